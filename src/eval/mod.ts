@@ -1,0 +1,18 @@
+/**
+ * Evaluation metrics and post-processing for unsupervised anomaly detection in brain MRI, exact to
+ * scikit-learn, SciPy and scikit-image. Pure TypeScript over TypedArrays. Conventions (axes,
+ * thresholds, empty masks, one-class labels) are documented in docs/eval.md.
+ *
+ * @example
+ * ```ts
+ * import { auroc, averagePrecision } from "./src/eval/mod.ts";
+ * auroc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]); // 0.75
+ * ```
+ * @module
+ */
+export * from "./hash_prng.ts";
+export * from "./sorted_scores.ts";
+export * from "./binary_clf_curve.ts";
+export * from "./roc.ts";
+export * from "./precision_recall.ts";
+export type { Labels, Scores } from "./_validate.ts";
