@@ -1,0 +1,51 @@
+// Batched matmul C[b] = A[b] · B[b] for CPU adapters (llvmpipe), where workgroup barriers and
+// shared memory are costly: each invocation computes a 4×4 register block straight from global
+// memory; rows and columns past the edge are clamped for loading and skipped when storing, so
+// the inner loop has no branches. Operands are read through strides (see matmul_tiled.wgsl).
+// Bindings: 0 params, 1 A, 2 B (read), 3 C (read_write).
+// Grid: (ceil(N / 32), ceil(M / 32), batch), workgroups of 8×8.
+
+struct Params {
+  M: u32, N: u32, K: u32, pad0: u32,
+  aBatch: u32, aRow: u32, aCol: u32, pad1: u32,
+  bBatch: u32, bRow: u32, bCol: u32, pad2: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> A: array<f32>;
+@group(0) @binding(2) var<storage, read> B: array<f32>;
+@group(0) @binding(3) var<storage, read_write> C: array<f32>;
+
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let M = params.M;
+  let N = params.N;
+  let row = gid.y * 4u;
+  let col = gid.x * 4u;
+  if (row >= M || col >= N) { return; }
+  let aBase = gid.z * params.aBatch;
+  let bBase = gid.z * params.bBatch;
+  var ra: vec4<u32>;
+  var cb: vec4<u32>;
+  for (var i = 0u; i < 4u; i++) {
+    ra[i] = aBase + min(row + i, M - 1u) * params.aRow;
+    cb[i] = bBase + min(col + i, N - 1u) * params.bCol;
+  }
+  var acc: array<vec4<f32>, 4>;
+  for (var k = 0u; k < params.K; k++) {
+    let ak = k * params.aCol;
+    let bk = k * params.bRow;
+    let b = vec4<f32>(B[cb.x + bk], B[cb.y + bk], B[cb.z + bk], B[cb.w + bk]);
+    acc[0] += A[ra.x + ak] * b;
+    acc[1] += A[ra.y + ak] * b;
+    acc[2] += A[ra.z + ak] * b;
+    acc[3] += A[ra.w + ak] * b;
+  }
+  let cBase = gid.z * M * N;
+  for (var i = 0u; i < 4u; i++) {
+    if (row + i >= M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      if (col + j < N) { C[cBase + (row + i) * N + col + j] = acc[i][j]; }
+    }
+  }
+}

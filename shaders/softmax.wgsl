@@ -1,0 +1,38 @@
+// Softmax / log-softmax along one dim, one invocation per row: X viewed as [outer, L, inner],
+// row r = (o, q) holds X[o, :, q] at stride `inner`. Three passes over the row: max, sum of
+// exp(x - max), write (LOG: x - max - log(sum); else exp(x - max) / sum).
+// Bindings: 0 params, 1 X (read), 2 Y (read_write). Grid: ceil(outer * inner / 64), folded.
+
+struct Params {
+  rows: u32,
+  len: u32,
+  inner: u32,
+  pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read_write> Y: array<f32>;
+
+const LOG: bool = LOG_FLAG;
+
+@compute @workgroup_size(64)
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let r = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (r >= params.rows) { return; }
+  let inner = params.inner;
+  let base = (r / inner) * params.len * inner + r % inner;
+  var m = bitcast<f32>(0xff800000u);
+  for (var k = 0u; k < params.len; k++) { m = max(m, X[base + k * inner]); }
+  var s = 0.0;
+  for (var k = 0u; k < params.len; k++) { s += exp(X[base + k * inner] - m); }
+  let ls = log(s);
+  for (var k = 0u; k < params.len; k++) {
+    let v = X[base + k * inner] - m;
+    if (LOG) { Y[base + k * inner] = v - ls; } else { Y[base + k * inner] = exp(v) / s; }
+  }
+}

@@ -1,0 +1,131 @@
+// The one WebGPU adapter/device of the process: acquisition with the adapter's full limits,
+// a clear one-line error when there is none, and surfacing of validation errors and device loss.
+
+export interface DeviceInfo {
+  description: string;
+  vendor: string;
+  architecture: string;
+  backend: string;
+  isFallbackAdapter: boolean;
+  features: string[];
+  limits: Record<string, number>;
+}
+
+interface Runtime {
+  device: GPUDevice;
+  adapter: GPUAdapter;
+  info: DeviceInfo;
+  errors: string[];
+  lost: string | null;
+}
+
+let runtime: Runtime | null = null;
+let pending: Promise<Runtime> | null = null;
+
+/** Thrown when no WebGPU adapter exists; its message is one line saying what to install. */
+export class NoAdapterError extends Error {
+  override name = "NoAdapterError";
+}
+
+const NO_ADAPTER = "no WebGPU adapter found: install a GPU driver, or on headless Linux Mesa's " +
+  "software renderer (`apt-get install mesa-vulkan-drivers`)";
+
+// Limits we raise to the adapter's maximum so large tensors and grids fit.
+const RAISED_LIMITS = [
+  "maxStorageBufferBindingSize",
+  "maxBufferSize",
+  "maxComputeWorkgroupStorageSize",
+  "maxComputeInvocationsPerWorkgroup",
+  "maxComputeWorkgroupSizeX",
+  "maxComputeWorkgroupSizeY",
+  "maxComputeWorkgroupsPerDimension",
+  "maxStorageBuffersPerShaderStage",
+] as const;
+
+async function acquire(): Promise<Runtime> {
+  if (!("gpu" in navigator) || !navigator.gpu) throw new NoAdapterError(NO_ADAPTER);
+  Deno.env.get("XDG_RUNTIME_DIR") ?? trySetRuntimeDir();
+  const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
+  if (!adapter) throw new NoAdapterError(NO_ADAPTER);
+  const requiredLimits: Record<string, number> = {};
+  for (const k of RAISED_LIMITS) {
+    requiredLimits[k] = (adapter.limits as unknown as Record<string, number>)[k];
+  }
+  const wanted: GPUFeatureName[] = ["timestamp-query"];
+  const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+  const ai = adapter.info;
+  const limits: Record<string, number> = {};
+  for (const k in device.limits) {
+    const v = (device.limits as unknown as Record<string, number>)[k];
+    if (typeof v === "number") limits[k] = v;
+  }
+  const info: DeviceInfo = {
+    description: ai.description || ai.device || "unknown adapter",
+    vendor: ai.vendor,
+    architecture: ai.architecture,
+    backend: Deno.env.get("DENO_WEBGPU_BACKEND") ?? guessBackend(ai.description),
+    isFallbackAdapter: (ai as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
+      false,
+    features: [...device.features].map(String).sort(),
+    limits,
+  };
+  const rt: Runtime = { device, adapter, info, errors: [], lost: null };
+  device.addEventListener("uncapturederror", (ev) => {
+    rt.errors.push((ev as GPUUncapturedErrorEvent).error.message.replace(/\s+/g, " ").trim());
+  });
+  device.lost.then((l) => {
+    rt.lost = `${l.reason}: ${l.message}`;
+  });
+  return rt;
+}
+
+function trySetRuntimeDir() {
+  // Vulkan loaders warn loudly without XDG_RUNTIME_DIR; any writable folder silences them.
+  try {
+    Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync({ prefix: "neurad-xdg-" }));
+  } catch { /* no permission: warnings only */ }
+}
+
+function guessBackend(desc: string): string {
+  // Deno exposes no backend field; Vulkan is wgpu's first choice on Linux, Metal on macOS.
+  if (Deno.build.os === "darwin") return "metal";
+  if (Deno.build.os === "windows") return "dx12/vulkan";
+  return /llvmpipe|lavapipe/i.test(desc) ? "vulkan (lavapipe) or gl (llvmpipe)" : "vulkan";
+}
+
+/** Acquires (once) and returns the process's device. Every op needs this awaited first. */
+export async function getDevice(): Promise<GPUDevice> {
+  if (runtime) return runtime.device;
+  pending ??= acquire();
+  try {
+    runtime = await pending;
+  } finally {
+    pending = null;
+  }
+  return runtime.device;
+}
+
+/** Information about the adapter in use (after getDevice()). */
+export function deviceInfo(): DeviceInfo {
+  return rt().info;
+}
+
+/** The runtime, synchronously; throws a clear error if getDevice() was not awaited. */
+export function rt(): Runtime {
+  if (!runtime) {
+    throw new Error("neurad: no device yet: `await getDevice()` before creating tensors");
+  }
+  if (runtime.lost) throw new Error(`neurad: GPU device lost (${runtime.lost})`);
+  return runtime;
+}
+
+/** Throws the first WebGPU error recorded since the last check, naming `where`. */
+export function checkErrors(where: string) {
+  const r = rt();
+  if (r.errors.length) {
+    const msg = r.errors[0];
+    r.errors.length = 0;
+    throw new Error(`neurad: WebGPU error (last kernel: ${where}): ${msg}`);
+  }
+}

@@ -1,0 +1,228 @@
+// Kernel dispatch: pipeline cache keyed by WGSL source, explicit bind-group layouts, one open
+// command encoder + compute pass that records every dispatch until a readback or flush, a
+// per-submit uniform arena, grids beyond 65,535 workgroups folded into y, and readback.
+//
+// Binding convention of every kernel: @binding(0) is a uniform block `params`, then `inputs`
+// read-only storage buffers, then `outputs` read_write storage buffers, all in @group(0).
+
+import { checkErrors, rt } from "./device.ts";
+import { BufferPool } from "./buffer_pool.ts";
+
+export interface KernelSpec {
+  /** Names the kernel in labels and error messages. */
+  name: string;
+  /** Complete WGSL source (after any template substitution); the pipeline cache key. */
+  code: string;
+  inputs: number;
+  outputs: number;
+}
+
+const ARENA_BYTES = 1 << 18;
+const MAX_DISPATCHES_PER_SUBMIT = 1024;
+
+interface State {
+  device: GPUDevice;
+  pool: BufferPool;
+  pipelines: Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>;
+  encoder: GPUCommandEncoder | null;
+  pass: GPUComputePassEncoder | null;
+  arena: GPUBuffer;
+  arenaCpu: Uint8Array;
+  arenaUsed: number;
+  dispatches: number;
+  lastKernel: string;
+  afterSubmit: GPUBuffer[];
+  uniformAlign: number;
+}
+
+let state: State | null = null;
+
+function st(): State {
+  const { device } = rt();
+  if (state && state.device === device) return state;
+  state = {
+    device,
+    pool: new BufferPool(device),
+    pipelines: new Map(),
+    encoder: null,
+    pass: null,
+    arena: device.createBuffer({
+      size: ARENA_BYTES,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    }),
+    arenaCpu: new Uint8Array(ARENA_BYTES),
+    arenaUsed: 0,
+    dispatches: 0,
+    lastKernel: "(none)",
+    afterSubmit: [],
+    uniformAlign: device.limits.minUniformBufferOffsetAlignment,
+  };
+  return state;
+}
+
+/** The process's buffer pool. */
+export function pool(): BufferPool {
+  return st().pool;
+}
+
+function pipelineFor(s: State, spec: KernelSpec) {
+  let p = s.pipelines.get(spec.code);
+  if (p) return p;
+  const entries: GPUBindGroupLayoutEntry[] = [
+    { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: "uniform" } },
+  ];
+  for (let i = 0; i < spec.inputs + spec.outputs; i++) {
+    entries.push({
+      binding: 1 + i,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type: i < spec.inputs ? "read-only-storage" : "storage" },
+    });
+  }
+  const layout = s.device.createBindGroupLayout({ label: spec.name, entries });
+  const module = s.device.createShaderModule({ label: spec.name, code: spec.code });
+  const pipeline = s.device.createComputePipeline({
+    label: spec.name,
+    layout: s.device.createPipelineLayout({ label: spec.name, bindGroupLayouts: [layout] }),
+    compute: { module, entryPoint: "main" },
+  });
+  p = { pipeline, layout };
+  s.pipelines.set(spec.code, p);
+  return p;
+}
+
+/** Splits a workgroup count into an (x, y) grid under the per-dimension limit. */
+export function grid1d(count: number): [number, number] {
+  const max = st().device.limits.maxComputeWorkgroupsPerDimension;
+  if (count <= max) return [Math.max(1, count), 1];
+  const y = Math.ceil(count / max);
+  return [Math.ceil(count / y), y];
+}
+
+/**
+ * Records one dispatch. `params` is the uniform block's bytes; `buffers` are the inputs then
+ * the outputs; `workgroups` is [x, y, z] (use grid1d for a linear count; kernels then compute
+ * the linear workgroup index as wid.x + wid.y * nwg.x and bounds-check).
+ */
+export function dispatch(
+  spec: KernelSpec,
+  params: ArrayBufferView,
+  buffers: GPUBuffer[],
+  workgroups: [number, number?, number?],
+) {
+  const s = st();
+  if (buffers.length !== spec.inputs + spec.outputs) {
+    throw new Error(
+      `neurad: kernel ${spec.name} takes ${
+        spec.inputs + spec.outputs
+      } buffers, got ${buffers.length}`,
+    );
+  }
+  const bytes = new Uint8Array(params.buffer, params.byteOffset, params.byteLength);
+  const slot = Math.max(16, Math.ceil(bytes.length / 16) * 16);
+  const stride = Math.ceil(slot / s.uniformAlign) * s.uniformAlign;
+  if (s.arenaUsed + stride > ARENA_BYTES || s.dispatches >= MAX_DISPATCHES_PER_SUBMIT) flush();
+  const offset = s.arenaUsed;
+  s.arenaCpu.fill(0, offset, offset + slot);
+  s.arenaCpu.set(bytes, offset);
+  s.arenaUsed += stride;
+
+  const { pipeline, layout } = pipelineFor(s, spec);
+  const entries: GPUBindGroupEntry[] = [{
+    binding: 0,
+    resource: { buffer: s.arena, offset, size: slot },
+  }];
+  buffers.forEach((buffer, i) => entries.push({ binding: 1 + i, resource: { buffer } }));
+  const bindGroup = s.device.createBindGroup({ label: spec.name, layout, entries });
+  s.encoder ??= s.device.createCommandEncoder({ label: "neurad" });
+  s.pass ??= s.encoder.beginComputePass({ label: "neurad" });
+  s.pass.setPipeline(pipeline);
+  s.pass.setBindGroup(0, bindGroup);
+  s.pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
+  s.dispatches++;
+  s.lastKernel = spec.name;
+}
+
+/** Records a buffer-to-buffer copy in order with the dispatches. */
+export function copyBuffer(
+  src: GPUBuffer,
+  srcOffset: number,
+  dst: GPUBuffer,
+  dstOffset: number,
+  bytes: number,
+) {
+  const s = st();
+  s.encoder ??= s.device.createCommandEncoder({ label: "neurad" });
+  if (s.pass) {
+    s.pass.end();
+    s.pass = null;
+  }
+  s.encoder.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+}
+
+/** Submits everything recorded so far. */
+export function flush() {
+  const s = st();
+  if (!s.encoder) return;
+  if (s.pass) s.pass.end();
+  if (s.arenaUsed) s.device.queue.writeBuffer(s.arena, 0, s.arenaCpu, 0, s.arenaUsed);
+  s.device.queue.submit([s.encoder.finish()]);
+  for (const b of s.afterSubmit) b.destroy();
+  s.afterSubmit = [];
+  s.encoder = null;
+  s.pass = null;
+  s.arenaUsed = 0;
+  s.dispatches = 0;
+  checkErrors(s.lastKernel);
+}
+
+/** Writes host data into a buffer, ordered after everything recorded so far. */
+export function upload(buffer: GPUBuffer, data: ArrayBufferView, offset = 0) {
+  const s = st();
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  // queue.writeBuffer runs before unsubmitted commands; a staging copy keeps program order.
+  if (s.encoder) {
+    const size = Math.ceil(bytes.length / 4) * 4;
+    const staging = s.device.createBuffer({
+      size,
+      usage: GPUBufferUsage.COPY_SRC,
+      mappedAtCreation: true,
+    });
+    new Uint8Array(staging.getMappedRange()).set(bytes);
+    staging.unmap();
+    copyBuffer(staging, 0, buffer, offset, size);
+    s.afterSubmit.push(staging);
+  } else {
+    s.device.queue.writeBuffer(buffer, offset, bytes);
+  }
+}
+
+/** Reads `bytes` bytes of a buffer back to the host (flushes first). */
+export async function readBuffer(
+  buffer: GPUBuffer,
+  bytes: number,
+  offset = 0,
+): Promise<ArrayBuffer> {
+  const s = st();
+  const size = Math.ceil(bytes / 4) * 4;
+  const staging = s.device.createBuffer({
+    size,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
+  copyBuffer(buffer, offset, staging, 0, size);
+  flush();
+  try {
+    await staging.mapAsync(GPUMapMode.READ);
+    checkErrors(s.lastKernel);
+    return staging.getMappedRange().slice(0, bytes);
+  } finally {
+    staging.destroy();
+  }
+}
+
+/** Flushes and waits until the GPU has finished everything submitted. */
+export async function sync() {
+  flush();
+  const s = st();
+  await s.device.queue.onSubmittedWorkDone();
+  checkErrors(s.lastKernel);
+}

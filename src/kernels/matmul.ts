@@ -1,0 +1,147 @@
+// Wrapper of the matmul kernels: torch.matmul semantics (1-d operands, broadcast batch dims)
+// with gradients. Transposed operands of the backward pass are read through strides, not
+// copied. The variant is chosen per adapter: shared-memory tiles on GPUs, register blocks on
+// CPU adapters (NEURAD_MATMUL=tiled|register overrides).
+
+import tiledSrc from "../../shaders/matmul_tiled.wgsl" with { type: "text" };
+import registerSrc from "../../shaders/matmul_register.wgsl" with { type: "text" };
+import { record } from "../autograd.ts";
+import { deviceInfo } from "../device.ts";
+import { dispatch, type KernelSpec } from "../dispatch.ts";
+import { broadcastShapes, numel } from "../shape.ts";
+import { Tensor } from "../tensor.ts";
+import { expand, reshape } from "./movement.ts";
+import { sumToShape } from "./reduce.ts";
+
+const TILED: KernelSpec = { name: "matmul_tiled", code: tiledSrc, inputs: 2, outputs: 1 };
+const REGISTER: KernelSpec = { name: "matmul_register", code: registerSrc, inputs: 2, outputs: 1 };
+
+export type MatmulVariant = "tiled" | "register";
+
+export function matmulVariant(): MatmulVariant {
+  const env = Deno.env.get("NEURAD_MATMUL");
+  if (env === "tiled" || env === "register") return env;
+  return deviceInfo().isFallbackAdapter ? "register" : "tiled";
+}
+
+/** A stored operand: `rows`×`cols` logical matrix, stored transposed or not, batch stride. */
+interface Operand {
+  t: Tensor;
+  transposed: boolean;
+  batchStride: number;
+}
+
+/** C[batch, M, N] = op(A) · op(B) for operands laid out as described. */
+function mm(
+  a: Operand,
+  b: Operand,
+  batch: number,
+  M: number,
+  N: number,
+  K: number,
+  variant = matmulVariant(),
+): Tensor {
+  const out = Tensor.empty([batch, M, N]);
+  if (batch * M * N === 0) return out;
+  const p = new Uint32Array(12);
+  p.set([M, N, K, 0]);
+  p.set(a.transposed ? [a.batchStride, 1, M, 0] : [a.batchStride, K, 1, 0], 4);
+  p.set(b.transposed ? [b.batchStride, 1, K, 0] : [b.batchStride, N, 1, 0], 8);
+  if (batch > 65535) throw new Error("neurad: matmul supports at most 65,535 batch entries");
+  const tile = variant === "tiled" ? 64 : 32;
+  dispatch(variant === "tiled" ? TILED : REGISTER, p, [a.t.buffer, b.t.buffer, out.buffer], [
+    Math.ceil(N / tile),
+    Math.ceil(M / tile),
+    batch,
+  ]);
+  return out;
+}
+
+/** Batch stride of a stored [..batch, r, c] operand broadcast to `batchShape` (copy if needed). */
+function batchOperand(
+  t: Tensor,
+  batchShape: number[],
+  rc: number,
+): { t: Tensor; stride: number; owned: boolean } {
+  const own = numel(t.shape.slice(0, -2));
+  const total = numel(batchShape);
+  if (own === total) return { t, stride: rc, owned: false };
+  if (own === 1) return { t, stride: 0, owned: false };
+  const e = expand(t, [...batchShape, ...t.shape.slice(-2)]);
+  return { t: e, stride: rc, owned: true };
+}
+
+/** torch.matmul. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new Error("neurad: matmul needs tensors of at least 1 dim");
+  }
+  if (a.ndim === 1) {
+    const a2 = reshape(a, [1, a.shape[0]]);
+    const r = matmul(a2, b);
+    return reshape(r, [...r.shape.slice(0, -2), r.shape[r.ndim - 1]]);
+  }
+  if (b.ndim === 1) {
+    const b2 = reshape(b, [b.shape[0], 1]);
+    const r = matmul(a, b2);
+    return reshape(r, r.shape.slice(0, -1));
+  }
+  const [M, K] = a.shape.slice(-2);
+  const [K2, N] = b.shape.slice(-2);
+  if (K !== K2) {
+    throw new Error(
+      `neurad: matmul shapes [${a.shape.join(", ")}] and [${b.shape.join(", ")}] do not match`,
+    );
+  }
+  const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = numel(batchShape);
+  const ao = batchOperand(a, batchShape, M * K);
+  const bo = batchOperand(b, batchShape, K * N);
+  const flat = mm(
+    { t: ao.t, transposed: false, batchStride: ao.stride },
+    { t: bo.t, transposed: false, batchStride: bo.stride },
+    batch,
+    M,
+    N,
+    K,
+  );
+  if (ao.owned) ao.t.dispose();
+  if (bo.owned) bo.t.dispose();
+  const out = flat.view([...batchShape, M, N]);
+  flat.dispose();
+  return record("matmul", [a, b], out, [a, b], (g, [sa, sb]) => {
+    const ea = batchOperand(sa, batchShape, M * K);
+    const eb = batchOperand(sb, batchShape, K * N);
+    const gOp = { t: g, transposed: false, batchStride: M * N };
+    let ga: Tensor | null = null, gb: Tensor | null = null;
+    if (a.requiresGrad) {
+      // dA = g · Bᵀ at the broadcast batch shape, then summed down to A's shape.
+      const full = mm(gOp, { t: eb.t, transposed: true, batchStride: eb.stride }, batch, M, K, N);
+      ga = sumToShape(full.view([...batchShape, M, K]), a.shape);
+      full.dispose();
+    }
+    if (b.requiresGrad) {
+      // dB = Aᵀ · g, likewise.
+      const full = mm({ t: ea.t, transposed: true, batchStride: ea.stride }, gOp, batch, K, N, M);
+      gb = sumToShape(full.view([...batchShape, K, N]), b.shape);
+      full.dispose();
+    }
+    if (ea.owned) ea.t.dispose();
+    if (eb.owned) eb.t.dispose();
+    return [ga, gb];
+  });
+}
+
+/** Internal: C = op(A)·op(B) on [M, K]/[K, N] matrices (for benchmarks of both variants). */
+export function _mm2d(a: Tensor, b: Tensor, variant: MatmulVariant): Tensor {
+  const [M, K] = a.shape, [, N] = b.shape;
+  return mm(
+    { t: a, transposed: false, batchStride: 0 },
+    { t: b, transposed: false, batchStride: 0 },
+    1,
+    M,
+    N,
+    K,
+    variant,
+  );
+}

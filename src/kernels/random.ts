@@ -1,0 +1,78 @@
+// Wrapper of shaders/random.wgsl: seeded rand / randn / uniform_ / normal_. A global seed and a
+// per-call offset (like PyTorch's Philox offset) make a run's random stream reproducible.
+
+import src from "../../shaders/random.wgsl" with { type: "text" };
+import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
+import type { Shape } from "../shape.ts";
+import { Tensor } from "../tensor.ts";
+
+const UNIFORM: KernelSpec = {
+  name: "rand_uniform",
+  code: src.replaceAll("DIST_ID", "0u"),
+  inputs: 0,
+  outputs: 1,
+};
+const NORMAL: KernelSpec = {
+  name: "rand_normal",
+  code: src.replaceAll("DIST_ID", "1u"),
+  inputs: 0,
+  outputs: 1,
+};
+
+let seed = 0;
+let offset = 0;
+
+/** Sets the global seed and restarts the stream (like torch.manual_seed). */
+export function manualSeed(s: number) {
+  seed = s;
+  offset = 0;
+}
+
+/** The generator's state, to save in a checkpoint and restore with setRngState. */
+export function getRngState(): { seed: number; offset: number } {
+  return { seed, offset };
+}
+
+export function setRngState(s: { seed: number; offset: number }) {
+  seed = s.seed;
+  offset = s.offset;
+}
+
+function run(t: Tensor, spec: KernelSpec, a: number, b: number): Tensor {
+  const n = t.size;
+  const p = new ArrayBuffer(32);
+  const u = new Uint32Array(p);
+  const f = new Float32Array(p);
+  u[0] = n;
+  u[1] = seed >>> 0;
+  u[2] = Math.floor(seed / 2 ** 32) >>> 0;
+  u[3] = offset++ >>> 0;
+  f[4] = a;
+  f[5] = b;
+  if (n) dispatch(spec, u, [t.buffer], grid1d(Math.ceil(n / 256)));
+  return t;
+}
+
+/** Uniform [0, 1) values. */
+export function rand(shape: Shape, o: { requiresGrad?: boolean } = {}): Tensor {
+  const t = run(Tensor.empty(shape), UNIFORM, 0, 1);
+  t.requiresGrad = o.requiresGrad ?? false;
+  return t;
+}
+
+/** Standard normal values. */
+export function randn(shape: Shape, o: { requiresGrad?: boolean } = {}): Tensor {
+  const t = run(Tensor.empty(shape), NORMAL, 0, 1);
+  t.requiresGrad = o.requiresGrad ?? false;
+  return t;
+}
+
+/** In place: uniform values in [low, high) (for parameter initialisation). */
+export function uniform_(t: Tensor, low = 0, high = 1): Tensor {
+  return run(t, UNIFORM, low, high);
+}
+
+/** In place: normal values with the given mean and std. */
+export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
+  return run(t, NORMAL, mean, std);
+}

@@ -1,0 +1,56 @@
+// Wrapper of shaders/softmax.wgsl: softmax and logSoftmax along a dim, with gradients
+// (softmax: y·(g − Σ g·y); logSoftmax: g − exp(y)·Σ g), composed from elementwise ops.
+
+import src from "../../shaders/softmax.wgsl" with { type: "text" };
+import { record } from "../autograd.ts";
+import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
+import { normDim, numel } from "../shape.ts";
+import { Tensor } from "../tensor.ts";
+import { mul, sub } from "./binary.ts";
+import { sum } from "./reduce.ts";
+import { exp } from "./unary.ts";
+
+const SOFTMAX: KernelSpec = {
+  name: "softmax",
+  code: src.replaceAll("LOG_FLAG", "false"),
+  inputs: 1,
+  outputs: 1,
+};
+const LOG_SOFTMAX: KernelSpec = {
+  name: "log_softmax",
+  code: src.replaceAll("LOG_FLAG", "true"),
+  inputs: 1,
+  outputs: 1,
+};
+
+function run(x: Tensor, dim: number, spec: KernelSpec): Tensor {
+  const d = normDim(dim, x.ndim);
+  const len = x.shape[d] ?? 1;
+  const inner = numel(x.shape.slice(d + 1));
+  const rows = numel(x.shape.slice(0, d)) * inner;
+  const y = Tensor.empty(x.shape);
+  if (rows * len) {
+    dispatch(
+      spec,
+      new Uint32Array([rows, len, inner, 0]),
+      [x.buffer, y.buffer],
+      grid1d(Math.ceil(rows / 64)),
+    );
+  }
+  return y;
+}
+
+/** F.softmax(x, dim). */
+export function softmax(x: Tensor, dim: number): Tensor {
+  const y = run(x, dim, SOFTMAX);
+  return record("softmax", [x], y, [y], (g, [ys]) => {
+    const gy = mul(g, ys);
+    return [sub(gy, mul(ys, sum(gy, dim, true)))];
+  });
+}
+
+/** F.log_softmax(x, dim). */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  const y = run(x, dim, LOG_SOFTMAX);
+  return record("logSoftmax", [x], y, [y], (g, [ys]) => [sub(g, mul(exp(ys), sum(g, dim, true)))]);
+}

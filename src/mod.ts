@@ -1,0 +1,115 @@
+/**
+ * neurad: a deep-learning engine on WebGPU compute shaders, and unsupervised anomaly detection
+ * in brain MRI built on it.
+ *
+ * @example
+ * ```ts
+ * import { getDevice, Tensor, matmul, mseLoss } from "./src/mod.ts";
+ * await getDevice();
+ * const w = Tensor.from([1, 2, 3, 4], [2, 2], { requiresGrad: true });
+ * const loss = mseLoss(matmul(w, w), Tensor.from([0, 0, 0, 0], [2, 2]));
+ * loss.backward();
+ * console.log(await w.grad!.toArray());
+ * ```
+ * @module
+ */
+
+import { _setGradOps } from "./autograd.ts";
+import { add } from "./kernels/binary.ts";
+import { onesLike } from "./kernels/fill.ts";
+
+_setGradOps({ add: (a, b) => add(a, b), onesLike });
+
+export { type DeviceInfo, deviceInfo, getDevice, NoAdapterError } from "./device.ts";
+export { flush, sync } from "./dispatch.ts";
+export { type DType, Tensor } from "./tensor.ts";
+export { keep, tidy } from "./scope.ts";
+export { isGradEnabled, noGrad } from "./autograd.ts";
+export { emptyCache, type MemoryStats, memoryStats } from "./memory.ts";
+export { arange, fill_, full, fullLike, ones, onesLike, zeros, zerosLike } from "./kernels/fill.ts";
+export {
+  getRngState,
+  manualSeed,
+  normal_,
+  rand,
+  randn,
+  setRngState,
+  uniform_,
+} from "./kernels/random.ts";
+export {
+  abs,
+  addScalar,
+  clamp,
+  exp,
+  leakyRelu,
+  log,
+  mulScalar,
+  neg,
+  powScalar,
+  relu,
+  rsqrt,
+  sigmoid,
+  silu,
+  softplus,
+  sqrt,
+  square,
+  tanh,
+} from "./kernels/unary.ts";
+export {
+  add,
+  div,
+  eq,
+  ge,
+  gt,
+  le,
+  lt,
+  maximum,
+  minimum,
+  mul,
+  ne,
+  pow,
+  sub,
+  where,
+} from "./kernels/binary.ts";
+export {
+  amax,
+  amin,
+  argmax,
+  argmin,
+  max,
+  mean,
+  min,
+  sum,
+  sumToShape,
+  variance,
+  variance as var,
+} from "./kernels/reduce.ts";
+export {
+  cat,
+  clone,
+  concat,
+  expand,
+  flatten,
+  pad,
+  permute,
+  reshape,
+  slice,
+  squeeze,
+  stack,
+  transpose,
+  unsqueeze,
+} from "./kernels/movement.ts";
+export { matmul, matmulVariant } from "./kernels/matmul.ts";
+export { logSoftmax, softmax } from "./kernels/softmax.ts";
+export {
+  binaryCrossEntropyWithLogits,
+  generatorHingeLoss,
+  hingeDiscriminatorLoss,
+  klDivNormal,
+  l1Loss,
+  mseLoss,
+  type Reduction,
+  vanillaDiscriminatorLoss,
+} from "./losses.ts";
+export { Adam, type AdamOptions, AdamW } from "./optim.ts";
+export { adamStep } from "./kernels/adam.ts";

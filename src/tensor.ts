@@ -1,0 +1,162 @@
+// The Tensor: a contiguous row-major (NCHW) array on a GPU buffer, f32 or i32/u32, with a
+// reference-counted storage (views such as reshape share it), autograd fields and disposal.
+
+import { pool, readBuffer, upload } from "./dispatch.ts";
+import { numel, type Shape } from "./shape.ts";
+import { track, untrack } from "./scope.ts";
+import { backward as runBackward, type Node } from "./autograd.ts";
+
+export type DType = "f32" | "i32" | "u32";
+export type TypedArrayOf<D extends DType> = D extends "f32" ? Float32Array
+  : D extends "i32" ? Int32Array
+  : Uint32Array;
+
+/** A GPU buffer shared by a tensor and its views; freed to the pool when the last ref goes. */
+export class Storage {
+  refs = 1;
+  constructor(readonly buffer: GPUBuffer, readonly bytes: number) {}
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+  release() {
+    if (--this.refs === 0) pool().release(this.buffer);
+    if (this.refs < 0) throw new Error("neurad: storage released twice");
+  }
+}
+
+let nextId = 1;
+
+export interface FromOptions {
+  requiresGrad?: boolean;
+  dtype?: DType;
+}
+
+export class Tensor {
+  readonly id = nextId++;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** Whether gradients flow to this tensor (leaf parameters, or results of ops on them). */
+  requiresGrad = false;
+  /** Accumulated gradient of a leaf after backward(); owned by the tensor. */
+  grad: Tensor | null = null;
+  /** The op that produced this tensor (null for leaves and under noGrad). */
+  gradFn: Node | null = null;
+  #storage: Storage | null;
+
+  /** Internal: wraps a storage. Use Tensor.from / zeros / ops to create tensors. */
+  constructor(storage: Storage, shape: Shape, dtype: DType = "f32", tracked = true) {
+    this.#storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtype;
+    if (tracked) track(this);
+  }
+
+  /** Uploads host data (copied) as a new tensor; shape defaults to 1-d. */
+  static from(
+    data: ArrayLike<number> | Float32Array | Int32Array | Uint32Array,
+    shape?: Shape,
+    opts: FromOptions = {},
+  ): Tensor {
+    const dtype = opts.dtype ??
+      (data instanceof Int32Array ? "i32" : data instanceof Uint32Array ? "u32" : "f32");
+    const sh = shape ?? [data.length];
+    if (numel(sh) !== data.length) {
+      throw new Error(`neurad: Tensor.from got ${data.length} values for shape [${sh.join(", ")}]`);
+    }
+    const arr = dtype === "f32"
+      ? (data instanceof Float32Array ? data : Float32Array.from(data))
+      : dtype === "i32"
+      ? (data instanceof Int32Array ? data : Int32Array.from(data))
+      : (data instanceof Uint32Array ? data : Uint32Array.from(data));
+    const t = Tensor.empty(sh, dtype);
+    if (arr.length) upload(t.buffer, arr);
+    if (opts.requiresGrad) t.requiresGrad = true;
+    return t;
+  }
+
+  /** An uninitialised tensor (its buffer may hold stale data). */
+  static empty(shape: Shape, dtype: DType = "f32"): Tensor {
+    const bytes = Math.max(4, numel(shape) * 4);
+    return new Tensor(new Storage(pool().acquire(bytes), bytes), shape, dtype);
+  }
+
+  get size(): number {
+    return numel(this.shape);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get isDisposed(): boolean {
+    return this.#storage === null;
+  }
+
+  /** The storage; throws if disposed. */
+  get storage(): Storage {
+    if (!this.#storage) {
+      throw new Error(`neurad: tensor [${this.shape.join(", ")}] used after dispose()`);
+    }
+    return this.#storage;
+  }
+
+  get buffer(): GPUBuffer {
+    return this.storage.buffer;
+  }
+
+  /** Reads the values back (flushes pending GPU work). */
+  async toArray(): Promise<TypedArrayOf<this["dtype"]>> {
+    const bytes = await readBuffer(this.buffer, this.size * 4);
+    const a = this.dtype === "f32"
+      ? new Float32Array(bytes)
+      : this.dtype === "i32"
+      ? new Int32Array(bytes)
+      : new Uint32Array(bytes);
+    return a as TypedArrayOf<this["dtype"]>;
+  }
+
+  /** The single value of a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) {
+      throw new Error(`neurad: item() needs one element, tensor has ${this.size}`);
+    }
+    return (await this.toArray())[0];
+  }
+
+  /** A tensor sharing this storage with another shape (no copy; same element count). */
+  view(shape: Shape, tracked = true): Tensor {
+    if (numel(shape) !== this.size) {
+      throw new Error(`neurad: cannot view [${this.shape.join(", ")}] as [${shape.join(", ")}]`);
+    }
+    return new Tensor(this.storage.retain(), shape, this.dtype, tracked);
+  }
+
+  /** Same data, cut from the graph (shares storage). */
+  detach(): Tensor {
+    return this.view(this.shape);
+  }
+
+  /** Reverse-mode autodiff from this tensor; `grad` defaults to 1 for a scalar. */
+  backward(grad?: Tensor, opts: { retainGraph?: boolean } = {}) {
+    runBackward(this, grad, opts.retainGraph ?? false);
+  }
+
+  /** Frees the GPU memory now (idempotent). Saved copies held by the graph stay valid. */
+  dispose() {
+    if (!this.#storage) return;
+    this.#storage.release();
+    this.#storage = null;
+    untrack(this);
+    this.gradFn?.unref();
+    this.gradFn = null;
+    this.grad?.dispose();
+    this.grad = null;
+  }
+
+  toString(): string {
+    return `Tensor(${this.dtype}, [${this.shape.join(", ")}]${
+      this.requiresGrad ? ", requiresGrad" : ""
+    })`;
+  }
+}
