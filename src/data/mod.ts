@@ -13,8 +13,8 @@
 export { DataError } from "./data_error.ts";
 export type { Affine } from "./nifti/affine.ts";
 export { invertAffine, matmul4 } from "./nifti/affine.ts";
-export type { Volume } from "./nifti/volume.ts";
-export { type ReadNiftiOptions, readNifti } from "./nifti/read_nifti.ts";
+export { checkSameGrid, type Volume } from "./nifti/volume.ts";
+export { readNifti, type ReadNiftiOptions } from "./nifti/read_nifti.ts";
 export { encodeNifti, writeNifti, type WriteNiftiOptions } from "./nifti/write_nifti.ts";
 export {
   ioOrientation,

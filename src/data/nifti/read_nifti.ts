@@ -86,11 +86,11 @@ export function parseNifti(raw: Uint8Array, name: string, canonical = false): Vo
   const inter = scaled && Number.isFinite(hdr.scl_inter) ? hdr.scl_inter : 0;
   const data = new Float32Array(count);
   for (let i = 0, o = offset; i < count; i++, o += type.bytes) {
-    const v = type.get(view, o, le) * slope + inter;
-    if (!Number.isFinite(v)) {
-      throw new DataError(name, `non-finite voxel value (${v}) at index ${i}`);
+    data[i] = type.get(view, o, le) * slope + inter;
+    // Checked after the float32 store: scaling can overflow float32 even when float64 is fine.
+    if (!Number.isFinite(data[i])) {
+      throw new DataError(name, `non-finite voxel value (${data[i]}) at index ${i}`);
     }
-    data[i] = v;
   }
   const affine = _bestAffine(hdr, view, isV2, dims, pixdim, name);
   const vol: Volume = {

@@ -3,6 +3,7 @@
  * stores them), dims, voxel sizes and the voxel-to-world affine.
  * @module
  */
+import { DataError } from "../data_error.ts";
 import type { Affine } from "./affine.ts";
 import type { Orientation } from "./orientation.ts";
 
@@ -28,4 +29,25 @@ export interface Volume {
 /** Number of voxels in one 3D frame. */
 export function voxelsPerFrame(dims: number[]): number {
   return (dims[0] ?? 1) * (dims[1] ?? 1) * (dims[2] ?? 1);
+}
+
+/** Throws a DataError naming `maskFile` unless the mask's grid matches the image's. */
+export function checkSameGrid(image: Volume, mask: Volume, maskFile: string): void {
+  const a = image.dims.slice(0, 3).join("×");
+  const b = mask.dims.slice(0, 3).join("×");
+  if (a !== b) throw new DataError(maskFile, `mask shape ${b} differs from image shape ${a}`);
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 4; j++) {
+      // Half a voxel of disagreement means the mask would be drawn on the wrong anatomy.
+      if (
+        Math.abs(image.affine[i][j] - mask.affine[i][j]) >
+          0.5 * Math.min(...image.pixdim.slice(0, 3))
+      ) {
+        throw new DataError(
+          maskFile,
+          "mask affine differs from the image affine (different space)",
+        );
+      }
+    }
+  }
 }
