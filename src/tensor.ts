@@ -148,8 +148,8 @@ export class Tensor {
     this.#storage.release();
     this.#storage = null;
     untrack(this);
+    // The node stays linked: downstream nodes still route gradients through it.
     this.gradFn?.unref();
-    this.gradFn = null;
     this.grad?.dispose();
     this.grad = null;
   }
