@@ -22,3 +22,41 @@ export {
   orientationCode,
   reorientFromCanonical,
 } from "./nifti/orientation.ts";
+export { boundingBox, type Grid3, nonzeroMask } from "./preprocess/grid.ts";
+export { centredOffset, cropPad, uncropPad } from "./preprocess/crop_pad.ts";
+export { clipInPlace, percentiles } from "./preprocess/percentile.ts";
+export { gaussianBlur, rescaledDims, rescaleGrid, resizeGrid } from "./preprocess/rescale.ts";
+export { curvatureFlow, type CurvatureFlowOptions } from "./preprocess/curvature_flow.ts";
+export {
+  anisotropicDiffusion,
+  type AnisotropicDiffusionOptions,
+} from "./preprocess/anisotropic_diffusion.ts";
+export {
+  type PreprocessedVolume,
+  type PreprocessOptions,
+  preprocessVolume,
+  resolvePreprocessOptions,
+  restoreToScanGeometry,
+  type ScanGeometry,
+} from "./preprocess/preprocess_volume.ts";
+export { axialSlices, type SliceStack } from "./preprocess/axial_slices.ts";
+export { Prng } from "./prng.ts";
+export { sha256File, sha256Hex } from "./sha256.ts";
+export type { LayoutName, Subject } from "./layouts/subject.ts";
+export {
+  detectLayout,
+  detectLayouts,
+  findSubjects,
+  pairSubjects,
+} from "./layouts/find_subjects.ts";
+export {
+  assignSplits,
+  buildManifest,
+  type Manifest,
+  type ManifestEntry,
+  readManifest,
+  type SplitName,
+  verifyManifest,
+  writeManifest,
+} from "./splits.ts";
+export { loadSlices, type LoadSlicesOptions, type SliceSet } from "./load_slices.ts";

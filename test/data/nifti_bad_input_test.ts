@@ -60,7 +60,10 @@ Deno.test("readNifti() rejects Inf produced by scaling", async () => {
 });
 
 Deno.test("readNifti() names the path of a missing file", async () => {
-  await assert.rejects(() => readNifti("/nonexistent/x.nii.gz"), /^DataError: \/nonexistent\/x\.nii\.gz: cannot read/);
+  await assert.rejects(
+    () => readNifti("/nonexistent/x.nii.gz"),
+    /^DataError: \/nonexistent\/x\.nii\.gz: cannot read/,
+  );
 });
 
 Deno.test("checkSameGrid() rejects an image and mask of different shape", async () => {
@@ -74,7 +77,10 @@ Deno.test("checkSameGrid() rejects an image and mask of different shape", async 
 
 Deno.test("checkSameGrid() rejects a mask in another space", async () => {
   const img = await readNifti(fixturePath("handmade/float32_le_ASL.nii"));
-  const other = { ...img, affine: img.affine.map((r, i) => (i === 0 ? [r[0], r[1], r[2], r[3] + 5] : r)) };
+  const other = {
+    ...img,
+    affine: img.affine.map((r, i) => (i === 0 ? [r[0], r[1], r[2], r[3] + 5] : r)),
+  };
   assert.throws(() => checkSameGrid(img, other, "m.nii"), /mask affine differs/);
 });
 

@@ -4,7 +4,11 @@ import { gunzipSync, gzipSync } from "fflate";
 import { readNifti, writeNifti } from "../../src/data/mod.ts";
 import { assertAffineClose, assertClose, fixturePath } from "./_assert_close.ts";
 
-const files = ["nibabel/anatomical.nii", "handmade/float64_le_oblique.nii", "handmade/int8_be_PIR.nii"];
+const files = [
+  "nibabel/anatomical.nii",
+  "handmade/float64_le_oblique.nii",
+  "handmade/int8_be_PIR.nii",
+];
 
 for (const file of files) {
   Deno.test(`writeNifti() anomaly map reads back with the same affine (${file})`, async () => {
@@ -38,7 +42,12 @@ Deno.test("writeNifti() writes int16 and uint8 with rounding and clamping", asyn
     await writeNifti(`${dir}/a.nii`, { ...src, data }, { datatype: "int16" });
     const a = await readNifti(`${dir}/a.nii`);
     assert.equal(a.datatype, "int16");
-    assertClose(a.data, data.map((v) => Math.max(-32768, Math.min(32767, Math.round(v)))), "int16", 0);
+    assertClose(
+      a.data,
+      data.map((v) => Math.max(-32768, Math.min(32767, Math.round(v)))),
+      "int16",
+      0,
+    );
     await writeNifti(`${dir}/b.nii.gz`, { ...src, data }, { datatype: "uint8" });
     const b = await readNifti(`${dir}/b.nii.gz`);
     assertClose(b.data, data.map((v) => Math.max(0, Math.min(255, Math.round(v)))), "uint8", 0);
@@ -53,7 +62,10 @@ Deno.test("writeNifti() output is byte-identical across runs", async () => {
   try {
     await writeNifti(`${dir}/a.nii.gz`, src);
     await writeNifti(`${dir}/b.nii.gz`, src);
-    assert.deepEqual(await Deno.readFile(`${dir}/a.nii.gz`), await Deno.readFile(`${dir}/b.nii.gz`));
+    assert.deepEqual(
+      await Deno.readFile(`${dir}/a.nii.gz`),
+      await Deno.readFile(`${dir}/b.nii.gz`),
+    );
     assert.deepEqual([...Deno.readDirSync(dir)].length, 2, "no temp files left behind");
   } finally {
     await Deno.remove(dir, { recursive: true });

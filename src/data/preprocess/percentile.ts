@@ -1,0 +1,30 @@
+/**
+ * Percentiles inside a mask (numpy's default linear interpolation) and intensity clipping — the
+ * pipeline clips at the brain's 1st/99th percentiles to tame scanner outliers and bright vessels.
+ * @module
+ */
+
+/** q-th percentiles (0–100) of `data` where mask ≠ 0 (all voxels without a mask), numpy-style. */
+export function percentiles(data: Float32Array, qs: number[], mask?: Uint8Array): number[] {
+  let n = 0;
+  for (let i = 0; i < data.length; i++) if (!mask || mask[i]) n++;
+  if (n === 0) return qs.map(() => 0);
+  const vals = new Float32Array(n);
+  for (let i = 0, j = 0; i < data.length; i++) if (!mask || mask[i]) vals[j++] = data[i];
+  vals.sort();
+  return qs.map((q) => {
+    const pos = (q / 100) * (n - 1);
+    const lo = Math.floor(pos);
+    const hi = Math.min(n - 1, lo + 1);
+    return vals[lo] + (vals[hi] - vals[lo]) * (pos - lo);
+  });
+}
+
+/** Clamps every voxel of `data` in place to [lo, hi] where mask ≠ 0; background is left alone. */
+export function clipInPlace(data: Float32Array, lo: number, hi: number, mask?: Uint8Array): void {
+  for (let i = 0; i < data.length; i++) {
+    if (mask && !mask[i]) continue;
+    if (data[i] < lo) data[i] = lo;
+    else if (data[i] > hi) data[i] = hi;
+  }
+}
