@@ -18,14 +18,22 @@ const fx = loadFixture<{ erosion: ErosionFx }>("postprocess").erosion;
 Deno.test("binaryErosion2d() matches scipy for cross/square elements, 1-2 iterations, both border values", () => {
   for (const c of fx.cases2d) {
     const out = binaryErosion2d(fx.mask2d, fx.height, fx.width, c);
-    assertArrayEqual(out, c.out, `conn ${c.connectivity} it ${c.iterations} border ${c.borderValue}`);
+    assertArrayEqual(
+      out,
+      c.out,
+      `conn ${c.connectivity} it ${c.iterations} border ${c.borderValue}`,
+    );
     assert(out.some((v) => v === 1) || c.out.every((v) => v === 0), "degenerate fixture");
   }
 });
 
 Deno.test("binaryErosion2d() erodes each slice of a stack on its own (scipy structure (1,3,3))", () => {
   for (const c of fx.casesStack) {
-    assertArrayEqual(binaryErosion2d(fx.mask3d, fx.height, fx.width, c), c.out, `conn ${c.connectivity}`);
+    assertArrayEqual(
+      binaryErosion2d(fx.mask3d, fx.height, fx.width, c),
+      c.out,
+      `conn ${c.connectivity}`,
+    );
   }
 });
 
@@ -40,7 +48,13 @@ Deno.test("binaryErosion2d() fails with swapped axes and rejects bad options", (
   const c = fx.cases2d[0];
   const swapped = binaryErosion2d(fx.mask2d, fx.width, fx.height, c);
   assert(swapped.some((v, i) => v !== c.out[i]), "swapped axes went unnoticed");
-  assertThrows(() => binaryErosion2d(fx.mask2d, fx.height, fx.width, { iterations: 0 }), /iterations 0/);
-  assertThrows(() => binaryErosion2d(fx.mask2d, fx.height, fx.width, { connectivity: 3 }), /connectivity 3/);
+  assertThrows(
+    () => binaryErosion2d(fx.mask2d, fx.height, fx.width, { iterations: 0 }),
+    /iterations 0/,
+  );
+  assertThrows(
+    () => binaryErosion2d(fx.mask2d, fx.height, fx.width, { connectivity: 3 }),
+    /connectivity 3/,
+  );
   assertThrows(() => binaryErosion3d(fx.mask2d, 2, fx.height, fx.width), /depth\*height\*width/);
 });

@@ -23,14 +23,22 @@ interface Case {
 const fx = loadFixture<{ cases: Case[] }>("classification");
 
 Deno.test("confusionMatrix() matches sklearn confusion_matrix layout [[tn, fp], [fn, tp]]", () => {
-  for (const c of fx.cases) assertEquals(confusionMatrix(c.yTrue, c.yPred).matrix, c.confusionMatrix);
+  for (const c of fx.cases) {
+    assertEquals(confusionMatrix(c.yTrue, c.yPred).matrix, c.confusionMatrix);
+  }
 });
 
 Deno.test("precisionScore(), recallScore(), f1Score(), accuracyScore() match sklearn incl. zero_division", () => {
   fx.cases.forEach((c, k) => {
     for (const zd of [0, 1] as const) {
       const ref = zd === 0 ? c.zd0 : c.zd1, o = { zeroDivision: zd };
-      assertClose(precisionScore(c.yTrue, c.yPred, o), ref.precision, 1e-15, 0, `case ${k} precision`);
+      assertClose(
+        precisionScore(c.yTrue, c.yPred, o),
+        ref.precision,
+        1e-15,
+        0,
+        `case ${k} precision`,
+      );
       assertClose(recallScore(c.yTrue, c.yPred, o), ref.recall, 1e-15, 0, `case ${k} recall`);
       assertClose(f1Score(c.yTrue, c.yPred, o), ref.f1, 1e-15, 0, `case ${k} f1`);
     }
@@ -56,7 +64,10 @@ Deno.test("binarize() and confusionAtThreshold() predict positive only when scor
 });
 
 Deno.test("confusionMatrix() and dice() reject mismatched lengths and non-binary masks", () => {
-  assertThrows(() => confusionMatrix([0, 1], [0, 1, 1]), /yTrue has length 2 but yPred has length 3/);
+  assertThrows(
+    () => confusionMatrix([0, 1], [0, 1, 1]),
+    /yTrue has length 2 but yPred has length 3/,
+  );
   assertThrows(() => dice([0, 3], [0, 1]), /yPred\[1\] is 3/);
   assertThrows(() => binarize([0, NaN], 0.5), /scores\[1\] is NaN/);
   assertThrows(() => accuracyScore([], []), /empty/);

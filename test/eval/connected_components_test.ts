@@ -49,11 +49,21 @@ Deno.test("removeSmallComponents() matches skimage remove_small_objects (min siz
     assertArrayEqual(out, c.out, `min ${c.minSize} conn ${c.connectivity}`);
   }
   for (const c of fx.removeSmallStack) {
-    const out = removeSmallComponents(fx.mask3d, fx.height3d, fx.width3d, c.minSize, c.connectivity);
+    const out = removeSmallComponents(
+      fx.mask3d,
+      fx.height3d,
+      fx.width3d,
+      c.minSize,
+      c.connectivity,
+    );
     assertArrayEqual(out, c.out, `stack conn ${c.connectivity}`);
   }
   const def = fx.removeSmall.find((c) => c.minSize === 7 && c.connectivity === 8)!;
-  assertArrayEqual(removeSmallComponents(fx.mask2d, fx.height, fx.width), def.out, "defaults 7 and 8");
+  assertArrayEqual(
+    removeSmallComponents(fx.mask2d, fx.height, fx.width),
+    def.out,
+    "defaults 7 and 8",
+  );
 });
 
 Deno.test("removeSmallComponents() fails with swapped axes and rejects bad input", () => {

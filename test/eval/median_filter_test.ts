@@ -27,7 +27,10 @@ Deno.test("medianFilter2d() filters each slice of a stack on its own (scipy size
   const out = medianFilter2d(stack, fx.height, fx.width, 9);
   assertArrayEqual(out, Float32Array.from(fx.stackOut9), "stack size 9");
   const out5 = medianFilter2d(stack, fx.height, fx.width, 5);
-  assert(out5.some((v, i) => v !== fx.stackOut3d5[i]), "2D stack filter must differ from the 3D filter");
+  assert(
+    out5.some((v, i) => v !== fx.stackOut3d5[i]),
+    "2D stack filter must differ from the 3D filter",
+  );
 });
 
 Deno.test("medianFilter2d() fails with swapped height and width on a non-square image", () => {
@@ -38,7 +41,10 @@ Deno.test("medianFilter2d() fails with swapped height and width on a non-square 
 });
 
 Deno.test("medianFilter2d() rejects a partial slice, a bad size and NaN", () => {
-  assertThrows(() => medianFilter2d(new Float32Array(10), 3, 3, 3), /not a whole number of 3x3 slices/);
+  assertThrows(
+    () => medianFilter2d(new Float32Array(10), 3, 3, 3),
+    /not a whole number of 3x3 slices/,
+  );
   assertThrows(() => medianFilter2d(new Float32Array(9), 3, 3, 0), /size 0/);
   assertThrows(() => medianFilter2d(Float32Array.of(0, NaN, 0, 0), 2, 2, 3), /scores\[1\] is NaN/);
 });

@@ -13,10 +13,16 @@ Deno.test("histogramRankingMetrics() stays within its error bound of the exact v
   const exactRoc = auroc(scores, labels), exactAp = averagePrecision(scores, labels);
   for (const bins of [64, 4096, 1 << 16]) {
     const h = histogramRankingMetrics(scores, labels, bins);
-    const eRoc = Math.abs(h.auroc.value - exactRoc), eAp = Math.abs(h.averagePrecision.value - exactAp);
-    assert(eRoc <= h.auroc.errorBound + 1e-12, `bins ${bins}: AUROC error ${eRoc} > ${h.auroc.errorBound}`);
+    const eRoc = Math.abs(h.auroc.value - exactRoc),
+      eAp = Math.abs(h.averagePrecision.value - exactAp);
+    assert(
+      eRoc <= h.auroc.errorBound + 1e-12,
+      `bins ${bins}: AUROC error ${eRoc} > ${h.auroc.errorBound}`,
+    );
     assert(eAp <= h.averagePrecision.errorBound + 1e-12, `bins ${bins}: AP error ${eAp} > bound`);
-    if (bins === 1 << 16) assert(h.auroc.errorBound < 1e-4 && h.averagePrecision.errorBound < 1e-3, "loose");
+    if (bins === 1 << 16) {
+      assert(h.auroc.errorBound < 1e-4 && h.averagePrecision.errorBound < 1e-3, "loose");
+    }
   }
 });
 
@@ -37,7 +43,13 @@ Deno.test("ScoreHistogram.add() accumulates across calls and honours a mask", ()
   assertClose(parts.auroc().value, whole.auroc().value, 0, 0, "auroc");
   mask.fill(0, 0, 5000);
   const masked = new ScoreHistogram(0, 1.25, 1280).add(scores, labels, mask);
-  assertClose(masked.auroc().value, auroc(scores.subarray(5000), labels.subarray(5000)), 1e-12, 0, "masked");
+  assertClose(
+    masked.auroc().value,
+    auroc(scores.subarray(5000), labels.subarray(5000)),
+    1e-12,
+    0,
+    "masked",
+  );
 });
 
 Deno.test("ScoreHistogram rejects a bad range and one-class data", () => {

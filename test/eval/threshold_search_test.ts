@@ -1,0 +1,79 @@
+// greedyDiceThreshold, quantileDiceThreshold, bestDiceThreshold, thresholdAtFpr, quantile,
+// histogram against Python/numpy references.
+
+import {
+  bestDiceThreshold,
+  binarize,
+  dice,
+  greedyDiceThreshold,
+  histogram,
+  quantile,
+  quantileDiceThreshold,
+  thresholdAtFpr,
+} from "../../src/eval/mod.ts";
+import { assertArrayEqual, assertClose, assertThrows, loadFixture } from "./_helpers.ts";
+
+interface Fx {
+  scores: number[];
+  labels: number[];
+  greedy: { threshold: number; dice: number };
+  quantile100: { threshold: number; dice: number };
+  oracle: { threshold: number; dice: number };
+  healthy: number[];
+  fpr: Record<string, { threshold: number; fpr: number }>;
+  quantile: { values: number[]; q: number[]; out: number[] };
+  histogramValues: number[];
+  histograms: { bins: number; range: [number, number] | null; counts: number[]; edges: number[] }[];
+}
+const fx = loadFixture<Fx>("thresholds");
+const scores = Float32Array.from(fx.scores), labels = Uint8Array.from(fx.labels);
+
+Deno.test("greedyDiceThreshold() reproduces the first study's 10-step quartile search", () => {
+  const r = greedyDiceThreshold(scores, labels);
+  assertClose(r.threshold, fx.greedy.threshold, 0, 1e-15, "threshold");
+  assertClose(r.dice, fx.greedy.dice, 0, 1e-15, "dice");
+  assertClose(dice(binarize(scores, r.threshold), labels), r.dice, 0, 1e-15, "re-applied");
+});
+
+Deno.test("quantileDiceThreshold() picks numpy's best score quantile", () => {
+  const r = quantileDiceThreshold(scores, labels, { count: 100 });
+  assertClose(r.threshold, fx.quantile100.threshold, 0, 1e-15, "threshold");
+  assertClose(r.dice, fx.quantile100.dice, 0, 1e-15, "dice");
+});
+
+Deno.test("bestDiceThreshold() finds the oracle Dice over all thresholds and reproduces it with >", () => {
+  const r = bestDiceThreshold(scores, labels);
+  assertClose(r.threshold, fx.oracle.threshold, 0, 0, "threshold");
+  assertClose(r.dice, fx.oracle.dice, 0, 1e-15, "dice");
+  assertClose(dice(binarize(scores, r.threshold), labels), r.dice, 0, 1e-15, "re-applied");
+});
+
+Deno.test("thresholdAtFpr() gives the lowest threshold with healthy FPR <= 0, 1, 5, 10, 29 %", () => {
+  const healthy = Float32Array.from(fx.healthy);
+  for (const [rate, ref] of Object.entries(fx.fpr)) {
+    const r = thresholdAtFpr(healthy, Number(rate));
+    assertClose([r.threshold, r.fpr], [ref.threshold, ref.fpr], 0, 0, `fpr ${rate}`);
+    assertClose(thresholdAtFpr(fx.healthy, Number(rate)).threshold, ref.threshold, 0, 0, "f64");
+  }
+});
+
+Deno.test("quantile() matches numpy.quantile (linear) bit for bit", () => {
+  const out = fx.quantile.q.map((q) => quantile(fx.quantile.values, q));
+  assertClose(out, fx.quantile.out, 0, 0, "quantiles");
+});
+
+Deno.test("histogram() matches numpy.histogram counts and edges", () => {
+  for (const h of fx.histograms) {
+    const r = histogram(fx.histogramValues, h.bins, h.range ?? undefined);
+    assertArrayEqual(r.counts, h.counts, `counts ${h.bins}`);
+    assertClose(r.edges, h.edges, 0, 0, `edges ${h.bins}`);
+  }
+});
+
+Deno.test("threshold searches reject labels without positives and bad rates", () => {
+  assertThrows(() => greedyDiceThreshold([0.1, 0.2], [0, 0]), /no positive pixel/);
+  assertThrows(() => bestDiceThreshold([0.1, 0.2], [0, 0]), /no positive pixel/);
+  assertThrows(() => thresholdAtFpr([0.1], 1.5), /fpr 1.5/);
+  assertThrows(() => thresholdAtFpr([NaN], 0.1), /NaN/);
+  assertThrows(() => quantile([], 0.5), /empty/);
+});
