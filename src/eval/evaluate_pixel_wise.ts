@@ -2,7 +2,7 @@
 // all pixels, Dice_S per subject (mean ± std, bootstrap CI), pixel AUROC/AUPRC, the oracle Dice
 // beside them, lesion-level detection with size strata, and a per-subject table.
 
-import { _checkLabels, _checkScores, _sliceCount, type Labels } from "./_validate.ts";
+import { _checkLabels, _checkScores, _sliceCount } from "./_validate.ts";
 import {
   bootstrapCI,
   type BootstrapOptions,
