@@ -24,42 +24,33 @@ function report(name: string, items: number, unit: string, ms: number) {
   console.log(`${name}: ${(items / ms / 1e3).toFixed(1)} M${unit}/s (${ms.toFixed(0)} ms)`);
 }
 
-Deno.bench({
-  group: "ranking 1e7",
-  name: "auroc() exact, 10^7 float32 scores",
-  baseline: true,
-  fn(b) {
-    b.start();
-    const t = performance.now();
-    auroc(scores, labels);
-    report("auroc", N, "scores", performance.now() - t);
-    b.end();
-  },
-});
-
-Deno.bench({
-  group: "ranking 1e7",
-  name: "averagePrecision() exact, 10^7 float32 scores",
-  fn(b) {
-    b.start();
-    const t = performance.now();
-    averagePrecision(scores, labels);
-    report("averagePrecision", N, "scores", performance.now() - t);
-    b.end();
-  },
-});
-
-Deno.bench({
-  group: "ranking 1e7",
-  name: "histogramRankingMetrics() 2^20 bins, 10^7 scores (AUROC+AP with bounds)",
-  fn(b) {
-    b.start();
-    const t = performance.now();
-    histogramRankingMetrics(scores, labels);
-    report("histogram", N, "scores", performance.now() - t);
-    b.end();
-  },
-});
+const rankingCases: [string, string, () => unknown][] = [
+  ["auroc", "auroc() exact, 10^7 float32 scores", () => auroc(scores, labels)],
+  [
+    "averagePrecision",
+    "averagePrecision() exact, 10^7 float32 scores",
+    () => averagePrecision(scores, labels),
+  ],
+  [
+    "histogram",
+    "histogramRankingMetrics() 2^20 bins, 10^7 scores (AUROC+AP with bounds)",
+    () => histogramRankingMetrics(scores, labels),
+  ],
+];
+for (const [short, name, run] of rankingCases) {
+  Deno.bench({
+    group: "ranking 1e7",
+    name,
+    baseline: short === "auroc",
+    fn(b) {
+      b.start();
+      const t = performance.now();
+      run();
+      report(short, N, "scores", performance.now() - t);
+      b.end();
+    },
+  });
+}
 
 for (const size of [5, 9]) {
   Deno.bench({
