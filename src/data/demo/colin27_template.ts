@@ -1,0 +1,38 @@
+/**
+ * The demo cohort's source brain: the shipped compact Colin27 T1 (data/colin27/, cropped to the
+ * brain, uint8) and the full 181×217×181 1 mm Colin grid the subjects are written in, so the
+ * real preprocessing pipeline runs on them unchanged.
+ * @module
+ */
+import type { Affine } from "../nifti/affine.ts";
+import { readNifti } from "../nifti/read_nifti.ts";
+
+/** Default location of the shipped template, relative to this module. */
+export const COLIN27_PATH =
+  new URL("../../../data/colin27/colin27_t1_brain.nii.gz", import.meta.url)
+    .pathname;
+
+/** Colin27's native grid (ch2bet.nii.gz): 1 mm, RAS, MNI space. */
+export const COLIN_GRID = {
+  dims: [181, 217, 181] as [number, number, number],
+  affine: [[1, 0, 0, -90], [0, 1, 0, -125], [0, 0, 1, -71], [0, 0, 0, 1]] as Affine,
+};
+
+/** The template on its cropped grid plus where that grid sits in the Colin grid. */
+export interface Template {
+  data: Float32Array;
+  dims: [number, number, number];
+  /** Voxel offset of the cropped grid inside COLIN_GRID. */
+  offset: [number, number, number];
+}
+
+/** Loads the template (RAS, 1 mm). */
+export async function loadColin27(path = COLIN27_PATH): Promise<Template> {
+  const v = await readNifti(path, { canonical: true });
+  const offset = [0, 1, 2].map((a) => Math.round(v.affine[a][3] - COLIN_GRID.affine[a][3]));
+  return {
+    data: v.data,
+    dims: v.dims.slice(0, 3) as [number, number, number],
+    offset: offset as [number, number, number],
+  };
+}
