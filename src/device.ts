@@ -64,10 +64,10 @@ async function acquire(): Promise<Runtime> {
     description: ai.description || ai.device || "unknown adapter",
     vendor: ai.vendor,
     architecture: ai.architecture,
-    backend: Deno.env.get("DENO_WEBGPU_BACKEND") ?? guessBackend(ai.description),
+    backend: Deno.env.get("DENO_WEBGPU_BACKEND") ?? guessBackend(ai.vendor),
     isFallbackAdapter: (ai as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
       false,
-    features: [...device.features].map(String).sort(),
+    features: [...adapter.features].map(String).sort(),
     limits,
   };
   const rt: Runtime = { device, adapter, info, errors: [], lost: null };
@@ -87,11 +87,13 @@ function trySetRuntimeDir() {
   } catch { /* no permission: warnings only */ }
 }
 
-function guessBackend(desc: string): string {
-  // Deno exposes no backend field; Vulkan is wgpu's first choice on Linux, Metal on macOS.
+function guessBackend(vendor: string): string {
+  // Deno exposes no backend field. Vulkan reports PCI vendor ids (0x10005 is Mesa's software
+  // lavapipe); wgpu prefers Vulkan on Linux, Metal on macOS, DX12 on Windows, GL last.
   if (Deno.build.os === "darwin") return "metal";
-  if (Deno.build.os === "windows") return "dx12/vulkan";
-  return /llvmpipe|lavapipe/i.test(desc) ? "vulkan (lavapipe) or gl (llvmpipe)" : "vulkan";
+  if (Deno.build.os === "windows") return "dx12 or vulkan";
+  if (vendor === String(0x10005)) return "vulkan (lavapipe)";
+  return /^\d+$/.test(vendor) ? "vulkan" : "gl";
 }
 
 /** Acquires (once) and returns the process's device. Every op needs this awaited first. */

@@ -21,14 +21,20 @@ export interface CloseOptions {
  * Asserts |actual - expected| <= atol + rtol·|expected| + scaleTol·max(max|expected|, floor)
  * elementwise; the default is the project's 2e-4 relative to the output's scale.
  */
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, o: CloseOptions = {}) {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  o: CloseOptions = {},
+) {
   const name = o.name ?? "values";
   if (actual.length !== expected.length) {
     throw new Error(`${name}: length ${actual.length} != expected ${expected.length}`);
   }
   let scale = o.floor ?? 1e-3;
   for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  const atol = o.atol ?? 0, rtol = o.rtol ?? 0, st = o.scaleTol ?? (o.atol === undefined && o.rtol === undefined ? 2e-4 : 0);
+  const atol = o.atol ?? 0,
+    rtol = o.rtol ?? 0,
+    st = o.scaleTol ?? (o.atol === undefined && o.rtol === undefined ? 2e-4 : 0);
   let worst = -1, worstExcess = 0;
   for (let i = 0; i < expected.length; i++) {
     const e = expected[i], a = actual[i];
@@ -62,7 +68,10 @@ export async function fixture(name: string): Promise<Map<string, HostTensor>> {
 
 /** A fixture entry as a GPU tensor. */
 export function toTensor(h: HostTensor, requiresGrad = false): Tensor {
-  return Tensor.from(h.data as Float32Array, h.shape, { requiresGrad, dtype: h.dtype === "I32" ? "i32" : "f32" });
+  return Tensor.from(h.data as Float32Array, h.shape, {
+    requiresGrad,
+    dtype: h.dtype === "I32" ? "i32" : "f32",
+  });
 }
 
 /** Deterministic host data in [-1, 1) (mulberry32), for naive-reference tests. */
@@ -124,15 +133,19 @@ export async function gradcheck(
       lm.dispose();
       let analytic = 0;
       for (let i = 0; i < d.length; i++) analytic += grads[k][i] * d[i];
-      const err = Math.abs(analytic - numeric) / Math.max(Math.abs(numeric), Math.abs(analytic), 1e-2);
+      const err = Math.abs(analytic - numeric) /
+        Math.max(Math.abs(numeric), Math.abs(analytic), 1e-2);
       if (!(err <= tol)) {
-        throw new Error(`gradcheck: input ${k} direction ${dir}: analytic ${analytic}, numeric ${numeric} (rel err ${err.toExponential(2)})`);
+        throw new Error(
+          `gradcheck: input ${k} direction ${dir}: analytic ${analytic}, numeric ${numeric} (rel err ${
+            err.toExponential(2)
+          })`,
+        );
       }
     }
   }
   for (const t of [...xs, y0, r, l]) t.dispose();
 }
-
 
 /** Runs fn and asserts it leaves no new live GPU buffers. */
 export async function assertNoLeak(label: string, fn: () => Promise<void> | void) {

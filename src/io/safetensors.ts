@@ -8,10 +8,27 @@ export type SafeDType = "F32" | "I32" | "U32" | "F64" | "I64" | "U8" | "I8" | "I
 export interface HostTensor {
   dtype: SafeDType;
   shape: number[];
-  data: Float32Array | Int32Array | Uint32Array | Float64Array | Uint8Array | Int8Array | Int16Array;
+  data:
+    | Float32Array
+    | Int32Array
+    | Uint32Array
+    | Float64Array
+    | Uint8Array
+    | Int8Array
+    | Int16Array;
 }
 
-const BYTES: Record<SafeDType, number> = { F32: 4, I32: 4, U32: 4, F64: 8, I64: 8, U8: 1, I8: 1, I16: 2, F16: 2 };
+const BYTES: Record<SafeDType, number> = {
+  F32: 4,
+  I32: 4,
+  U32: 4,
+  F64: 8,
+  I64: 8,
+  U8: 1,
+  I8: 1,
+  I16: 2,
+  F16: 2,
+};
 
 function view(dtype: SafeDType, bytes: Uint8Array): HostTensor["data"] {
   const buf = bytes.slice().buffer; // aligned copy
@@ -35,7 +52,9 @@ function view(dtype: SafeDType, bytes: Uint8Array): HostTensor["data"] {
       const big = new BigInt64Array(buf);
       const out = new Int32Array(big.length);
       for (let i = 0; i < big.length; i++) {
-        if (big[i] > 2147483647n || big[i] < -2147483648n) throw new Error("int64 value out of int32 range");
+        if (big[i] > 2147483647n || big[i] < -2147483648n) {
+          throw new Error("int64 value out of int32 range");
+        }
         out[i] = Number(big[i]);
       }
       return out;
@@ -70,12 +89,18 @@ export function parseSafetensors(
     }
     const [b, e] = info.data_offsets;
     const n = info.shape.reduce((a, d) => a * d, 1);
-    if (!(info.dtype in BYTES)) throw new Error(`${source}: tensor ${name} has unsupported dtype ${info.dtype}`);
+    if (!(info.dtype in BYTES)) {
+      throw new Error(`${source}: tensor ${name} has unsupported dtype ${info.dtype}`);
+    }
     if (e - b !== n * BYTES[info.dtype] || base + e > bytes.length) {
       throw new Error(`${source}: tensor ${name} data is truncated or inconsistent with its shape`);
     }
     const dtype = info.dtype === "I64" ? "I32" : info.dtype;
-    tensors.set(name, { dtype, shape: info.shape, data: view(info.dtype, bytes.subarray(base + b, base + e)) });
+    tensors.set(name, {
+      dtype,
+      shape: info.shape,
+      data: view(info.dtype, bytes.subarray(base + b, base + e)),
+    });
   }
   return { tensors, metadata };
 }
@@ -91,12 +116,19 @@ export async function readSafetensors(path: string) {
 }
 
 /** Serialises tensors (in insertion order) with optional string metadata. */
-export function serializeSafetensors(tensors: Map<string, HostTensor>, metadata: Record<string, string> = {}): Uint8Array {
+export function serializeSafetensors(
+  tensors: Map<string, HostTensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of tensors) {
-    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
+    header[name] = {
+      dtype: t.dtype,
+      shape: t.shape,
+      data_offsets: [offset, offset + t.data.byteLength],
+    };
     offset += t.data.byteLength;
   }
   let json = JSON.stringify(header);
@@ -114,7 +146,11 @@ export function serializeSafetensors(tensors: Map<string, HostTensor>, metadata:
 }
 
 /** Writes atomically: a temp file beside `path`, then rename. */
-export async function writeSafetensors(path: string, tensors: Map<string, HostTensor>, metadata: Record<string, string> = {}) {
+export async function writeSafetensors(
+  path: string,
+  tensors: Map<string, HostTensor>,
+  metadata: Record<string, string> = {},
+) {
   const tmp = `${path}.tmp-${Deno.pid}`;
   await Deno.writeFile(tmp, serializeSafetensors(tensors, metadata));
   await Deno.rename(tmp, path);

@@ -77,7 +77,11 @@ export abstract class Module {
       const missing = [...owners.keys()].filter((k) => !state.has(k));
       const extra = [...state.keys()].filter((k) => !owners.has(k));
       if (missing.length || extra.length) {
-        throw new Error(`neurad: state dict mismatch: missing [${missing.slice(0, 5).join(", ")}] unexpected [${extra.slice(0, 5).join(", ")}]`);
+        throw new Error(
+          `neurad: state dict mismatch: missing [${missing.slice(0, 5).join(", ")}] unexpected [${
+            extra.slice(0, 5).join(", ")
+          }]`,
+        );
       }
     }
     for (const [k, t] of state) {
@@ -86,7 +90,9 @@ export abstract class Module {
       const [m, n, kind] = o;
       const old = m.tensor(n);
       if (old.shape.join() !== t.shape.join()) {
-        throw new Error(`neurad: ${k} has shape [${t.shape}] in the checkpoint, [${old.shape}] in the model`);
+        throw new Error(
+          `neurad: ${k} has shape [${t.shape}] in the checkpoint, [${old.shape}] in the model`,
+        );
       }
       if (kind === "p") m.registerParameter(n, t);
       else m.registerBuffer(n, t);

@@ -37,9 +37,15 @@ const CASES: [string, (...x: Tensor[]) => Tensor, ReturnType<typeof P>[]][] = [
   ["slice+cat+pad", (x) => nd.pad(nd.cat([nd.slice(x, 1, 0, 2), x], 1), [1, 1]), [P([2, 3], 29)]],
   ["expand", (x) => nd.mul(nd.expand(x, [3, 2, 4]), nd.expand(x, [3, 2, 4])), [P([2, 1], 30)]],
   ["mseLoss", (a, b) => nd.mseLoss(a, b), [P([2, 3], 31), P([2, 3], 32)]],
-  ["bceWithLogits", (a, b) => nd.binaryCrossEntropyWithLogits(a, b), [P([2, 3], 33, -3, 3), P([2, 3], 34, 0, 1)]],
+  ["bceWithLogits", (a, b) => nd.binaryCrossEntropyWithLogits(a, b), [
+    P([2, 3], 33, -3, 3),
+    P([2, 3], 34, 0, 1),
+  ]],
   ["klDivNormal", (a, b) => nd.klDivNormal(a, b), [P([2, 3], 35), P([2, 3], 36)]],
-  ["hingeDiscriminatorLoss", nd.hingeDiscriminatorLoss, [P([2, 4], 37, -0.8, 0.8), P([2, 4], 38, -0.8, 0.8)]],
+  ["hingeDiscriminatorLoss", nd.hingeDiscriminatorLoss, [
+    P([2, 4], 37, -0.8, 0.8),
+    P([2, 4], 38, -0.8, 0.8),
+  ]],
 ];
 
 for (const [name, f, inputs] of CASES) {
@@ -62,7 +68,8 @@ Deno.test({
     await setup();
     const { record } = await import("../../src/autograd.ts");
     // y = x² with a deliberately wrong backward (g·x instead of 2·g·x).
-    const wrong = (x: Tensor) => record("wrongSquare", [x], nd.square(x.detach()), [x], (g, [xs]) => [nd.mul(g, xs)]);
+    const wrong = (x: Tensor) =>
+      record("wrongSquare", [x], nd.square(x.detach()), [x], (g, [xs]) => [nd.mul(g, xs)]);
     let failed = false;
     try {
       await gradcheck(wrong, [P([2, 3], 40, 0.5, 1)]);

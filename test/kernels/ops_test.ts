@@ -80,7 +80,9 @@ for (const [name, op] of Object.entries(CASES)) {
       await setup();
       const fx = await fixture("engine");
       const inputs: Tensor[] = [];
-      for (let i = 0; fx.has(`${name}.in${i}`); i++) inputs.push(toTensor(fx.get(`${name}.in${i}`)!, true));
+      for (let i = 0; fx.has(`${name}.in${i}`); i++) {
+        inputs.push(toTensor(fx.get(`${name}.in${i}`)!, true));
+      }
       const y = op(...inputs);
       const expected = fx.get(`${name}.out`)!;
       if (y.shape.join() !== expected.shape.join()) {
@@ -95,7 +97,9 @@ for (const [name, op] of Object.entries(CASES)) {
           const ref = fx.get(`${name}.grad${i}`);
           if (!ref) continue;
           if (!inputs[i].grad) throw new Error(`${name}: no gradient for input ${i}`);
-          assertClose(await inputs[i].grad!.toArray(), ref.data as Float32Array, { name: `${name} grad ${i}` });
+          assertClose(await inputs[i].grad!.toArray(), ref.data as Float32Array, {
+            name: `${name} grad ${i}`,
+          });
         }
       }
       for (const t of [...inputs, y]) t.dispose();

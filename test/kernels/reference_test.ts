@@ -124,7 +124,9 @@ Deno.test({
     const b = await nd.rand([1000]).toArray();
     assertClose(b, a, { atol: 0, name: "determinism" });
     const c = await nd.rand([1000]).toArray();
-    if (c.every((v, i) => v === a[i])) throw new Error("second call repeated the first call's numbers");
+    if (c.every((v, i) => v === a[i])) {
+      throw new Error("second call repeated the first call's numbers");
+    }
   },
 });
 
@@ -143,6 +145,8 @@ Deno.test({
     if (Math.abs(m) > 0.01 || Math.abs(sd - 1) > 0.01) throw new Error(`mean ${m}, std ${sd}`);
     nd.manualSeed(7);
     const y = await nd.randn([200000]).toArray();
-    if (!y.every((e, i) => Object.is(e, x[i]))) throw new Error("randn not bit-identical for the same seed");
+    if (!y.every((e, i) => Object.is(e, x[i]))) {
+      throw new Error("randn not bit-identical for the same seed");
+    }
   },
 });
