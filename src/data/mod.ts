@@ -60,3 +60,18 @@ export {
   writeManifest,
 } from "./splits.ts";
 export { loadSlices, type LoadSlicesOptions, type SliceSet } from "./load_slices.ts";
+export { decodeImage, type GrayImage } from "./image2d/decode_image.ts";
+export { resizeBilinear } from "./image2d/resize_bilinear.ts";
+export { augment2D, type Augment2DOptions } from "./image2d/augment2d.ts";
+export {
+  HEALTHY_CLASS,
+  type ImageSet2D,
+  loadImages2D,
+  type LoadImages2DOptions,
+} from "./image2d/load_images2d.ts";
+export {
+  type DemoCohortOptions,
+  type DemoCohortSummary,
+  generateDemoCohort,
+} from "./demo/demo_cohort.ts";
+export { COLIN27_PATH, COLIN_GRID, loadColin27 } from "./demo/colin27_template.ts";
