@@ -1,0 +1,34 @@
+// matmul throughput, both kernel variants, square sizes 256..2048 (2048 only with
+// NEURAD_BENCH_SIZE=gpu or NEURAD_BENCH_FULL=1, since one 2048³ product takes ~30 s on llvmpipe).
+// Work: 2·M·N·K FLOPs per product.
+
+import { Tensor } from "../src/mod.ts";
+import { randn } from "../src/mod.ts";
+import { _mm2d, type MatmulVariant } from "../src/kernels/matmul.ts";
+import { GPU_SIZES, throughputBench } from "./_throughput.ts";
+
+const FULL = GPU_SIZES || Deno.env.get("NEURAD_BENCH_FULL") === "1";
+const sizes = FULL ? [256, 512, 1024, 2048] : [256, 512, 1024];
+
+for (const n of sizes) {
+  for (const variant of ["register", "tiled"] as MatmulVariant[]) {
+    let a: Tensor, b: Tensor;
+    throughputBench({
+      group: `matmul ${n}`,
+      name: `${variant} ${n}×${n}·${n}×${n}`,
+      work: 2 * n ** 3,
+      unit: "GFLOP/s",
+      setup() {
+        a = randn([n, n]);
+        b = randn([n, n]);
+      },
+      run() {
+        _mm2d(a, b, variant).dispose();
+      },
+      reps: n <= 256 ? 8 : 1,
+      n: n >= 1024 ? (GPU_SIZES ? 20 : 2) : undefined,
+      warmup: n >= 1024 ? 1 : undefined,
+      baseline: variant === "register",
+    });
+  }
+}
