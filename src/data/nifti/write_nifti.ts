@@ -44,7 +44,7 @@ export function encodeNifti(
   options: WriteNiftiOptions = {},
   name = "<volume>",
 ): Uint8Array {
-  const { dims, data, affine } = volume;
+  const { dims, data } = volume;
   const count = dims.reduce((a, b) => a * b, 1);
   if (dims.length < 3 || dims.length > 4 || dims.some((d) => !(d >= 1) || d > 32767)) {
     throw new DataError(name, `cannot write dims [${dims.join(", ")}]`);

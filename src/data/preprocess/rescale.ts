@@ -80,7 +80,7 @@ export function resizeGrid(src: Grid3, outDims: readonly number[], antiAlias = t
   const filtered = antiAlias
     ? gaussianBlur(src, factors.map((f) => Math.max(0, (f - 1) / 2)))
     : src;
-  const [nx, ny, nz] = src.dims;
+  const [nx, ny] = src.dims;
   const [mx, my, mz] = outDims;
   const axisTaps = [0, 1, 2].map((a) => {
     const n = src.dims[a];
