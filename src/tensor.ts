@@ -3,6 +3,7 @@
 
 import { pool, readBuffer, upload } from "./dispatch.ts";
 import { numel, type Shape } from "./shape.ts";
+import { rt } from "./device.ts";
 import { track, untrack } from "./scope.ts";
 import { backward as runBackward, type Node } from "./autograd.ts";
 
@@ -77,7 +78,17 @@ export class Tensor {
 
   /** An uninitialised tensor (its buffer may hold stale data). */
   static empty(shape: Shape, dtype: DType = "f32"): Tensor {
+    if (shape.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw new Error(`neurad: invalid tensor shape [${shape.join(", ")}]`);
+    }
     const bytes = Math.max(4, numel(shape) * 4);
+    const max = rt().device.limits.maxStorageBufferBindingSize;
+    if (bytes > max) {
+      throw new Error(
+        `neurad: tensor [${shape.join(", ")}] needs ${(bytes / 2 ** 20).toFixed(0)} MiB, over this adapter's ` +
+          `${(max / 2 ** 20).toFixed(0)} MiB storage-binding limit: use smaller batches`,
+      );
+    }
     return new Tensor(new Storage(pool().acquire(bytes), bytes), shape, dtype);
   }
 

@@ -148,3 +148,58 @@ Deno.test({
     b.dispose();
   },
 });
+
+Deno.test({
+  ...opts,
+  name: "a WebGPU validation error surfaces as a thrown error naming the kernel",
+  async fn() {
+    await setup();
+    const { dispatch, flush } = await import("../src/dispatch.ts");
+    const t = nd.zeros([4]);
+    const bad = { name: "deliberately_broken", code: "@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }", inputs: 0, outputs: 1 };
+    let message = "";
+    try {
+      dispatch(bad, new Uint32Array(4), [t.buffer], [1]);
+      flush();
+      await t.toArray();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    if (!message.includes("deliberately_broken")) throw new Error(`error did not name the kernel: '${message}'`);
+    t.dispose();
+    await nd.sync(); // the device stays usable
+    const ok = nd.addScalar(nd.zeros([2]), 1);
+    assertClose(await ok.toArray(), [1, 1], { atol: 0 });
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "tensors over the storage-binding limit are refused with a clear error",
+  async fn() {
+    await setup();
+    const max = nd.deviceInfo().limits.maxStorageBufferBindingSize;
+    let msg = "";
+    try {
+      Tensor.empty([Math.ceil(max / 4) + 1]);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    if (!/storage-binding limit/.test(msg)) throw new Error(`unexpected: '${msg}'`);
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "no adapter: the CLI prints one line saying what to install and exits 1",
+  async fn() {
+    const script = `navigator.gpu.requestAdapter = () => Promise.resolve(null);
+      const { runCli } = await import("${new URL("../src/cli/run_cli.ts", import.meta.url).href}");
+      const { getDevice } = await import("${new URL("../src/mod.ts", import.meta.url).href}");
+      await runCli(async () => { await getDevice(); });`;
+    const out = await new Deno.Command(Deno.execPath(), { args: ["eval", script], stderr: "piped", stdout: "piped" }).output();
+    const err = new TextDecoder().decode(out.stderr).trim();
+    if (out.code !== 1) throw new Error(`exit code ${out.code}`);
+    if (err.split("\n").length !== 1 || !/mesa-vulkan-drivers/.test(err)) throw new Error(`stderr: ${err}`);
+  },
+});
