@@ -113,3 +113,6 @@ export {
 } from "./losses.ts";
 export { Adam, type AdamOptions, AdamW } from "./optim.ts";
 export { adamStep } from "./kernels/adam.ts";
+
+// MRI data: NIfTI I/O, dataset layouts, preprocessing, splits, demo cohort (src/data).
+export * from "./data/mod.ts";
