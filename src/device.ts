@@ -124,7 +124,8 @@ export function rt(): Runtime {
 
 /** Throws the first WebGPU error recorded since the last check, naming `where`. */
 export function checkErrors(where: string) {
-  const r = rt();
+  const r = runtime!;
+  if (r.lost) throw new Error(`neurad: GPU device lost after kernel ${where} (${r.lost})`);
   if (r.errors.length) {
     const msg = r.errors[0];
     r.errors.length = 0;
