@@ -1,0 +1,89 @@
+// Nearest codebook row for each latent row, for CPU adapters (llvmpipe) where barriers and
+// workgroup memory are costly: each invocation holds 4 rows of Z in a register block against 4
+// codes at a time, read straight from global memory (the code loads are uniform across the
+// workgroup, so they broadcast). dist(n, k) = (‖z‖² − 2 z·e) + ‖e‖², every dot product summed
+// in increasing d, so equal codes give bitwise-equal distances; argmin with ties to the lowest
+// index; NaN distances lose (a row whose distances are all NaN gets index 0, distance NaN).
+// Shapes: Z [N, D], E [K, D], EE [K] (codebook_norms.wgsl); IDX i32 [N], DIST [N].
+// Bindings: 0 params, 1 Z, 2 E, 3 EE (read), 4 IDX, 5 DIST (read_write).
+// Grid: ceil(N / 256) workgroups of 64, folded.
+
+struct Params {
+  N: u32,
+  K: u32,
+  D: u32,
+  pad0: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> Z: array<f32>;
+@group(0) @binding(2) var<storage, read> E: array<f32>;
+@group(0) @binding(3) var<storage, read> EE: array<f32>;
+@group(0) @binding(4) var<storage, read_write> IDX: array<i32>;
+@group(0) @binding(5) var<storage, read_write> DIST: array<f32>;
+
+// NaN test on the bits: llvmpipe folds `x != x` to false (it assumes no NaNs).
+fn isNan(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+
+// Whether candidate (v, k) beats (bv, bk): smaller distance, lower index on ties, NaN loses.
+fn better(v: f32, k: u32, bv: f32, bk: u32) -> bool {
+  if (isNan(v)) { return false; }
+  return isNan(bv) || v < bv || (v == bv && k < bk);
+}
+
+@compute @workgroup_size(64)
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let N = params.N;
+  let K = params.K;
+  let D = params.D;
+  let first = (wid.x + wid.y * nwg.x) * 256u + lid;
+  if (first >= N) { return; }
+  // Rows first + 64·i; rows past the end are clamped for loading and never stored.
+  var zb: vec4<u32>;
+  for (var i = 0u; i < 4u; i++) { zb[i] = min(first + 64u * i, N - 1u) * D; }
+  var zz = vec4<f32>(0.0);
+  for (var d = 0u; d < D; d++) {
+    let z = vec4<f32>(Z[zb.x + d], Z[zb.y + d], Z[zb.z + d], Z[zb.w + d]);
+    zz += z * z;
+  }
+  let nan = bitcast<f32>(0x7fc00000u);
+  var best = array<f32, 4>(nan, nan, nan, nan);
+  var bestK = array<u32, 4>(0u, 0u, 0u, 0u);
+  for (var c = 0u; c < K; c += 4u) {
+    // Codes past the end are clamped (same arithmetic, so no branch in the d loop) and skipped.
+    let ck = vec4<u32>(c, min(c + 1u, K - 1u), min(c + 2u, K - 1u), min(c + 3u, K - 1u));
+    let cb = ck * D;
+    // Explicit zeros: a bare `var acc` in a loop body is not re-zeroed per iteration here.
+    var acc = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
+    for (var d = 0u; d < D; d++) {
+      let e = vec4<f32>(E[cb.x + d], E[cb.y + d], E[cb.z + d], E[cb.w + d]);
+      acc[0] += Z[zb.x + d] * e;
+      acc[1] += Z[zb.y + d] * e;
+      acc[2] += Z[zb.z + d] * e;
+      acc[3] += Z[zb.w + d] * e;
+    }
+    let ee = vec4<f32>(EE[ck.x], EE[ck.y], EE[ck.z], EE[ck.w]);
+    for (var i = 0u; i < 4u; i++) {
+      let dist = (zz[i] - 2.0 * acc[i]) + ee;
+      for (var j = 0u; j < 4u; j++) {
+        let take = c + j < K && better(dist[j], c + j, best[i], bestK[i]);
+        best[i] = select(best[i], dist[j], take);
+        bestK[i] = select(bestK[i], c + j, take);
+      }
+    }
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let row = first + 64u * i;
+    if (row < N) {
+      IDX[row] = i32(bestK[i]);
+      // Cancellation can leave a tiny negative squared distance; NaN passes through.
+      DIST[row] = select(max(best[i], 0.0), best[i], isNan(best[i]));
+    }
+  }
+}
