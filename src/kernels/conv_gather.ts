@@ -1,0 +1,158 @@
+// The two dispatches every convolution is made of, shared by conv2d and convTranspose2d:
+// `convGather` (a convolution in gather form: conv2d forward, convTranspose2d forward and both
+// ops' input gradients, with an optional bias + activation epilogue) and `convWeightGrad` (the
+// split-reduction weight gradient). The gather variant is chosen per adapter: register-blocked
+// direct kernel on CPU adapters (llvmpipe), implicit GEMM with shared tiles on GPUs
+// (NEURAD_CONV=direct|gemm overrides; tests pass the variant explicitly).
+
+import directSrc from "../../shaders/conv2d_direct.wgsl" with { type: "text" };
+import gemmSrc from "../../shaders/conv2d_implicit_gemm.wgsl" with { type: "text" };
+import wgradSrc from "../../shaders/conv2d_weight_grad.wgsl" with { type: "text" };
+import { deviceInfo } from "../device.ts";
+import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
+import { Tensor } from "../tensor.ts";
+import { sum } from "./reduce.ts";
+
+export type ConvVariant = "direct" | "gemm";
+/** Epilogue activations whose derivative can be read from the output (y > 0 ⇔ pre-act > 0). */
+export type ConvActivation = "none" | "relu" | "leakyRelu";
+
+const ACT: Record<ConvActivation, string> = {
+  none: "v",
+  relu: "max(v, 0.0)",
+  leakyRelu: "select(v * params.slope, v, v > 0.0)",
+};
+
+export function convVariant(): ConvVariant {
+  const env = Deno.env.get("NEURAD_CONV");
+  if (env === "direct" || env === "gemm") return env;
+  return deviceInfo().isFallbackAdapter ? "direct" : "gemm";
+}
+
+const specs = new Map<string, KernelSpec>();
+function cached(key: string, make: () => KernelSpec): KernelSpec {
+  let s = specs.get(key);
+  if (!s) specs.set(key, s = make());
+  return s;
+}
+
+/** Where weight element (out, in, kh, kw) lives: base + out·o + in·i + kh·h + kw·w. */
+export interface WeightAccess {
+  base: number;
+  out: number;
+  in: number;
+  kh: number;
+  kw: number;
+}
+
+export interface GatherArgs {
+  /** [N, Cin, H, W] */
+  x: Tensor;
+  weight: Tensor;
+  access: WeightAccess;
+  bias: Tensor | null;
+  cout: number;
+  ho: number;
+  wo: number;
+  k: number;
+  /** iy · inStride = oy · convStride − pad + kh. */
+  convStride: number;
+  inStride: number;
+  pad: number;
+  activation?: ConvActivation;
+  slope?: number;
+  variant?: ConvVariant;
+}
+
+/** Y[n, co, oy, ox] = act(Σ X[n, ci, iy, ix] · W(co, ci, kh, kw) + bias[co]); see the WGSL. */
+export function convGather(a: GatherArgs): Tensor {
+  const [N, Cin, H, W] = a.x.shape;
+  const { cout, ho, wo, k } = a;
+  const y = Tensor.empty([N, cout, ho, wo]);
+  if (y.size === 0) return y;
+  const variant = a.variant ?? convVariant();
+  const act = a.activation ?? "none";
+  // Wide blocks of output channels amortise each X load; narrow ones avoid idle lanes.
+  const coBlock = cout >= 32 ? 16 : cout >= 8 ? 8 : 4;
+  const coBlocks = Math.ceil(cout / coBlock);
+  const S = a.inStride;
+  const xGroups = S * Math.ceil(Math.ceil(wo / S) / 4);
+  const total = N * coBlocks * ho * xGroups;
+  const buf = new ArrayBuffer(24 * 4);
+  const u = new Uint32Array(buf), i = new Int32Array(buf), f = new Float32Array(buf);
+  u.set([N, Cin, H, W, cout, ho, wo, k]);
+  i.set([a.convStride, S, a.pad], 8);
+  u[11] = xGroups;
+  const w = a.access;
+  i.set([w.base, w.out, w.in, w.kh, w.kw], 12);
+  u.set([coBlocks, a.bias ? 1 : 0, total], 17);
+  f[20] = a.slope ?? 0.01;
+  const buffers = [a.x.buffer, a.weight.buffer, (a.bias ?? a.weight).buffer, y.buffer];
+  if (variant === "direct") {
+    const spec = cached(`direct|${coBlock}|${act}`, () => ({
+      name: "conv2d_direct",
+      code: directSrc.replaceAll("CO_BLOCK_SIZE", `${coBlock}u`).replaceAll("ACT_EXPR", ACT[act]),
+      inputs: 3,
+      outputs: 1,
+    }));
+    dispatch(spec, u, buffers, grid1d(Math.ceil(total / 64)));
+  } else {
+    const spec = cached(`gemm|${act}`, () => ({
+      name: "conv2d_implicit_gemm",
+      code: gemmSrc.replaceAll("ACT_EXPR", ACT[act]),
+      inputs: 3,
+      outputs: 1,
+    }));
+    const gx = Math.ceil((N * ho * wo) / 64);
+    if (gx > 65535) throw new Error("neurad: conv2d output too large for one dispatch");
+    dispatch(spec, u, buffers, [gx, Math.ceil(cout / 64)]);
+  }
+  return y;
+}
+
+/** Invocations to aim for when splitting the weight-gradient reduction (fills a GPU). */
+const TARGET_INVOCATIONS = 8192;
+
+/**
+ * dW[a, b, kh, kw] = Σ_{n, oy, ox} G[n, a, oy, ox] · X[n, b, oy·stride − pad + kh, ox·stride −
+ * pad + kw], returned as [A, B, k, k]. Partial sums over row splits, then one reduce pass.
+ */
+export function convWeightGrad(
+  g: Tensor,
+  x: Tensor,
+  k: number,
+  stride: number,
+  pad: number,
+): Tensor {
+  const [N, A, Hg, Wg] = g.shape;
+  const [, B, H, W] = x.shape;
+  const rows = N * Hg;
+  if (rows === 0) throw new Error("neurad: conv weight gradient of an empty batch");
+  const aBlocks = Math.ceil(A / 8);
+  const perSplit = aBlocks * B * k;
+  const wanted = Math.max(1, Math.min(rows, Math.ceil(TARGET_INVOCATIONS / perSplit)));
+  const rowsPerSplit = Math.ceil(rows / wanted);
+  const splits = Math.max(1, Math.ceil(rows / rowsPerSplit));
+  const total = splits * perSplit;
+  const partial = Tensor.empty([splits, A, B, k, k]);
+  const buf = new ArrayBuffer(16 * 4);
+  const u = new Uint32Array(buf), i = new Int32Array(buf);
+  u.set([N, A, Hg, Wg, B, H, W, rows]);
+  i.set([stride, pad], 8);
+  u.set([rowsPerSplit, aBlocks, total], 10);
+  const spec = cached(`wgrad|${k}`, () => ({
+    name: "conv2d_weight_grad",
+    code: wgradSrc.replaceAll("KSIZE", `${k}u`),
+    inputs: 2,
+    outputs: 1,
+  }));
+  dispatch(spec, u, [g.buffer, x.buffer, partial.buffer], grid1d(Math.ceil(total / 64)));
+  if (splits === 1) {
+    const out = partial.view([A, B, k, k]);
+    partial.dispose();
+    return out;
+  }
+  const out = sum(partial, 0);
+  partial.dispose();
+  return out;
+}
