@@ -1,0 +1,27 @@
+// Wrapper of shaders/codebook_restart.wgsl: dead codes take random rows of the current encoder
+// outputs (used by the vector quantiser's dead-code restart; no gradient).
+
+import src from "../../shaders/codebook_restart.wgsl" with { type: "text" };
+import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
+import { Tensor } from "../tensor.ts";
+
+const RESTART: KernelSpec = { name: "codebook_restart", code: src, inputs: 4, outputs: 1 };
+
+/**
+ * Returns a copy of weight [K, D] where rows with mask[k] > 0 are replaced by
+ * z[floor(uniform[k]·N)] (z [N, D] with N ≥ 1, uniform [K] in [0, 1), mask [K] of 0/1).
+ */
+export function restartCodes(weight: Tensor, z: Tensor, uniform: Tensor, mask: Tensor): Tensor {
+  const [K, D] = weight.shape, N = z.shape[0];
+  if (z.shape[1] !== D || uniform.size !== K || mask.size !== K || N === 0) {
+    throw new Error(`neurad: restartCodes shapes ${weight}, ${z}, ${uniform}, ${mask}`);
+  }
+  const out = Tensor.empty([K, D]);
+  dispatch(
+    RESTART,
+    new Uint32Array([N, K, D, 0]),
+    [weight.buffer, z.buffer, uniform.buffer, mask.buffer, out.buffer],
+    grid1d(Math.ceil((K * D) / 256)),
+  );
+  return out;
+}
