@@ -1,0 +1,75 @@
+// First backward pass of groupNorm / batchNorm: per reduce segment r (groupNorm: r = n·C + c, one
+// run of H·W; batchNorm: r = c, N runs of H·W, C·H·W apart), SumGX[r] = Σ gz·xhat and
+// SumG[r] = Σ gz, where xhat = (x − mean[s])·rsqrt(var[s] + eps), s = r / Cg, and gz is the
+// upstream gradient through the optional SiLU (recomputed from z = xhat·w[c] + b[c]).
+// These give dWeight, dBias and the per-statistic sums of the input gradient.
+// Bindings: 0 params, 1 X, 2 G, 3 Mean, 4 Var, 5 Wt, 6 B (read), 7 SumGX, 8 SumG (read_write).
+// Grid: segments, folded; workgroups of 256.
+
+struct Params {
+  segments: u32, C: u32, HW: u32, chunks: u32,
+  chunkStride: u32, Cg: u32, hasWeight: u32, hasBias: u32,
+  eps: f32, pad0: u32, pad1: u32, pad2: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read> G: array<f32>;
+@group(0) @binding(3) var<storage, read> Mean: array<f32>;
+@group(0) @binding(4) var<storage, read> Var: array<f32>;
+@group(0) @binding(5) var<storage, read> Wt: array<f32>;
+@group(0) @binding(6) var<storage, read> B: array<f32>;
+@group(0) @binding(7) var<storage, read_write> SumGX: array<f32>;
+@group(0) @binding(8) var<storage, read_write> SumG: array<f32>;
+
+const SILU: bool = SILU_FLAG;
+
+var<workgroup> pa: array<f32, 256>;
+var<workgroup> pb: array<f32, 256>;
+
+@compute @workgroup_size(256)
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let r = wid.x + wid.y * nwg.x;
+  if (r >= params.segments) { return; }
+  let c = r % params.C;
+  let s = r / params.Cg;
+  let mean = Mean[s];
+  let rstd = inverseSqrt(Var[s] + params.eps);
+  var w = 1.0;
+  if (params.hasWeight != 0u) { w = Wt[c]; }
+  var b = 0.0;
+  if (params.hasBias != 0u) { b = B[c]; }
+  let base = r * params.HW;
+  let count = params.chunks * params.HW;
+  var sgx = 0.0;
+  var sg = 0.0;
+  for (var e = lid; e < count; e += 256u) {
+    let i = base + (e / params.HW) * params.chunkStride + e % params.HW;
+    let xhat = (X[i] - mean) * rstd;
+    var gz = G[i];
+    if (SILU) {
+      let sig = 1.0 / (1.0 + exp(-(xhat * w + b)));
+      gz *= sig * (1.0 + (xhat * w + b) * (1.0 - sig));
+    }
+    sgx += gz * xhat;
+    sg += gz;
+  }
+  pa[lid] = sgx;
+  pb[lid] = sg;
+  workgroupBarrier();
+  for (var k = 128u; k > 0u; k >>= 1u) {
+    if (lid < k) {
+      pa[lid] += pa[lid + k];
+      pb[lid] += pb[lid + k];
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    SumGX[r] = pa[0];
+    SumG[r] = pb[0];
+  }
+}

@@ -1,0 +1,165 @@
+// The kernels shared by groupNorm and batchNorm (shaders/group_norm_*.wgsl): segment statistics,
+// the fused normalise-affine-(SiLU) pass, and the two backward passes. A NormLayout says which
+// elements share a statistic: groupNorm's (n, group) or batchNorm's channel.
+
+import statsSrc from "../../shaders/group_norm_stats.wgsl" with { type: "text" };
+import applySrc from "../../shaders/group_norm_apply.wgsl" with { type: "text" };
+import reduceSrc from "../../shaders/group_norm_backward_reduce.wgsl" with { type: "text" };
+import inputSrc from "../../shaders/group_norm_backward_input.wgsl" with { type: "text" };
+import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
+import { Tensor } from "../tensor.ts";
+
+export interface NormLayout {
+  N: number;
+  C: number;
+  HW: number;
+  /** Number of statistics; statistic of (n, c) is n·statN + c / Cg. */
+  stats: number;
+  statN: number;
+  Cg: number;
+  /** Elements per statistic. */
+  M: number;
+  /** Stats segments: `chunks` runs of `len` from s·segStride, `chunkStride` apart. */
+  segStride: number;
+  chunks: number;
+  chunkStride: number;
+  len: number;
+  /** Backward reduce segments (one per (n, c) for groupNorm, per c for batchNorm) and their runs. */
+  reduceSegs: number;
+  reduceChunks: number;
+}
+
+export function groupLayout(shape: readonly number[], groups: number): NormLayout {
+  const [N, C] = shape;
+  const HW = shape.slice(2).reduce((a, b) => a * b, 1);
+  const Cg = C / groups;
+  return {
+    N, C, HW, stats: N * groups, statN: groups, Cg, M: Cg * HW,
+    segStride: Cg * HW, chunks: 1, chunkStride: 0, len: Cg * HW,
+    reduceSegs: N * C, reduceChunks: 1,
+  };
+}
+
+export function channelLayout(shape: readonly number[]): NormLayout {
+  const [N, C] = shape;
+  const HW = shape.slice(2).reduce((a, b) => a * b, 1);
+  return {
+    N, C, HW, stats: C, statN: 0, Cg: 1, M: N * HW,
+    segStride: HW, chunks: N, chunkStride: C * HW, len: HW,
+    reduceSegs: C, reduceChunks: N,
+  };
+}
+
+const specs = new Map<string, KernelSpec>();
+function spec(name: string, src: string, silu: boolean, inputs: number, outputs: number) {
+  const key = `${name}|${silu}`;
+  let s = specs.get(key);
+  if (!s) {
+    const code = src.replaceAll("SILU_FLAG", String(silu));
+    specs.set(key, s = { name, code, inputs, outputs });
+  }
+  return s;
+}
+
+/** Mean and biased variance of each statistic's elements, each [stats]. */
+export function normStats(x: Tensor, l: NormLayout): { mean: Tensor; var: Tensor } {
+  const mean = Tensor.empty([l.stats]), v = Tensor.empty([l.stats]);
+  if (l.stats && l.M) {
+    dispatch(
+      spec("group_norm_stats", statsSrc, false, 1, 2),
+      new Uint32Array([l.stats, l.segStride, l.chunks, l.chunkStride, l.len, 0, 0, 0]),
+      [x.buffer, mean.buffer, v.buffer],
+      grid1d(l.stats),
+    );
+  }
+  return { mean, var: v };
+}
+
+export interface Affine {
+  weight: Tensor | null;
+  bias: Tensor | null;
+  eps: number;
+  silu: boolean;
+}
+
+function header(u: Uint32Array, l: NormLayout, total: number) {
+  u.set([total, l.C, l.HW, l.statN, l.Cg]);
+}
+
+/** y = [silu](((x − mean)·rsqrt(var + eps))·w + b). */
+export function normApply(x: Tensor, mean: Tensor, v: Tensor, l: NormLayout, a: Affine): Tensor {
+  const y = Tensor.empty(x.shape);
+  if (!y.size) return y;
+  const buf = new ArrayBuffer(32);
+  const u = new Uint32Array(buf);
+  header(u, l, y.size);
+  u.set([a.weight ? 1 : 0, a.bias ? 1 : 0], 5);
+  new Float32Array(buf)[7] = a.eps;
+  dispatch(
+    spec("group_norm_apply", applySrc, a.silu, 5, 1),
+    u,
+    [x.buffer, mean.buffer, v.buffer, (a.weight ?? x).buffer, (a.bias ?? x).buffer, y.buffer],
+    grid1d(Math.ceil(y.size / 256)),
+  );
+  return y;
+}
+
+/** Per reduce segment: Σ gz·xhat and Σ gz (gz = g through the optional SiLU), each [reduceSegs]. */
+export function normBackwardSums(
+  x: Tensor,
+  g: Tensor,
+  mean: Tensor,
+  v: Tensor,
+  l: NormLayout,
+  a: Affine,
+): { sumGX: Tensor; sumG: Tensor } {
+  const sumGX = Tensor.empty([l.reduceSegs]), sumG = Tensor.empty([l.reduceSegs]);
+  const buf = new ArrayBuffer(48);
+  const u = new Uint32Array(buf);
+  u.set([l.reduceSegs, l.C, l.HW, l.reduceChunks, l.C * l.HW, l.Cg, a.weight ? 1 : 0, a.bias ? 1 : 0]);
+  new Float32Array(buf)[8] = a.eps;
+  dispatch(
+    spec("group_norm_backward_reduce", reduceSrc, a.silu, 6, 2),
+    u,
+    [
+      x.buffer, g.buffer, mean.buffer, v.buffer, (a.weight ?? x).buffer, (a.bias ?? x).buffer,
+      sumGX.buffer, sumG.buffer,
+    ],
+    grid1d(l.reduceSegs),
+  );
+  return { sumGX, sumG };
+}
+
+/**
+ * dx = rstd·(gz·w − (S1 + xhat·S2)/M); `sums` = [S1, S2] ([2·stats]) or null when the statistics
+ * are constants (batchNorm in eval mode).
+ */
+export function normBackwardInput(
+  x: Tensor,
+  g: Tensor,
+  mean: Tensor,
+  v: Tensor,
+  sums: Tensor | null,
+  l: NormLayout,
+  a: Affine,
+): Tensor {
+  const dx = Tensor.empty(x.shape);
+  if (!dx.size) return dx;
+  const buf = new ArrayBuffer(48);
+  const u = new Uint32Array(buf), f = new Float32Array(buf);
+  header(u, l, dx.size);
+  u.set([a.weight ? 1 : 0, a.bias ? 1 : 0, sums ? 1 : 0], 5);
+  f[8] = a.eps;
+  f[9] = 1 / l.M;
+  u[10] = l.stats;
+  dispatch(
+    spec("group_norm_backward_input", inputSrc, a.silu, 7, 1),
+    u,
+    [
+      x.buffer, g.buffer, mean.buffer, v.buffer, (a.weight ?? x).buffer, (a.bias ?? x).buffer,
+      (sums ?? x).buffer, dx.buffer,
+    ],
+    grid1d(Math.ceil(dx.size / 256)),
+  );
+  return dx;
+}
