@@ -7,6 +7,7 @@
 // through workgroup memory by (distance, index), ties to the lowest index; NaN distances lose
 // (a row whose distances are all NaN gets index 0, distance NaN).
 // Shapes: Z [N, D], E [K, D], EE [K] (codebook_norms.wgsl); IDX i32 [N], DIST [N].
+// isNan / better come from nearest_code_compare.wgsl, prepended by the wrapper.
 // Bindings: 0 params, 1 Z, 2 E, 3 EE (read), 4 IDX, 5 DIST (read_write).
 // Grid: ceil(N / 64) workgroups of 16×16, folded.
 
@@ -26,17 +27,6 @@ struct Params {
 
 var<workgroup> Zs: array<vec4<f32>, 256>; // [d 0..16][row / 4 0..16]
 var<workgroup> Es: array<vec4<f32>, 256>; // [d 0..16][code / 4 0..16]
-
-// NaN test on the bits: llvmpipe folds `x != x` to false (it assumes no NaNs).
-fn isNan(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
-}
-
-// Whether candidate (v, k) beats (bv, bk): smaller distance, lower index on ties, NaN loses.
-fn better(v: f32, k: u32, bv: f32, bk: u32) -> bool {
-  if (isNan(v)) { return false; }
-  return isNan(bv) || v < bv || (v == bv && k < bk);
-}
 
 @compute @workgroup_size(16, 16)
 fn main(

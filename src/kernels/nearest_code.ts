@@ -8,17 +8,23 @@
 import registerSrc from "../../shaders/nearest_code_register.wgsl" with { type: "text" };
 import tiledSrc from "../../shaders/nearest_code_tiled.wgsl" with { type: "text" };
 import normsSrc from "../../shaders/codebook_norms.wgsl" with { type: "text" };
+import compareSrc from "../../shaders/nearest_code_compare.wgsl" with { type: "text" };
 import { deviceInfo } from "../device.ts";
 import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
 import { Tensor } from "../tensor.ts";
 
 const REGISTER: KernelSpec = {
   name: "nearest_code_register",
-  code: registerSrc,
+  code: compareSrc + registerSrc,
   inputs: 3,
   outputs: 2,
 };
-const TILED: KernelSpec = { name: "nearest_code_tiled", code: tiledSrc, inputs: 3, outputs: 2 };
+const TILED: KernelSpec = {
+  name: "nearest_code_tiled",
+  code: compareSrc + tiledSrc,
+  inputs: 3,
+  outputs: 2,
+};
 const NORMS: KernelSpec = { name: "codebook_norms", code: normsSrc, inputs: 1, outputs: 1 };
 
 export type NearestCodeVariant = "register" | "tiled";
