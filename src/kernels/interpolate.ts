@@ -1,0 +1,112 @@
+// interpolate (F.interpolate on [N, C, H, W]: "nearest" and "bilinear", with size or
+// scaleFactor, alignCorners) with its input gradient. The per-axis source indices and weights
+// follow PyTorch 1.13's CPU rules in float32 (scale = 1/scaleFactor when a factor is given,
+// else in/out) and are uploaded as a small table (shaders/interpolate.wgsl).
+
+import src from "../../shaders/interpolate.wgsl" with { type: "text" };
+import { record } from "../autograd.ts";
+import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
+import { Tensor } from "../tensor.ts";
+
+const f32 = Math.fround;
+const FORWARD: KernelSpec = {
+  name: "interpolate",
+  code: src.replaceAll("BACKWARD_FLAG", "false"),
+  inputs: 2,
+  outputs: 1,
+};
+const BACKWARD: KernelSpec = {
+  name: "interpolate_backward",
+  code: src.replaceAll("BACKWARD_FLAG", "true"),
+  inputs: 2,
+  outputs: 1,
+};
+
+export type InterpolateMode = "nearest" | "bilinear";
+
+export interface InterpolateOptions {
+  size?: number | [number, number];
+  scaleFactor?: number | [number, number];
+  mode?: InterpolateMode;
+  /** Bilinear only: map corner pixel centres onto each other (default false). */
+  alignCorners?: boolean;
+}
+
+/** Per output index (i0, i1, w0, w1), then per input index [lo, hi) of the outputs reading it. */
+function axisTable(
+  inSize: number,
+  outSize: number,
+  factor: number | undefined,
+  mode: InterpolateMode,
+  alignCorners: boolean,
+): { out: number[]; inv: number[] } {
+  const out: number[] = [];
+  const scale = factor !== undefined ? f32(1 / factor) : f32(inSize / outSize);
+  for (let o = 0; o < outSize; o++) {
+    if (mode === "nearest") {
+      const i = Math.min(Math.floor(f32(o * scale)), inSize - 1);
+      out.push(i, i, 1, 0);
+      continue;
+    }
+    let src: number;
+    if (alignCorners) {
+      src = outSize > 1 ? f32(o * f32((inSize - 1) / (outSize - 1))) : 0;
+    } else {
+      src = Math.max(f32(f32(scale * (o + 0.5)) - 0.5), 0);
+    }
+    const i0 = Math.floor(src);
+    const i1 = i0 < inSize - 1 ? i0 + 1 : i0;
+    const w1 = f32(src - i0);
+    out.push(i0, i1, f32(1 - w1), w1);
+  }
+  const inv = new Array<number>(2 * inSize);
+  for (let i = 0; i < inSize; i++) {
+    let lo = outSize, hi = 0;
+    for (let o = 0; o < outSize; o++) {
+      if (out[4 * o] === i || out[4 * o + 1] === i) {
+        lo = Math.min(lo, o);
+        hi = o + 1;
+      }
+    }
+    inv[2 * i] = Math.min(lo, hi);
+    inv[2 * i + 1] = hi;
+  }
+  return { out, inv };
+}
+
+const pair = (v: number | [number, number]): [number, number] => typeof v === "number" ? [v, v] : v;
+
+/** F.interpolate(x, size | scale_factor, mode, align_corners) for 4-d x. */
+export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
+  const mode = o.mode ?? "nearest";
+  if (x.ndim !== 4) throw new Error(`neurad: interpolate needs [N, C, H, W], got [${x.shape}]`);
+  if ((o.size === undefined) === (o.scaleFactor === undefined)) {
+    throw new Error("neurad: interpolate needs exactly one of size and scaleFactor");
+  }
+  if (mode === "nearest" && o.alignCorners !== undefined) {
+    throw new Error("neurad: alignCorners applies only to bilinear interpolation");
+  }
+  const [N, C, H, W] = x.shape;
+  const factors = o.scaleFactor !== undefined ? pair(o.scaleFactor) : undefined;
+  const [Ho, Wo] = o.size !== undefined
+    ? pair(o.size)
+    : [Math.floor(H * factors![0]), Math.floor(W * factors![1])];
+  if (Ho < 1 || Wo < 1) throw new Error("neurad: interpolate output would be empty");
+  const align = o.alignCorners ?? false;
+  const ty = axisTable(H, Ho, factors?.[0], mode, align);
+  const tx = axisTable(W, Wo, factors?.[1], mode, align);
+  const table = Tensor.from(new Float32Array([...ty.out, ...tx.out, ...ty.inv, ...tx.inv]));
+  const offsets = [0, 4 * Ho, 4 * (Ho + Wo), 4 * (Ho + Wo) + 2 * H];
+  const params = (total: number) => new Uint32Array([total, H, W, Ho, Wo, ...offsets, 0, 0, 0]);
+  const y = Tensor.empty([N, C, Ho, Wo]);
+  if (y.size) {
+    dispatch(FORWARD, params(y.size), [x.buffer, table.buffer, y.buffer], grid1d(Math.ceil(y.size / 256)));
+  }
+  const out = record("interpolate", [x], y, [table], (g, [t]) => {
+    const dx = Tensor.empty(x.shape);
+    dispatch(BACKWARD, params(dx.size), [g.buffer, t.buffer, dx.buffer], grid1d(Math.ceil(dx.size / 256)));
+    return [dx];
+  });
+  table.dispose();
+  return out;
+}

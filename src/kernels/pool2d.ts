@@ -1,0 +1,82 @@
+// avgPool2d and maxPool2d (F.avg_pool2d with count_include_pad, F.max_pool2d; square windows,
+// ceil_mode off) with input gradients. maxPool2d saves the argmax of each window for its
+// backward; both backward passes gather over the windows containing each input element.
+
+import forwardSrc from "../../shaders/pool2d_forward.wgsl" with { type: "text" };
+import backwardSrc from "../../shaders/pool2d_backward.wgsl" with { type: "text" };
+import { record } from "../autograd.ts";
+import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
+import { Tensor } from "../tensor.ts";
+
+type Mode = "avg" | "max";
+
+function specs(mode: Mode): { forward: KernelSpec; backward: KernelSpec } {
+  const max = mode === "max";
+  return {
+    forward: {
+      name: `${mode}_pool2d`,
+      code: forwardSrc.replaceAll("MAX_FLAG", String(max))
+        .replaceAll(
+          "IDX_BINDING",
+          max ? "@group(0) @binding(3) var<storage, read_write> Idx: array<i32>;" : "",
+        )
+        .replaceAll("STORE", max ? "Y[i] = best;\n  Idx[i] = bestIdx;" : "Y[i] = s / f32(k * k);"),
+      inputs: 1,
+      outputs: max ? 2 : 1,
+    },
+    backward: {
+      name: `${mode}_pool2d_backward`,
+      code: backwardSrc.replaceAll("MAX_FLAG", String(max)),
+      inputs: 2,
+      outputs: 1,
+    },
+  };
+}
+const SPECS = { avg: specs("avg"), max: specs("max") };
+
+function pool(mode: Mode, x: Tensor, k: number, stride: number, padding: number): Tensor {
+  if (x.ndim !== 4) throw new Error(`neurad: ${mode}Pool2d needs [N, C, H, W], got [${x.shape}]`);
+  if (padding > k / 2) throw new Error(`neurad: ${mode}Pool2d padding must be at most half the kernel`);
+  const [N, C, H, W] = x.shape;
+  const Ho = Math.floor((H + 2 * padding - k) / stride) + 1;
+  const Wo = Math.floor((W + 2 * padding - k) / stride) + 1;
+  if (Ho < 1 || Wo < 1) throw new Error(`neurad: ${mode}Pool2d input ${H}×${W} is smaller than the window`);
+  const y = Tensor.empty([N, C, Ho, Wo]);
+  const idx = mode === "max" ? Tensor.empty([N, C, Ho, Wo], "i32") : null;
+  const params = (total: number) => {
+    const buf = new ArrayBuffer(32);
+    new Uint32Array(buf).set([total, H, W, Ho, Wo, k]);
+    new Int32Array(buf).set([stride, padding], 6);
+    return new Uint32Array(buf);
+  };
+  if (y.size) {
+    dispatch(
+      SPECS[mode].forward,
+      params(y.size),
+      [x.buffer, y.buffer, ...(idx ? [idx.buffer] : [])],
+      grid1d(Math.ceil(y.size / 256)),
+    );
+  }
+  const out = record(`${mode}Pool2d`, [x], y, idx ? [idx] : [], (g, saved) => {
+    const dx = Tensor.empty(x.shape);
+    dispatch(
+      SPECS[mode].backward,
+      params(dx.size),
+      [g.buffer, (saved[0] ?? g).buffer, dx.buffer],
+      grid1d(Math.ceil(dx.size / 256)),
+    );
+    return [dx];
+  });
+  idx?.dispose();
+  return out;
+}
+
+/** F.avg_pool2d(x, kernelSize, stride = kernelSize, padding = 0), padded zeros counted. */
+export function avgPool2d(x: Tensor, kernelSize: number, stride = kernelSize, padding = 0): Tensor {
+  return pool("avg", x, kernelSize, stride, padding);
+}
+
+/** F.max_pool2d(x, kernelSize, stride = kernelSize, padding = 0); ties go to the first element. */
+export function maxPool2d(x: Tensor, kernelSize: number, stride = kernelSize, padding = 0): Tensor {
+  return pool("max", x, kernelSize, stride, padding);
+}
