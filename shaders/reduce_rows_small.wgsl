@@ -14,6 +14,11 @@ struct Params {
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> OUT: array<f32>;
 
+// NaN test on the bits (llvmpipe folds `x != x` to false).
+fn isNan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
 fn combine(a: f32, b: f32) -> f32 {
   return COMBINE;
 }

@@ -116,3 +116,22 @@ export { adamStep } from "./kernels/adam.ts";
 
 // MRI data: NIfTI I/O, dataset layouts, preprocessing, splits, demo cohort (src/data).
 export * from "./data/mod.ts";
+
+// Vector quantisation: nearest-codebook search, embedding gather, the quantiser layer.
+export {
+  codebookNorms,
+  nearestCode,
+  type NearestCodeResult,
+  type NearestCodeVariant,
+  nearestCodeVariant,
+} from "./kernels/nearest_code.ts";
+export { embedding, segmentSum } from "./kernels/embedding.ts";
+export { bincount } from "./kernels/bincount.ts";
+export {
+  type CodebookUpdate,
+  VectorQuantizer,
+  type VectorQuantizerOptions,
+  type VectorQuantizerOutput,
+} from "./nn/vector_quantizer.ts";
+export { kmeansPlusPlus } from "./nn/codebook_init.ts";
+export { Module } from "./nn/module.ts";

@@ -14,11 +14,12 @@ import { div, eq, mul, sub } from "./binary.ts";
 import { mulScalar } from "./unary.ts";
 
 type ReduceOp = "sum" | "max" | "min";
-// [combine(a, b), identity]. NaN propagates as in torch.amax: a NaN operand wins.
+// [combine(a, b), identity]. NaN propagates as in torch.amax: a NaN operand wins. NaN is
+// tested on the bits: llvmpipe folds `x != x` to false.
 const COMBINE: Record<ReduceOp, [string, string]> = {
   sum: ["a + b", "0.0"],
-  max: ["select(select(max(a, b), b, b != b), a, a != a)", "bitcast<f32>(0xff800000u)"],
-  min: ["select(select(min(a, b), b, b != b), a, a != a)", "bitcast<f32>(0x7f800000u)"],
+  max: ["select(select(max(a, b), b, isNan(b)), a, isNan(a))", "bitcast<f32>(0xff800000u)"],
+  min: ["select(select(min(a, b), b, isNan(b)), a, isNan(a))", "bitcast<f32>(0x7f800000u)"],
 };
 
 const specs = new Map<string, KernelSpec>();

@@ -150,3 +150,20 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name: "amax/amin/argmax propagate NaN as PyTorch does",
+  async fn() {
+    await setup();
+    const t = nd.Tensor.from([1, NaN, 2, 0, 3, -1], [2, 3]);
+    const mx = await nd.amax(t, 1).toArray(), mn = await nd.amin(t, 1).toArray();
+    if (!Number.isNaN(mx[0]) || mx[1] !== 3 || !Number.isNaN(mn[0]) || mn[1] !== -1) {
+      throw new Error(`amax ${mx}, amin ${mn}`);
+    }
+    assertClose(await nd.argmax(t, 1).toArray(), [1, 1], { atol: 0, name: "argmax" });
+    const big = new Float32Array(70001).fill(1);
+    big[50000] = NaN; // the two-pass split path too
+    if (!Number.isNaN(await nd.amax(nd.Tensor.from(big)).item())) throw new Error("split path lost NaN");
+  },
+});
