@@ -48,17 +48,23 @@ export function batchNorm(
   const C = x.shape[1];
   if (x.ndim < 2) throw new Error(`neurad: batchNorm needs [N, C, ...], got [${x.shape}]`);
   for (const t of [runningMean, runningVar, weight, bias]) {
-    if (t && (t.ndim !== 1 || t.shape[0] !== C)) throw new Error(`neurad: batchNorm vectors must be [${C}]`);
+    if (t && (t.ndim !== 1 || t.shape[0] !== C)) {
+      throw new Error(`neurad: batchNorm vectors must be [${C}]`);
+    }
   }
   const l = channelLayout(x.shape);
   let mean: Tensor, v: Tensor;
   if (training) {
-    if (l.M < 2) throw new Error("neurad: batchNorm in training needs more than 1 value per channel");
+    if (l.M < 2) {
+      throw new Error("neurad: batchNorm in training needs more than 1 value per channel");
+    }
     ({ mean, var: v } = normStats(x, l));
     if (runningMean) updateRunning(runningMean, mean, momentum, 1);
     if (runningVar) updateRunning(runningVar, v, momentum, l.M / (l.M - 1));
   } else {
-    if (!runningMean || !runningVar) throw new Error("neurad: batchNorm in eval mode needs running stats");
+    if (!runningMean || !runningVar) {
+      throw new Error("neurad: batchNorm in eval mode needs running stats");
+    }
     mean = runningMean.view(runningMean.shape);
     v = runningVar.view(runningVar.shape);
   }
@@ -67,7 +73,12 @@ export function batchNorm(
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   const out = record("batchNorm", inputs, y, [x, mean, v, ...inputs.slice(1)], (g, saved) => {
     const [sx, sm, sv] = saved;
-    const sa: Affine = { weight: weight ? saved[3] : null, bias: bias ? saved[weight ? 4 : 3] : null, eps, silu: false };
+    const sa: Affine = {
+      weight: weight ? saved[3] : null,
+      bias: bias ? saved[weight ? 4 : 3] : null,
+      eps,
+      silu: false,
+    };
     const { sumGX, sumG } = normBackwardSums(sx, g, sm, sv, l, sa);
     const grads: (Tensor | null)[] = [null];
     if (x.requiresGrad) {

@@ -34,9 +34,19 @@ export function groupLayout(shape: readonly number[], groups: number): NormLayou
   const HW = shape.slice(2).reduce((a, b) => a * b, 1);
   const Cg = C / groups;
   return {
-    N, C, HW, stats: N * groups, statN: groups, Cg, M: Cg * HW,
-    segStride: Cg * HW, chunks: 1, chunkStride: 0, len: Cg * HW,
-    reduceSegs: N * C, reduceChunks: 1,
+    N,
+    C,
+    HW,
+    stats: N * groups,
+    statN: groups,
+    Cg,
+    M: Cg * HW,
+    segStride: Cg * HW,
+    chunks: 1,
+    chunkStride: 0,
+    len: Cg * HW,
+    reduceSegs: N * C,
+    reduceChunks: 1,
   };
 }
 
@@ -44,9 +54,19 @@ export function channelLayout(shape: readonly number[]): NormLayout {
   const [N, C] = shape;
   const HW = shape.slice(2).reduce((a, b) => a * b, 1);
   return {
-    N, C, HW, stats: C, statN: 0, Cg: 1, M: N * HW,
-    segStride: HW, chunks: N, chunkStride: C * HW, len: HW,
-    reduceSegs: C, reduceChunks: N,
+    N,
+    C,
+    HW,
+    stats: C,
+    statN: 0,
+    Cg: 1,
+    M: N * HW,
+    segStride: HW,
+    chunks: N,
+    chunkStride: C * HW,
+    len: HW,
+    reduceSegs: C,
+    reduceChunks: N,
   };
 }
 
@@ -116,14 +136,29 @@ export function normBackwardSums(
   const sumGX = Tensor.empty([l.reduceSegs]), sumG = Tensor.empty([l.reduceSegs]);
   const buf = new ArrayBuffer(48);
   const u = new Uint32Array(buf);
-  u.set([l.reduceSegs, l.C, l.HW, l.reduceChunks, l.C * l.HW, l.Cg, a.weight ? 1 : 0, a.bias ? 1 : 0]);
+  u.set([
+    l.reduceSegs,
+    l.C,
+    l.HW,
+    l.reduceChunks,
+    l.C * l.HW,
+    l.Cg,
+    a.weight ? 1 : 0,
+    a.bias ? 1 : 0,
+  ]);
   new Float32Array(buf)[8] = a.eps;
   dispatch(
     spec("group_norm_backward_reduce", reduceSrc, a.silu, 6, 2),
     u,
     [
-      x.buffer, g.buffer, mean.buffer, v.buffer, (a.weight ?? x).buffer, (a.bias ?? x).buffer,
-      sumGX.buffer, sumG.buffer,
+      x.buffer,
+      g.buffer,
+      mean.buffer,
+      v.buffer,
+      (a.weight ?? x).buffer,
+      (a.bias ?? x).buffer,
+      sumGX.buffer,
+      sumG.buffer,
     ],
     grid1d(l.reduceSegs),
   );
@@ -156,8 +191,14 @@ export function normBackwardInput(
     spec("group_norm_backward_input", inputSrc, a.silu, 7, 1),
     u,
     [
-      x.buffer, g.buffer, mean.buffer, v.buffer, (a.weight ?? x).buffer, (a.bias ?? x).buffer,
-      (sums ?? x).buffer, dx.buffer,
+      x.buffer,
+      g.buffer,
+      mean.buffer,
+      v.buffer,
+      (a.weight ?? x).buffer,
+      (a.bias ?? x).buffer,
+      (sums ?? x).buffer,
+      dx.buffer,
     ],
     grid1d(Math.ceil(dx.size / 256)),
   );

@@ -35,13 +35,25 @@ export function activationGrad(
 ): Tensor {
   if (activation === "none") return g.view(g.shape);
   const expr = activation === "relu" ? "select(0.0, g, y > 0.0)" : "select(g * s0, g, y > 0.0)";
-  return mapElementwise(`${activation}_grad`, [g, y], { params: "g: f32, y: f32, c: f32", expr, s0: slope });
+  return mapElementwise(`${activation}_grad`, [g, y], {
+    params: "g: f32, y: f32, c: f32",
+    expr,
+    s0: slope,
+  });
 }
 
-export function checkConvShapes(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, cout: number) {
+export function checkConvShapes(
+  op: string,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  cout: number,
+) {
   const [, , kh, kw] = weight.shape;
   if (x.ndim !== 4 || weight.ndim !== 4 || kh !== kw) {
-    throw new Error(`neurad: ${op} needs x [N, C, H, W] and a square weight, got [${x.shape}] and [${weight.shape}]`);
+    throw new Error(
+      `neurad: ${op} needs x [N, C, H, W] and a square weight, got [${x.shape}] and [${weight.shape}]`,
+    );
   }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== cout)) {
     throw new Error(`neurad: ${op} bias must be [${cout}], got [${bias.shape}]`);
@@ -79,11 +91,25 @@ export function conv2d(
   if (C !== Cin) throw new Error(`neurad: conv2d input has ${C} channels, weight expects ${Cin}`);
   const Ho = Math.floor((H + 2 * padding - k) / stride) + 1;
   const Wo = Math.floor((W + 2 * padding - k) / stride) + 1;
-  if (Ho < 1 || Wo < 1) throw new Error(`neurad: conv2d input ${H}×${W} is smaller than the kernel`);
+  if (Ho < 1 || Wo < 1) {
+    throw new Error(`neurad: conv2d input ${H}×${W} is smaller than the kernel`);
+  }
   const access = weightAccess(Cin, k, true);
   const y = convGather({
-    x, weight, access, bias, cout: Cout, ho: Ho, wo: Wo, k,
-    convStride: stride, inStride: 1, pad: padding, activation, slope, variant: o.variant,
+    x,
+    weight,
+    access,
+    bias,
+    cout: Cout,
+    ho: Ho,
+    wo: Wo,
+    k,
+    convStride: stride,
+    inStride: 1,
+    pad: padding,
+    activation,
+    slope,
+    variant: o.variant,
   });
   const inputs = bias ? [x, weight, bias] : [x, weight];
   const save = activation === "none" ? [x, weight] : [x, weight, y];
@@ -93,8 +119,17 @@ export function conv2d(
     if (x.requiresGrad) {
       // dx = convTranspose2d(g, weight): gather over dY with the flipped kernel.
       gx = convGather({
-        x: g, weight: sw, access: flippedAccess(weightAccess(Cin, k, false), k), bias: null,
-        cout: Cin, ho: H, wo: W, k, convStride: 1, inStride: stride, pad: k - 1 - padding,
+        x: g,
+        weight: sw,
+        access: flippedAccess(weightAccess(Cin, k, false), k),
+        bias: null,
+        cout: Cin,
+        ho: H,
+        wo: W,
+        k,
+        convStride: 1,
+        inStride: stride,
+        pad: k - 1 - padding,
         variant: o.variant,
       });
     }

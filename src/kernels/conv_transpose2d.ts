@@ -6,7 +6,7 @@
 import { record } from "../autograd.ts";
 import type { Tensor } from "../tensor.ts";
 import { sum } from "./reduce.ts";
-import { type ConvVariant, convGather, convWeightGrad } from "./conv_gather.ts";
+import { convGather, type ConvVariant, convWeightGrad } from "./conv_gather.ts";
 import { checkConvShapes, flippedAccess, weightAccess } from "./conv2d.ts";
 
 export interface ConvTranspose2dOptions {
@@ -40,8 +40,18 @@ export function convTranspose2d(
   const Wo = (W - 1) * stride - 2 * padding + k + outputPadding;
   if (Ho < 1 || Wo < 1) throw new Error("neurad: convTranspose2d output would be empty");
   const y = convGather({
-    x, weight, access: flippedAccess(weightAccess(Cout, k, false), k), bias, cout: Cout, ho: Ho,
-    wo: Wo, k, convStride: 1, inStride: stride, pad: k - 1 - padding, variant: o.variant,
+    x,
+    weight,
+    access: flippedAccess(weightAccess(Cout, k, false), k),
+    bias,
+    cout: Cout,
+    ho: Ho,
+    wo: Wo,
+    k,
+    convStride: 1,
+    inStride: stride,
+    pad: k - 1 - padding,
+    variant: o.variant,
   });
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record("convTranspose2d", inputs, y, [x, weight], (g, [sx, sw]) => {
@@ -49,8 +59,18 @@ export function convTranspose2d(
     if (x.requiresGrad) {
       // dx = conv2d(g, weight read as [Cin, Cout, k, k] with Cin as the output channel).
       gx = convGather({
-        x: g, weight: sw, access: weightAccess(Cout, k, true), bias: null, cout: Cin, ho: H, wo: W,
-        k, convStride: stride, inStride: 1, pad: padding, variant: o.variant,
+        x: g,
+        weight: sw,
+        access: weightAccess(Cout, k, true),
+        bias: null,
+        cout: Cin,
+        ho: H,
+        wo: W,
+        k,
+        convStride: stride,
+        inStride: 1,
+        pad: padding,
+        variant: o.variant,
       });
     }
     if (weight.requiresGrad) gw = convWeightGrad(sx, g, k, stride, padding);

@@ -27,19 +27,33 @@ function run(
 ): Tensor {
   const [N, C] = x.shape;
   if (x.ndim < 2 || C % numGroups !== 0) {
-    throw new Error(`neurad: groupNorm needs [N, C, ...] with C divisible by ${numGroups}, got [${x.shape}]`);
+    throw new Error(
+      `neurad: groupNorm needs [N, C, ...] with C divisible by ${numGroups}, got [${x.shape}]`,
+    );
   }
   for (const t of [weight, bias]) {
-    if (t && (t.ndim !== 1 || t.shape[0] !== C)) throw new Error(`neurad: groupNorm affine must be [${C}]`);
+    if (t && (t.ndim !== 1 || t.shape[0] !== C)) {
+      throw new Error(`neurad: groupNorm affine must be [${C}]`);
+    }
   }
   const l = groupLayout(x.shape, numGroups);
   const a: Affine = { weight, bias, eps, silu };
   const { mean, var: v } = normStats(x, l);
   const y = normApply(x, mean, v, l, a);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
-  const out = record(silu ? "groupNormSilu" : "groupNorm", inputs, y, [x, mean, v, ...inputs.slice(1)], (g, saved) => {
+  const out = record(silu ? "groupNormSilu" : "groupNorm", inputs, y, [
+    x,
+    mean,
+    v,
+    ...inputs.slice(1),
+  ], (g, saved) => {
     const [sx, sm, sv] = saved;
-    const sa: Affine = { weight: weight ? saved[3] : null, bias: bias ? saved[weight ? 4 : 3] : null, eps, silu };
+    const sa: Affine = {
+      weight: weight ? saved[3] : null,
+      bias: bias ? saved[weight ? 4 : 3] : null,
+      eps,
+      silu,
+    };
     const { sumGX, sumG } = normBackwardSums(sx, g, sm, sv, l, sa);
     const grads: (Tensor | null)[] = [null];
     if (x.requiresGrad) {

@@ -100,11 +100,21 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
   const params = (total: number) => new Uint32Array([total, H, W, Ho, Wo, ...offsets, 0, 0, 0]);
   const y = Tensor.empty([N, C, Ho, Wo]);
   if (y.size) {
-    dispatch(FORWARD, params(y.size), [x.buffer, table.buffer, y.buffer], grid1d(Math.ceil(y.size / 256)));
+    dispatch(
+      FORWARD,
+      params(y.size),
+      [x.buffer, table.buffer, y.buffer],
+      grid1d(Math.ceil(y.size / 256)),
+    );
   }
   const out = record("interpolate", [x], y, [table], (g, [t]) => {
     const dx = Tensor.empty(x.shape);
-    dispatch(BACKWARD, params(dx.size), [g.buffer, t.buffer, dx.buffer], grid1d(Math.ceil(dx.size / 256)));
+    dispatch(
+      BACKWARD,
+      params(dx.size),
+      [g.buffer, t.buffer, dx.buffer],
+      grid1d(Math.ceil(dx.size / 256)),
+    );
     return [dx];
   });
   table.dispose();

@@ -36,11 +36,15 @@ const SPECS = { avg: specs("avg"), max: specs("max") };
 
 function pool(mode: Mode, x: Tensor, k: number, stride: number, padding: number): Tensor {
   if (x.ndim !== 4) throw new Error(`neurad: ${mode}Pool2d needs [N, C, H, W], got [${x.shape}]`);
-  if (padding > k / 2) throw new Error(`neurad: ${mode}Pool2d padding must be at most half the kernel`);
+  if (padding > k / 2) {
+    throw new Error(`neurad: ${mode}Pool2d padding must be at most half the kernel`);
+  }
   const [N, C, H, W] = x.shape;
   const Ho = Math.floor((H + 2 * padding - k) / stride) + 1;
   const Wo = Math.floor((W + 2 * padding - k) / stride) + 1;
-  if (Ho < 1 || Wo < 1) throw new Error(`neurad: ${mode}Pool2d input ${H}×${W} is smaller than the window`);
+  if (Ho < 1 || Wo < 1) {
+    throw new Error(`neurad: ${mode}Pool2d input ${H}×${W} is smaller than the window`);
+  }
   const y = Tensor.empty([N, C, Ho, Wo]);
   const idx = mode === "max" ? Tensor.empty([N, C, Ho, Wo], "i32") : null;
   const params = (total: number) => {

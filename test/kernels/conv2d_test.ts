@@ -54,7 +54,9 @@ for (const activation of ["relu", "leakyRelu"] as const) {
           return out;
         };
         const [a, b] = [await run(fused), await run(unfused)];
-        a.forEach((v, i) => assertClose(v, b[i], { name: `${activation} ${["y", "dx", "dw", "db"][i]}` }));
+        a.forEach((v, i) =>
+          assertClose(v, b[i], { name: `${activation} ${["y", "dx", "dw", "db"][i]}` })
+        );
       },
     });
   }

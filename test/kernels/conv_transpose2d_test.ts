@@ -28,7 +28,8 @@ for (const variant of VARIANTS) {
     });
   }
   Deno.test({
-    name: `convTranspose2d() passes gradcheck with stride 2, padding 1, outputPadding 1 (${variant})`,
+    name:
+      `convTranspose2d() passes gradcheck with stride 2, padding 1, outputPadding 1 (${variant})`,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {

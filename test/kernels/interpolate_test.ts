@@ -12,7 +12,9 @@ for (const name of caseNames(f, "interp.")) {
   const [bilinear, align, outH, outW, sf1000] = cfgOf(f, name);
   const mode = bilinear ? "bilinear" : "nearest";
   const alignCorners = align < 0 ? undefined : align === 1;
-  const sizing = sf1000 ? { scaleFactor: sf1000 / 1000 } : { size: [outH, outW] as [number, number] };
+  const sizing = sf1000
+    ? { scaleFactor: sf1000 / 1000 }
+    : { size: [outH, outW] as [number, number] };
   Deno.test({
     name: `interpolate() matches PyTorch: ${name.slice(7)}`,
     sanitizeResources: false,
