@@ -5,7 +5,15 @@
 import { conv2d, conv2dBiasAct } from "../../src/kernels/conv2d.ts";
 import type { ConvVariant } from "../../src/kernels/conv_gather.ts";
 import { leakyRelu, relu, type Tensor } from "../../src/mod.ts";
-import { assertClose, fixture, gradcheck, hostRandom, setup, toTensor } from "../helpers.ts";
+import {
+  assertClose,
+  assertNoLeak,
+  fixture,
+  gradcheck,
+  hostRandom,
+  setup,
+  toTensor,
+} from "../helpers.ts";
 import { caseNames, cfgOf, checkCase } from "./_fixture_cases.ts";
 
 const f = await fixture("conv");
@@ -80,3 +88,22 @@ for (const variant of VARIANTS) {
     },
   });
 }
+
+Deno.test({
+  name: "conv2d() forward and backward leave no GPU buffers behind",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await setup();
+    const name = "conv.odd_k5s2p1";
+    const [stride, padding] = cfgOf(f, name);
+    await assertNoLeak("conv2d", async () => {
+      const xs = [0, 1, 2].map((i) => toTensor(f.get(`${name}.in${i}`)!, true));
+      const y = conv2d(xs[0], xs[1], xs[2], { stride, padding, activation: "relu" });
+      const g = toTensor(f.get(`${name}.gout`)!);
+      y.backward(g);
+      await xs[0].grad!.toArray();
+      for (const t of [...xs, y, g]) t.dispose();
+    });
+  },
+});
