@@ -6,15 +6,15 @@
 
 import { conv2d } from "../src/kernels/conv2d.ts";
 import { convTranspose2d } from "../src/kernels/conv_transpose2d.ts";
-import { type ConvVariant, convWeightGrad } from "../src/kernels/conv_gather.ts";
-import { deviceInfo, getDevice, randn, sync, type Tensor } from "../src/mod.ts";
-import { record } from "./_throughput.ts";
+import { convWeightGrad } from "../src/kernels/conv_gather.ts";
+import { getDevice, randn } from "../src/mod.ts";
+import { benchConvPasses, type ConvPass } from "./_conv_passes.ts";
+import { GPU_SIZES } from "./_throughput.ts";
 
 await getDevice();
-const gpu = Deno.env.get("NEURAD_BENCH_SIZE") === "gpu";
-const B = gpu ? 8 : 1;
+const B = GPU_SIZES ? 8 : 1;
 // [label, Cin, Cout, H, W, k, stride, padding]
-const SHAPES: [string, number, number, number, number, number, number, number][] = gpu
+const SHAPES: [string, number, number, number, number, number, number, number][] = GPU_SIZES
   ? [
     ["enc k3 128→128 96×80", 128, 128, 96, 80, 3, 1, 1],
     ["down k5s2 128→256 96×80", 128, 256, 96, 80, 5, 2, 2],
@@ -27,7 +27,6 @@ const SHAPES: [string, number, number, number, number, number, number, number][]
     ["disc k4s2 32→64 48×40", 32, 64, 48, 40, 4, 2, 1],
     ["mid k3 128→128 12×10", 128, 128, 12, 10, 3, 1, 1],
   ];
-const adapter = deviceInfo().description;
 
 for (const [label, ci, co, h, w, k, s, p] of SHAPES) {
   const x = randn([B, ci, h, w]), wt = randn([co, ci, k, k]), bias = randn([co]);
@@ -35,7 +34,7 @@ for (const [label, ci, co, h, w, k, s, p] of SHAPES) {
   const g = randn([B, co, ho, wo]);
   const flops = 2 * B * co * ho * wo * ci * k * k;
   const op = h - ((ho - 1) * s - 2 * p + k); // restores H (conv's size rounding)
-  const passes: [string, (v: ConvVariant) => Tensor, boolean][] = [
+  const passes: ConvPass[] = [
     ["forward", (v) => conv2d(x, wt, bias, { stride: s, padding: p, variant: v }), true],
     [
       "input grad",
@@ -44,25 +43,5 @@ for (const [label, ci, co, h, w, k, s, p] of SHAPES) {
     ],
     ["weight grad", () => convWeightGrad(g, x, k, s, p), false],
   ];
-  for (const [pass, fn, hasVariants] of passes) {
-    for (const variant of hasVariants ? ["direct", "gemm"] as const : ["direct"] as const) {
-      const name = `conv2d ${pass} ${label} B${B} ${hasVariants ? variant : "split"} ` +
-        `(${(flops / 1e6).toFixed(1)} MFLOP)`;
-      Deno.bench({
-        group: `${pass} ${label}`,
-        name,
-        n: gpu ? 20 : 3,
-        warmup: 1,
-        async fn(b) {
-          b.start();
-          const t0 = performance.now();
-          const y = fn(variant);
-          await sync();
-          record(`${name} [${adapter}]`, flops, "GFLOP/s", performance.now() - t0);
-          b.end();
-          y.dispose();
-        },
-      });
-    }
-  }
+  benchConvPasses("conv2d", `${label} B${B}`, flops, passes);
 }

@@ -5,15 +5,15 @@
 
 import { conv2d } from "../src/kernels/conv2d.ts";
 import { convTranspose2d } from "../src/kernels/conv_transpose2d.ts";
-import { type ConvVariant, convWeightGrad } from "../src/kernels/conv_gather.ts";
-import { deviceInfo, getDevice, randn, sync, type Tensor } from "../src/mod.ts";
-import { record } from "./_throughput.ts";
+import { convWeightGrad } from "../src/kernels/conv_gather.ts";
+import { getDevice, randn } from "../src/mod.ts";
+import { benchConvPasses, type ConvPass } from "./_conv_passes.ts";
+import { GPU_SIZES } from "./_throughput.ts";
 
 await getDevice();
-const gpu = Deno.env.get("NEURAD_BENCH_SIZE") === "gpu";
-const B = gpu ? 8 : 1;
+const B = GPU_SIZES ? 8 : 1;
 // [label, Cin, Cout, H, W, k, stride, padding, outputPadding]
-const SHAPES: [string, number, number, number, number, number, number, number, number][] = gpu
+const SHAPES: [string, number, number, number, number, number, number, number, number][] = GPU_SIZES
   ? [
     ["up k5s2p2op1 256→128 24×20", 256, 128, 24, 20, 5, 2, 2, 1],
     ["up k4s2p1 128→64 48×40", 128, 64, 48, 40, 4, 2, 1, 0],
@@ -22,14 +22,13 @@ const SHAPES: [string, number, number, number, number, number, number, number, n
     ["up k5s2p2op1 64→32 24×20", 64, 32, 24, 20, 5, 2, 2, 1],
     ["up k4s2p1 32→16 48×40", 32, 16, 48, 40, 4, 2, 1, 0],
   ];
-const adapter = deviceInfo().description;
 
 for (const [label, ci, co, h, w, k, s, p, op] of SHAPES) {
   const x = randn([B, ci, h, w]), wt = randn([ci, co, k, k]), bias = randn([co]);
   const ho = (h - 1) * s - 2 * p + k + op, wo = (w - 1) * s - 2 * p + k + op;
   const g = randn([B, co, ho, wo]);
   const flops = 2 * B * ci * h * w * co * k * k;
-  const passes: [string, (v: ConvVariant) => Tensor, boolean][] = [
+  const passes: ConvPass[] = [
     [
       "forward",
       (v) => convTranspose2d(x, wt, bias, { stride: s, padding: p, outputPadding: op, variant: v }),
@@ -39,25 +38,5 @@ for (const [label, ci, co, h, w, k, s, p, op] of SHAPES) {
     ["input grad", (v) => conv2d(g, wt, null, { stride: s, padding: p, variant: v }), true],
     ["weight grad", () => convWeightGrad(x, g, k, s, p), false],
   ];
-  for (const [pass, fn, hasVariants] of passes) {
-    for (const variant of hasVariants ? ["direct", "gemm"] as const : ["direct"] as const) {
-      const name = `convTranspose2d ${pass} ${label} B${B} ${hasVariants ? variant : "split"} ` +
-        `(${(flops / 1e6).toFixed(1)} MFLOP)`;
-      Deno.bench({
-        group: `${pass} ${label}`,
-        name,
-        n: gpu ? 20 : 3,
-        warmup: 1,
-        async fn(b) {
-          b.start();
-          const t0 = performance.now();
-          const y = fn(variant);
-          await sync();
-          record(`${name} [${adapter}]`, flops, "GFLOP/s", performance.now() - t0);
-          b.end();
-          y.dispose();
-        },
-      });
-    }
-  }
+  benchConvPasses("convTranspose2d", `${label} B${B}`, flops, passes);
 }

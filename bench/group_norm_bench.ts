@@ -1,61 +1,53 @@
 // groupNorm / groupNormSilu forward and backward at the VQGAN's shapes (32 groups, eps 1e-6;
 // NEURAD_BENCH_SIZE=gpu: batch 8, wider maps). Bytes moved, f32: forward reads x three times
 // (mean pass, variance pass, normalise pass) and writes y: 16 B/element; backward reads x and dY
-// twice (sums pass, input pass) and writes dx: 20 B/element. Prints GB/s at the end.
-// Run: deno bench -A bench/group_norm_bench.ts
+// twice (sums pass, input pass) and writes dx: 20 B/element (the tiny per-group ops ignored);
+// it is timed together with its forward pass (36 B/element).
+// On llvmpipe the ~12 ms sync floor dominates these small maps; reps amortise part of it.
+// Run: deno bench -A bench/group_norm_bench.ts (prints GB/s at the end).
 
 import { groupNorm, groupNormSilu } from "../src/kernels/group_norm.ts";
-import { deviceInfo, getDevice, randn, sync, type Tensor } from "../src/mod.ts";
-import { record } from "./_throughput.ts";
+import { getDevice, noGrad, randn, tidy } from "../src/mod.ts";
+import { GPU_SIZES, throughputBench } from "./_throughput.ts";
 
 await getDevice();
-const gpu = Deno.env.get("NEURAD_BENCH_SIZE") === "gpu";
-const B = gpu ? 8 : 1;
-const SHAPES: [number, number, number][] = gpu
+const B = GPU_SIZES ? 8 : 1;
+const SHAPES: [number, number, number][] = GPU_SIZES
   ? [[128, 96, 80], [256, 48, 40], [512, 12, 10]]
   : [[64, 48, 40], [128, 24, 20], [128, 12, 10]];
-const adapter = deviceInfo().description;
+const reps = GPU_SIZES ? 20 : 8;
 
 for (const [c, h, w] of SHAPES) {
   const n = B * c * h * w;
-  for (const [label, op] of [["groupNorm", groupNorm], ["groupNormSilu", groupNormSilu]] as const) {
-    const weight = randn([c]), bias = randn([c]);
-    const x = randn([B, c, h, w]);
-    const name = `${label} forward [${B}, ${c}, ${h}, ${w}] (${((16 * n) / 1e6).toFixed(1)} MB)`;
-    Deno.bench({
-      group: `forward ${c}×${h}×${w}`,
-      name,
-      n: gpu ? 50 : 10,
-      warmup: 1,
-      async fn(b) {
-        b.start();
-        const t0 = performance.now();
-        const y = op(x, 32, weight, bias, 1e-6);
-        await sync();
-        record(`${name} [${adapter}]`, 16 * n, "GB/s", performance.now() - t0);
-        b.end();
-        y.dispose();
-      },
+  const label = `[${B}, ${c}, ${h}, ${w}]`;
+  const weight = randn([c]), bias = randn([c]);
+  const x = randn([B, c, h, w]), g = randn([B, c, h, w]);
+  for (
+    const [opName, op] of [["groupNorm", groupNorm], ["groupNormSilu", groupNormSilu]] as const
+  ) {
+    throughputBench({
+      group: `${opName} forward`,
+      name: `${label} (${((16 * n) / 1e6).toFixed(1)} MB)`,
+      work: 16 * n,
+      unit: "GB/s",
+      setup() {},
+      run: () => noGrad(() => op(x, 32, weight, bias, 1e-6)).dispose(),
+      reps,
     });
-    const bname = `${label} backward [${B}, ${c}, ${h}, ${w}] (${((20 * n) / 1e6).toFixed(1)} MB)`;
-    Deno.bench({
-      group: `backward ${c}×${h}×${w}`,
-      name: bname,
-      n: gpu ? 50 : 10,
-      warmup: 1,
-      async fn(b) {
-        const xg = randn([B, c, h, w], { requiresGrad: true });
-        const y: Tensor = op(xg, 32, weight, bias, 1e-6);
-        const g = randn(y.shape);
-        await sync();
-        b.start();
-        const t0 = performance.now();
-        y.backward(g);
-        await sync();
-        record(`${bname} [${adapter}]`, 20 * n, "GB/s", performance.now() - t0);
-        b.end();
-        for (const t of [xg, y, g]) t.dispose();
+    throughputBench({
+      group: `${opName} forward+backward`,
+      name: `${label} (${((36 * n) / 1e6).toFixed(1)} MB)`,
+      work: 36 * n,
+      unit: "GB/s",
+      setup() {},
+      run() {
+        const xg = x.detach();
+        xg.requiresGrad = true;
+        tidy(() => op(xg, 32, weight, bias, 1e-6)).backward(g);
+        xg.grad?.dispose();
+        xg.dispose();
       },
+      reps,
     });
   }
 }

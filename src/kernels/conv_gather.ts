@@ -1,9 +1,11 @@
 // The two dispatches every convolution is made of, shared by conv2d and convTranspose2d:
 // `convGather` (a convolution in gather form: conv2d forward, convTranspose2d forward and both
 // ops' input gradients, with an optional bias + activation epilogue) and `convWeightGrad` (the
-// split-reduction weight gradient). The gather variant is chosen per adapter: register-blocked
-// direct kernel on CPU adapters (llvmpipe), implicit GEMM with shared tiles on GPUs
-// (NEURAD_CONV=direct|gemm overrides; tests pass the variant explicitly).
+// split-reduction weight gradient). The gather variant is chosen per adapter: implicit GEMM with
+// shared tiles on GPUs; on CPU adapters (llvmpipe) too, except for gathers over a stride-dilated
+// input (transposed convs), where the register-blocked direct kernel skips the holes per row
+// and measured 1.5-3.5× faster (bench/conv_transpose2d_bench.ts). NEURAD_CONV=direct|gemm
+// overrides; tests pass the variant explicitly.
 
 import directSrc from "../../shaders/conv2d_direct.wgsl" with { type: "text" };
 import gemmSrc from "../../shaders/conv2d_implicit_gemm.wgsl" with { type: "text" };
@@ -23,10 +25,11 @@ const ACT: Record<ConvActivation, string> = {
   leakyRelu: "select(v * params.slope, v, v > 0.0)",
 };
 
-export function convVariant(): ConvVariant {
+/** The gather variant for a gather whose input is dilated by `inStride` (1: a plain conv). */
+export function convVariant(inStride = 1): ConvVariant {
   const env = Deno.env.get("NEURAD_CONV");
   if (env === "direct" || env === "gemm") return env;
-  return deviceInfo().isFallbackAdapter ? "direct" : "gemm";
+  return deviceInfo().isFallbackAdapter && inStride > 1 ? "direct" : "gemm";
 }
 
 const specs = new Map<string, KernelSpec>();
@@ -70,7 +73,7 @@ export function convGather(a: GatherArgs): Tensor {
   const { cout, ho, wo, k } = a;
   const y = Tensor.empty([N, cout, ho, wo]);
   if (y.size === 0) return y;
-  const variant = a.variant ?? convVariant();
+  const variant = a.variant ?? convVariant(a.inStride);
   const act = a.activation ?? "none";
   // Wide blocks of output channels amortise each X load; narrow ones avoid idle lanes.
   const coBlock = cout >= 32 ? 16 : cout >= 8 ? 8 : 4;
