@@ -135,3 +135,17 @@ export {
 } from "./nn/vector_quantizer.ts";
 export { kmeansPlusPlus } from "./nn/codebook_init.ts";
 export { Module } from "./nn/module.ts";
+
+// Convolution, normalisation, pooling and resampling, and the layers over them.
+export { conv2d, conv2dBiasAct, type Conv2dOptions } from "./kernels/conv2d.ts";
+export { convTranspose2d, type ConvTranspose2dOptions } from "./kernels/conv_transpose2d.ts";
+export { type ConvActivation, type ConvVariant, convVariant } from "./kernels/conv_gather.ts";
+export { groupNorm, groupNormSilu } from "./kernels/group_norm.ts";
+export { batchNorm } from "./kernels/batch_norm.ts";
+export { avgPool2d, maxPool2d } from "./kernels/pool2d.ts";
+export {
+  interpolate,
+  type InterpolateMode,
+  type InterpolateOptions,
+} from "./kernels/interpolate.ts";
+export * from "./nn/layers.ts";
