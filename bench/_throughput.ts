@@ -70,6 +70,10 @@ globalThis.addEventListener("unload", () => {
     if (!r.seconds.length) continue;
     const s = [...r.seconds].sort((a, b) => a - b)[Math.floor(r.seconds.length / 2)];
     const rate = r.work / s / 1e9;
-    console.log(`  ${r.group.padEnd(14)} ${r.name.padEnd(40)} ${(s * 1e3).toFixed(2).padStart(10)} ms  ${rate.toFixed(3).padStart(9)} ${r.unit}`);
+    console.log(
+      `  ${r.group.padEnd(14)} ${r.name.padEnd(40)} ${(s * 1e3).toFixed(2).padStart(10)} ms  ${
+        rate.toFixed(3).padStart(9)
+      } ${r.unit}`,
+    );
   }
 });

@@ -14,7 +14,32 @@ for (const n of sizes) {
     row ??= randn([256]);
   };
   const reps = n <= 1 << 16 ? 32 : 4;
-  throughputBench({ group: `elementwise ${n}`, name: `add contiguous n=${n}`, work: 12 * n, unit: "GB/s", setup, run: () => add(a, b).dispose(), reps, baseline: true });
-  throughputBench({ group: `elementwise ${n}`, name: `add broadcast [n/256,256]+[256] n=${n}`, work: 8 * n, unit: "GB/s", setup, run: () => add(a, row).dispose(), reps });
-  throughputBench({ group: `elementwise ${n}`, name: `silu n=${n}`, work: 8 * n, unit: "GB/s", setup, run: () => silu(a).dispose(), reps });
+  throughputBench({
+    group: `elementwise ${n}`,
+    name: `add contiguous n=${n}`,
+    work: 12 * n,
+    unit: "GB/s",
+    setup,
+    run: () => add(a, b).dispose(),
+    reps,
+    baseline: true,
+  });
+  throughputBench({
+    group: `elementwise ${n}`,
+    name: `add broadcast [n/256,256]+[256] n=${n}`,
+    work: 8 * n,
+    unit: "GB/s",
+    setup,
+    run: () => add(a, row).dispose(),
+    reps,
+  });
+  throughputBench({
+    group: `elementwise ${n}`,
+    name: `silu n=${n}`,
+    work: 8 * n,
+    unit: "GB/s",
+    setup,
+    run: () => silu(a).dispose(),
+    reps,
+  });
 }

@@ -85,7 +85,9 @@ export class Tensor {
     const max = rt().device.limits.maxStorageBufferBindingSize;
     if (bytes > max) {
       throw new Error(
-        `neurad: tensor [${shape.join(", ")}] needs ${(bytes / 2 ** 20).toFixed(0)} MiB, over this adapter's ` +
+        `neurad: tensor [${shape.join(", ")}] needs ${
+          (bytes / 2 ** 20).toFixed(0)
+        } MiB, over this adapter's ` +
           `${(max / 2 ** 20).toFixed(0)} MiB storage-binding limit: use smaller batches`,
       );
     }

@@ -156,7 +156,12 @@ Deno.test({
     await setup();
     const { dispatch, flush } = await import("../src/dispatch.ts");
     const t = nd.zeros([4]);
-    const bad = { name: "deliberately_broken", code: "@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }", inputs: 0, outputs: 1 };
+    const bad = {
+      name: "deliberately_broken",
+      code: "@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }",
+      inputs: 0,
+      outputs: 1,
+    };
     let message = "";
     try {
       dispatch(bad, new Uint32Array(4), [t.buffer], [1]);
@@ -165,7 +170,9 @@ Deno.test({
     } catch (e) {
       message = (e as Error).message;
     }
-    if (!message.includes("deliberately_broken")) throw new Error(`error did not name the kernel: '${message}'`);
+    if (!message.includes("deliberately_broken")) {
+      throw new Error(`error did not name the kernel: '${message}'`);
+    }
     t.dispose();
     await nd.sync(); // the device stays usable
     const ok = nd.addScalar(nd.zeros([2]), 1);
@@ -197,9 +204,15 @@ Deno.test({
       const { runCli } = await import("${new URL("../src/cli/run_cli.ts", import.meta.url).href}");
       const { getDevice } = await import("${new URL("../src/mod.ts", import.meta.url).href}");
       await runCli(async () => { await getDevice(); });`;
-    const out = await new Deno.Command(Deno.execPath(), { args: ["eval", script], stderr: "piped", stdout: "piped" }).output();
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", script],
+      stderr: "piped",
+      stdout: "piped",
+    }).output();
     const err = new TextDecoder().decode(out.stderr).trim();
     if (out.code !== 1) throw new Error(`exit code ${out.code}`);
-    if (err.split("\n").length !== 1 || !/mesa-vulkan-drivers/.test(err)) throw new Error(`stderr: ${err}`);
+    if (err.split("\n").length !== 1 || !/mesa-vulkan-drivers/.test(err)) {
+      throw new Error(`stderr: ${err}`);
+    }
   },
 });

@@ -164,6 +164,8 @@ Deno.test({
     assertClose(await nd.argmax(t, 1).toArray(), [1, 1], { atol: 0, name: "argmax" });
     const big = new Float32Array(70001).fill(1);
     big[50000] = NaN; // the two-pass split path too
-    if (!Number.isNaN(await nd.amax(nd.Tensor.from(big)).item())) throw new Error("split path lost NaN");
+    if (!Number.isNaN(await nd.amax(nd.Tensor.from(big)).item())) {
+      throw new Error("split path lost NaN");
+    }
   },
 });
