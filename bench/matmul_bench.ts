@@ -1,5 +1,5 @@
-// matmul throughput, both kernel variants, square sizes 256..2048 (2048 only with
-// NEURAD_BENCH_SIZE=gpu or NEURAD_BENCH_FULL=1, since one 2048³ product takes ~30 s on llvmpipe).
+// matmul throughput, both kernel variants, square sizes 256..2048 (one 2048³ product takes
+// about 4 s on llvmpipe, so the big sizes run only a couple of iterations there).
 // Work: 2·M·N·K FLOPs per product.
 
 import { Tensor } from "../src/mod.ts";
@@ -7,8 +7,7 @@ import { randn } from "../src/mod.ts";
 import { _mm2d, type MatmulVariant } from "../src/kernels/matmul.ts";
 import { GPU_SIZES, throughputBench } from "./_throughput.ts";
 
-const FULL = GPU_SIZES || Deno.env.get("NEURAD_BENCH_FULL") === "1";
-const sizes = FULL ? [256, 512, 1024, 2048] : [256, 512, 1024];
+const sizes = [256, 512, 1024, 2048];
 
 for (const n of sizes) {
   for (const variant of ["register", "tiled"] as MatmulVariant[]) {

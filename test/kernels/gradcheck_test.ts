@@ -46,6 +46,25 @@ const CASES: [string, (...x: Tensor[]) => Tensor, ReturnType<typeof P>[]][] = [
     P([2, 4], 37, -0.8, 0.8),
     P([2, 4], 38, -0.8, 0.8),
   ]],
+  ["vanillaDiscriminatorLoss", nd.vanillaDiscriminatorLoss, [P([2, 4], 41), P([2, 4], 42)]],
+  ["generatorHingeLoss", nd.generatorHingeLoss, [P([2, 4], 43)]],
+  ["l1Loss", (a, b) => nd.l1Loss(a, b), [P([2, 3], 44, 0.5, 1), P([2, 3], 45, -1, 0)]],
+  ["neg", nd.neg, [P([2, 3], 46)]],
+  ["abs (away from 0)", nd.abs, [P([2, 3], 47, 0.2, 1)]],
+  ["square", nd.square, [P([2, 3], 48)]],
+  ["relu (away from 0)", nd.relu, [P([2, 3], 49, 0.2, 1)]],
+  ["clamp (inside the bounds)", (x) => nd.clamp(x, -2, 2), [P([2, 3], 50)]],
+  ["pow scalar", (x) => nd.pow(x, 3), [P([2, 3], 51)]],
+  ["add/mul scalar", (x) => nd.mul(nd.add(x, 2), 3), [P([2, 3], 52)]],
+  ["maximum/minimum", (a, b) => nd.add(nd.maximum(a, b), nd.minimum(a, b)), [
+    P([2, 3], 53),
+    P([3], 54),
+  ]],
+  ["amin", (x) => nd.amin(x, [0, 1]), [P([2, 3, 2], 55)]],
+  ["reshape/transpose/stack", (x) => nd.stack([nd.transpose(nd.reshape(x, [3, 2]), 0, 1), x], 1), [
+    P([2, 3], 56),
+  ]],
+  ["slice with step", (x) => nd.slice(x, 1, 0, 5, 2), [P([2, 5], 57)]],
 ];
 
 for (const [name, f, inputs] of CASES) {
