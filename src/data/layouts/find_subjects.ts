@@ -1,7 +1,9 @@
 /**
  * Dataset layouts, auto-detected from file names (or named explicitly):
  *  - IXI:   `IXI*-T1.nii[.gz]` — healthy;
- *  - BraTS: `<case>/<case>_t1.nii[.gz]` + `<case>_seg.nii[.gz]` — any label > 0 is anomalous;
+ *  - BraTS: `<case>/<case>_t1.nii[.gz]` + `<case>_seg.nii[.gz]` (2018–2021 naming), or
+ *           `<case>/<case>-t1n.nii[.gz]` + `<case>-seg.nii[.gz]` (2023 naming; t1n is the native
+ *           T1) — any label > 0 is anomalous;
  *  - ATLAS: `*_T1w.nii[.gz]` + `*lesion_mask*.nii[.gz]` (e.g. `*_label-L_desc-T1lesion_mask`)
  *           in the same folder, sharing the `sub-…` prefix;
  *  - pairs: `--images DIR --masks DIR`, matched by file name (see {@link pairSubjects});
@@ -25,15 +27,18 @@ export async function findSubjects(dir: string, layout?: LayoutName): Promise<Su
     const name = basename(f);
     let s: Subject | null = null;
     const ixi = name.match(/^(IXI.*)-T1\.nii(\.gz)?$/);
-    const brats = name.match(/^(.+)_t1\.nii(\.gz)?$/);
+    const brats = name.match(/^(.+)_t1\.nii(\.gz)?$/) ?? name.match(/^(.+-)t1n\.nii(\.gz)?$/);
     const atlas = name.match(/^(.+)_T1w\.nii(\.gz)?$/);
     if (ixi) {
       s = { id: ixi[1], layout: "ixi", image: f, pathological: false };
     } else if (brats) {
-      const seg = [".nii.gz", ".nii"].map((e) => `${dirname(f)}/${brats[1]}_seg${e}`)
+      // 2023 names keep their trailing "-" in the match: "<case>-" + "seg".
+      const stem = brats[1].endsWith("-") ? brats[1] : `${brats[1]}_`;
+      const seg = [".nii.gz", ".nii"].map((e) => `${dirname(f)}/${stem}seg${e}`)
         .find((p) => byName.has(p));
-      if (!seg) throw new DataError(f, "BraTS case has no matching _seg.nii.gz");
-      s = { id: brats[1], layout: "brats", image: f, mask: seg, pathological: true };
+      if (!seg) throw new DataError(f, `BraTS case has no matching ${stem}seg.nii.gz`);
+      const id = brats[1].replace(/-$/, "");
+      s = { id, layout: "brats", image: f, mask: seg, pathological: true };
     } else if (atlas) {
       const sub = atlas[1].split("_")[0];
       const masks = files.filter((m) =>
