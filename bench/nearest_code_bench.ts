@@ -1,7 +1,8 @@
 // nearestCode throughput, both kernel variants. Work: 2·N·K·D FLOPs per call (the z·e dot
 // products; the ‖e‖² pass adds K·D and the argmin N·K compares, not counted). N = B·h·w:
 // 16·5·4 = 320 and 16·24·20 = 7680 latent vectors (a batch of 16 at VQGAN scale), and 10^6.
-// Default (llvmpipe, about a minute): N = 320 and 7680 with a few K, D. NEURAD_BENCH_SIZE=gpu:
+// Default (llvmpipe, about a minute): N = 320 and 7680 with a few K, D, and 10^6 at K = 64,
+// D = 32. NEURAD_BENCH_SIZE=gpu:
 // N ∈ {320, 7680, 10^6} × K ∈ {64, 128, 256, 512, 1024} × D ∈ {32, 64, 128, 256}, skipping
 // sizes whose z exceeds the adapter's storage-binding limit (10^6 × D > 32 on 128 MiB).
 
@@ -24,6 +25,7 @@ if (GPU_SIZES) {
   for (const [K, D] of [[64, 32], [128, 64], [256, 128], [512, 64], [1024, 256]]) {
     cases.push([7680, K, D]);
   }
+  cases.push([1_000_000, 64, 32]); // 4.1 GFLOP: the 10^6 scale, at the smallest codebook
 }
 
 for (const [N, K, D] of cases) {
