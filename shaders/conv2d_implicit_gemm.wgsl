@@ -7,7 +7,8 @@
 // 4×4 register block from 16-deep workgroup-shared tiles of Wt and B.
 // Shapes: X [N, Cin, H, W], Y [N, Cout, Ho, Wo], bias [Cout] (read only if hasBias).
 // Bindings: 0 params, 1 X, 2 Wt, 3 bias (read), 4 Y (read_write).
-// Grid: (ceil(N·Ho·Wo / 64), ceil(Cout / 64)).
+// Grid: (gx, ceil(Cout / 64), gz) with gx·gz ≥ ceil(N·Ho·Wo / 64): column tiles beyond 65,535
+// fold into z (column tile = wid.x + wid.z · nwg.x; tiles past the end store nothing).
 
 struct Params {
   N: u32, Cin: u32, H: u32, W: u32,
@@ -32,13 +33,17 @@ fn act(v: f32) -> f32 {
 }
 
 @compute @workgroup_size(16, 16)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+) {
   let HWo = params.Ho * params.Wo;
   let cols = params.N * HWo;
   let KK = params.K * params.K;
   let Kred = params.Cin * KK;
   let co0 = wid.y * 64u;
-  let col0 = wid.x * 64u;
+  let col0 = (wid.x + wid.z * nwg.x) * 64u;
   let tid = lid.y * 16u + lid.x;
   let kk = tid / 16u;
   let q = tid % 16u;

@@ -106,9 +106,8 @@ export function convGather(a: GatherArgs): Tensor {
       inputs: 3,
       outputs: 1,
     }));
-    const gx = Math.ceil((N * ho * wo) / 64);
-    if (gx > 65535) throw new Error("neurad: conv2d output too large for one dispatch");
-    dispatch(spec, u, buffers, [gx, Math.ceil(cout / 64)]);
+    const [gx, gz] = grid1d(Math.ceil((N * ho * wo) / 64));
+    dispatch(spec, u, buffers, [gx, Math.ceil(cout / 64), gz]);
   }
   return y;
 }

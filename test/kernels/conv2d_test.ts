@@ -4,6 +4,7 @@
 
 import { conv2d, conv2dBiasAct } from "../../src/kernels/conv2d.ts";
 import type { ConvVariant } from "../../src/kernels/conv_gather.ts";
+import * as nd from "../../src/mod.ts";
 import { leakyRelu, relu, type Tensor } from "../../src/mod.ts";
 import {
   assertClose,
@@ -105,5 +106,24 @@ Deno.test({
       await xs[0].grad!.toArray();
       for (const t of [...xs, y, g]) t.dispose();
     });
+  },
+});
+
+Deno.test({
+  name: "conv2d() (implicit GEMM) folds more than 65,535 column tiles into the grid's z",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await setup();
+    const n = 2100; // 2100² outputs = 68,907 tiles of 64 columns
+    const x = nd.arange(0, n * n);
+    const xv = x.view([1, 1, n, n]);
+    const w = nd.Tensor.from([2], [1, 1, 1, 1]), b = nd.Tensor.from([1], [1]);
+    const y = nd.conv2d(xv, w, b, { variant: "gemm" });
+    const a = await y.toArray();
+    for (const i of [0, 1, 65535 * 64 - 1, 65535 * 64, n * n - 1]) {
+      if (a[i] !== Math.fround(2 * i + 1)) throw new Error(`output ${i}: ${a[i]}`);
+    }
+    for (const t of [x, xv, w, b, y]) t.dispose();
   },
 });
