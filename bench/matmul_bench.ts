@@ -10,7 +10,7 @@ import { GPU_SIZES, throughputBench } from "./_throughput.ts";
 const sizes = [256, 512, 1024, 2048];
 
 for (const n of sizes) {
-  for (const variant of ["register", "tiled"] as MatmulVariant[]) {
+  for (const variant of ["register", "tiled-scalar", "tiled"] as MatmulVariant[]) {
     let a: Tensor, b: Tensor;
     throughputBench({
       group: `matmul ${n}`,

@@ -2,10 +2,12 @@
 // with gradients. Transposed operands of the backward pass are read through strides, not
 // copied. Two variants: shared-memory tiles (the default: measured faster even on llvmpipe,
 // 5.0 vs 3.9 GFLOP/s at 1024³, see BENCHMARKS.md) and barrier-free register blocks
-// (NEURAD_MATMUL=tiled|register overrides).
+// (NEURAD_MATMUL=tiled|tiled-scalar|register overrides). The tiled kernel has a vec4-load twin
+// for row-major operands with K and N multiples of 4.
 
 import tiledSrc from "../../shaders/matmul_tiled.wgsl" with { type: "text" };
 import registerSrc from "../../shaders/matmul_register.wgsl" with { type: "text" };
+import vec4Src from "../../shaders/matmul_tiled_vec4.wgsl" with { type: "text" };
 import { record } from "../autograd.ts";
 import { dispatch, type KernelSpec } from "../dispatch.ts";
 import { broadcastShapes, numel } from "../shape.ts";
@@ -15,12 +17,14 @@ import { sumToShape } from "./reduce.ts";
 
 const TILED: KernelSpec = { name: "matmul_tiled", code: tiledSrc, inputs: 2, outputs: 1 };
 const REGISTER: KernelSpec = { name: "matmul_register", code: registerSrc, inputs: 2, outputs: 1 };
+const TILED_VEC4: KernelSpec = { name: "matmul_tiled_vec4", code: vec4Src, inputs: 2, outputs: 1 };
 
-export type MatmulVariant = "tiled" | "register";
+/** "tiled" takes vec4 loads where the layout allows; "tiled-scalar" never does (benchmarks). */
+export type MatmulVariant = "tiled" | "tiled-scalar" | "register";
 
 export function matmulVariant(): MatmulVariant {
   const env = Deno.env.get("NEURAD_MATMUL");
-  if (env === "tiled" || env === "register") return env;
+  if (env === "tiled" || env === "tiled-scalar" || env === "register") return env;
   return "tiled";
 }
 
@@ -48,13 +52,26 @@ function mm(
   p.set(a.transposed ? [a.batchStride, 1, M, 0] : [a.batchStride, K, 1, 0], 4);
   p.set(b.transposed ? [b.batchStride, 1, K, 0] : [b.batchStride, N, 1, 0], 8);
   if (batch > 65535) throw new Error("neurad: matmul supports at most 65,535 batch entries");
-  const tile = variant === "tiled" ? 64 : 32;
-  dispatch(variant === "tiled" ? TILED : REGISTER, p, [a.t.buffer, b.t.buffer, out.buffer], [
+  const tile = variant === "register" ? 32 : 64;
+  dispatch(kernelFor(variant, a, b, K, N), p, [a.t.buffer, b.t.buffer, out.buffer], [
     Math.ceil(N / tile),
     Math.ceil(M / tile),
     batch,
   ]);
   return out;
+}
+
+/** The tiled kernel takes vec4 loads when both operands are row-major with K, N multiples of 4. */
+function kernelFor(
+  variant: MatmulVariant,
+  a: Operand,
+  b: Operand,
+  K: number,
+  N: number,
+): KernelSpec {
+  if (variant === "register") return REGISTER;
+  const vec4 = !a.transposed && !b.transposed && K % 4 === 0 && N % 4 === 0;
+  return variant === "tiled-scalar" || !vec4 ? TILED : TILED_VEC4;
 }
 
 /** Batch stride of a stored [..batch, r, c] operand broadcast to `batchShape` (copy if needed). */

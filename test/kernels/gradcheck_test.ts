@@ -31,6 +31,7 @@ const CASES: [string, (...x: Tensor[]) => Tensor, ReturnType<typeof P>[]][] = [
   ["variance", (x) => nd.variance(x, 1), [P([2, 5, 3], 22)]],
   ["amax", (x) => nd.amax(x, 1), [P([3, 4], 23)]],
   ["matmul batched", nd.matmul, [P([2, 3, 4], 24), P([4, 5], 25)]],
+  ["matmul batched, vec4 layout", nd.matmul, [P([2, 3, 8], 58), P([2, 8, 4], 59)]],
   ["softmax", (x) => nd.softmax(x, 1), [P([2, 4, 3], 26)]],
   ["logSoftmax", (x) => nd.logSoftmax(x, 0), [P([4, 3], 27)]],
   ["permute", (x) => nd.permute(x, [1, 2, 0]), [P([2, 3, 4], 28)]],

@@ -19,8 +19,15 @@ function naiveMatmul(a: Float32Array, b: Float32Array, M: number, K: number, N: 
   return c;
 }
 
-for (const variant of ["tiled", "register"] as const) {
-  for (const [M, K, N] of [[95, 79, 33], [1, 17, 1], [64, 64, 64], [130, 3, 67]]) {
+for (const variant of ["tiled", "tiled-scalar", "register"] as const) {
+  // Shapes with K, N multiples of 4 take the vec4 kernel under "tiled".
+  for (
+    const [M, K, N] of [[95, 79, 33], [1, 17, 1], [64, 64, 64], [130, 3, 67], [97, 36, 132], [
+      3,
+      4,
+      4,
+    ]]
+  ) {
     Deno.test({
       ...opts,
       name: `matmul (${variant}) matches a naive loop at ${M}×${K}·${K}×${N}`,
