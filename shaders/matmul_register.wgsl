@@ -3,11 +3,12 @@
 // memory; rows and columns past the edge are clamped for loading and skipped when storing, so
 // the inner loop has no branches. Operands are read through strides (see matmul_tiled.wgsl).
 // Bindings: 0 params, 1 A, 2 B (read), 3 C (read_write).
-// Grid: (ceil(N / 32), ceil(M / 32), batch), workgroups of 8×8.
+// Grid: (ceil(N / 32), gy, gz), workgroups of 8×8, with gy·gz ≥ ceil(M / 32)·batch (the pairs
+// of row tile and batch entry, folded over y and z).
 
 struct Params {
-  M: u32, N: u32, K: u32, pad0: u32,
-  aBatch: u32, aRow: u32, aCol: u32, pad1: u32,
+  M: u32, N: u32, K: u32, mTiles: u32,
+  aBatch: u32, aRow: u32, aCol: u32, batch: u32,
   bBatch: u32, bRow: u32, bCol: u32, pad2: u32,
 }
 
@@ -17,14 +18,22 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;
 
 @compute @workgroup_size(8, 8)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+) {
   let M = params.M;
   let N = params.N;
-  let row = gid.y * 4u;
-  let col = gid.x * 4u;
+  // (row tile, batch) pairs are folded over the grid's y and z (beyond 65,535 per dimension).
+  let lin = wid.y + wid.z * nwg.y;
+  let batchIdx = lin / params.mTiles;
+  if (batchIdx >= params.batch) { return; }
+  let row = ((lin % params.mTiles) * 8u + lid.y) * 4u;
+  let col = (wid.x * 8u + lid.x) * 4u;
   if (row >= M || col >= N) { return; }
-  let aBase = gid.z * params.aBatch;
-  let bBase = gid.z * params.bBatch;
+  let aBase = batchIdx * params.aBatch;
+  let bBase = batchIdx * params.bBatch;
   var ra: vec4<u32>;
   var cb: vec4<u32>;
   for (var i = 0u; i < 4u; i++) {
@@ -41,7 +50,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     acc[2] += A[ra.z + ak] * b;
     acc[3] += A[ra.w + ak] * b;
   }
-  let cBase = gid.z * M * N;
+  let cBase = batchIdx * M * N;
   for (var i = 0u; i < 4u; i++) {
     if (row + i >= M) { break; }
     for (var j = 0u; j < 4u; j++) {

@@ -4,11 +4,12 @@
 // bytes. Transposed or unaligned operands use matmul_tiled.wgsl.
 // Shapes: A [batch?, M, K], B [batch?, K, N] (batch stride 0 = broadcast), C [batch, M, N].
 // Bindings: 0 params, 1 A, 2 B (read, as vec4), 3 C (read_write).
-// Grid: (ceil(N / 64), ceil(M / 64), batch).
+// Grid: (ceil(N / 64), gy, gz) with gy·gz ≥ ceil(M / 64)·batch (the pairs of row tile and
+// batch entry, folded over y and z).
 
 struct Params {
-  M: u32, N: u32, K: u32, pad0: u32,
-  aBatch: u32, aRow: u32, aCol: u32, pad1: u32,
+  M: u32, N: u32, K: u32, mTiles: u32,
+  aBatch: u32, aRow: u32, aCol: u32, batch: u32,
   bBatch: u32, bRow: u32, bCol: u32, pad2: u32,
 }
 
@@ -21,14 +22,22 @@ var<workgroup> As: array<vec4<f32>, 256>; // [k 0..16][m/4 0..16]
 var<workgroup> Bs: array<vec4<f32>, 256>; // [k 0..16][n/4 0..16]
 
 @compute @workgroup_size(16, 16)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_id) lid: vec3<u32>,
+) {
   let M = params.M;
   let N = params.N;
   let K = params.K;
-  let row0 = wid.y * 64u;
+  // (row tile, batch) pairs are folded over the grid's y and z (beyond 65,535 per dimension).
+  let lin = wid.y + wid.z * nwg.y;
+  let batchIdx = lin / params.mTiles;
+  if (batchIdx >= params.batch) { return; }
+  let row0 = (lin % params.mTiles) * 64u;
   let col0 = wid.x * 64u;
-  let aBase = wid.z * params.aBatch;
-  let bBase = wid.z * params.bBatch;
+  let aBase = batchIdx * params.aBatch;
+  let bBase = batchIdx * params.bBatch;
   let tid = lid.y * 16u + lid.x;
   // A staging: row m = tid / 4 of the tile, k quad kq = tid % 4 (4 consecutive k).
   let am = tid / 4u;
@@ -60,7 +69,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     }
     workgroupBarrier();
   }
-  let cBase = wid.z * M * N;
+  let cBase = batchIdx * M * N;
   for (var i = 0u; i < 4u; i++) {
     let row = row0 + lid.y * 4u + i;
     if (row >= M) { break; }

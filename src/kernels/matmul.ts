@@ -9,7 +9,7 @@ import tiledSrc from "../../shaders/matmul_tiled.wgsl" with { type: "text" };
 import registerSrc from "../../shaders/matmul_register.wgsl" with { type: "text" };
 import vec4Src from "../../shaders/matmul_tiled_vec4.wgsl" with { type: "text" };
 import { record } from "../autograd.ts";
-import { dispatch, type KernelSpec } from "../dispatch.ts";
+import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
 import { broadcastShapes, numel } from "../shape.ts";
 import { Tensor } from "../tensor.ts";
 import { expand, reshape } from "./movement.ts";
@@ -47,17 +47,17 @@ function mm(
 ): Tensor {
   const out = Tensor.empty([batch, M, N]);
   if (batch * M * N === 0) return out;
-  const p = new Uint32Array(12);
-  p.set([M, N, K, 0]);
-  p.set(a.transposed ? [a.batchStride, 1, M, 0] : [a.batchStride, K, 1, 0], 4);
-  p.set(b.transposed ? [b.batchStride, 1, K, 0] : [b.batchStride, N, 1, 0], 8);
-  if (batch > 65535) throw new Error("neurad: matmul supports at most 65,535 batch entries");
   const tile = variant === "register" ? 32 : 64;
-  dispatch(kernelFor(variant, a, b, K, N), p, [a.t.buffer, b.t.buffer, out.buffer], [
-    Math.ceil(N / tile),
-    Math.ceil(M / tile),
-    batch,
-  ]);
+  const mTiles = Math.ceil(M / tile);
+  const p = new Uint32Array(12);
+  p.set([M, N, K, mTiles]);
+  p.set(a.transposed ? [a.batchStride, 1, M, batch] : [a.batchStride, K, 1, batch], 4);
+  p.set(b.transposed ? [b.batchStride, 1, K, 0] : [b.batchStride, N, 1, 0], 8);
+  // (row tile, batch entry) pairs fold over the grid's y and z, so neither limits the sizes.
+  const [gy, gz] = grid1d(mTiles * batch);
+  const gx = Math.ceil(N / tile);
+  if (gx > 65535) throw new Error(`neurad: matmul supports at most ${65535 * tile} output columns`);
+  dispatch(kernelFor(variant, a, b, K, N), p, [a.t.buffer, b.t.buffer, out.buffer], [gx, gy, gz]);
   return out;
 }
 

@@ -176,3 +176,27 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name: "matmul handles more than 65,535 batch entries (grid folded over y and z)",
+  async fn() {
+    await setup();
+    const batch = 70000;
+    const a = hostRandom(batch * 2 * 3, 5), b = hostRandom(3 * 2, 6);
+    const ta = nd.Tensor.from(a, [batch, 2, 3]), tb = nd.Tensor.from(b, [3, 2]);
+    for (const variant of ["tiled", "register"]) {
+      Deno.env.set("NEURAD_MATMUL", variant);
+      const c = nd.matmul(ta, tb);
+      const got = await c.toArray();
+      for (const i of [0, 1, 65535, 65536, batch - 1]) {
+        const ref = naiveMatmul(a.subarray(i * 6, i * 6 + 6), b, 2, 3, 2);
+        assertClose(got.subarray(i * 4, i * 4 + 4), ref, { name: `${variant} batch ${i}` });
+      }
+      c.dispose();
+    }
+    Deno.env.delete("NEURAD_MATMUL");
+    ta.dispose();
+    tb.dispose();
+  },
+});
