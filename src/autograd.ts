@@ -5,6 +5,10 @@
 
 import type { Tensor } from "./tensor.ts";
 import { keep, tidy, untrack } from "./scope.ts";
+// A module cycle (the ops record into this module), safe because neither side uses the other
+// while loading.
+import { add } from "./kernels/binary.ts";
+import { onesLike } from "./kernels/fill.ts";
 
 export type BackwardFn = (grad: Tensor, saved: Tensor[]) => (Tensor | null | undefined)[];
 
@@ -91,15 +95,9 @@ function topoSort(root: Node): Node[] {
   return order.reverse();
 }
 
-// Imported lazily to avoid a module cycle at load time (ops import autograd).
-let ops: { add(a: Tensor, b: Tensor): Tensor; onesLike(t: Tensor): Tensor } | null = null;
-export function _setGradOps(o: typeof ops) {
-  ops = o;
-}
-
 function accumulate(prev: Tensor | undefined | null, g: Tensor): Tensor {
   if (!prev) return g;
-  const sum = ops!.add(prev, g);
+  const sum = add(prev, g);
   prev.dispose();
   g.dispose();
   return sum;
@@ -115,7 +113,7 @@ export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: bo
     );
   }
   noGrad(() => {
-    const g0 = grad ? grad.view(grad.shape, false) : keep(ops!.onesLike(root));
+    const g0 = grad ? grad.view(grad.shape, false) : keep(onesLike(root));
     if (!root.gradFn) {
       root.grad = accumulate(root.grad, g0);
       untrack(root.grad);

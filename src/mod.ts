@@ -14,12 +14,6 @@
  * @module
  */
 
-import { _setGradOps } from "./autograd.ts";
-import { add } from "./kernels/binary.ts";
-import { onesLike } from "./kernels/fill.ts";
-
-_setGradOps({ add: (a, b) => add(a, b), onesLike });
-
 export { type DeviceInfo, deviceInfo, getDevice, NoAdapterError } from "./device.ts";
 export { flush, sync } from "./dispatch.ts";
 export { type DType, Tensor } from "./tensor.ts";
