@@ -5,6 +5,7 @@
 // (NEURAD_MATMUL=tiled|tiled-scalar|register overrides). The tiled kernel has a vec4-load twin
 // for row-major operands with K and N multiples of 4.
 
+import coreSrc from "../../shaders/matmul_tile_core.wgsl" with { type: "text" };
 import tiledSrc from "../../shaders/matmul_tiled.wgsl" with { type: "text" };
 import registerSrc from "../../shaders/matmul_register.wgsl" with { type: "text" };
 import vec4Src from "../../shaders/matmul_tiled_vec4.wgsl" with { type: "text" };
@@ -15,9 +16,14 @@ import { Tensor } from "../tensor.ts";
 import { expand, reshape } from "./movement.ts";
 import { sumToShape } from "./reduce.ts";
 
-const TILED: KernelSpec = { name: "matmul_tiled", code: tiledSrc, inputs: 2, outputs: 1 };
+const TILED: KernelSpec = { name: "matmul_tiled", code: coreSrc + tiledSrc, inputs: 2, outputs: 1 };
 const REGISTER: KernelSpec = { name: "matmul_register", code: registerSrc, inputs: 2, outputs: 1 };
-const TILED_VEC4: KernelSpec = { name: "matmul_tiled_vec4", code: vec4Src, inputs: 2, outputs: 1 };
+const TILED_VEC4: KernelSpec = {
+  name: "matmul_tiled_vec4",
+  code: coreSrc + vec4Src,
+  inputs: 2,
+  outputs: 1,
+};
 
 /** "tiled" takes vec4 loads where the layout allows; "tiled-scalar" never does (benchmarks). */
 export type MatmulVariant = "tiled" | "tiled-scalar" | "register";
