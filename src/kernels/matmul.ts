@@ -132,18 +132,18 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (bo.owned) bo.t.dispose();
   const out = flat.view([...batchShape, M, N]);
   flat.dispose();
-  return record("matmul", [a, b], out, [a, b], (g, [sa, sb]) => {
+  return record("matmul", [a, b], out, [a, b], (g, [sa, sb], needs) => {
     const ea = batchOperand(sa, batchShape, M * K);
     const eb = batchOperand(sb, batchShape, K * N);
     const gOp = { t: g, transposed: false, batchStride: M * N };
     let ga: Tensor | null = null, gb: Tensor | null = null;
-    if (a.requiresGrad) {
+    if (needs[0]) {
       // dA = g · Bᵀ at the broadcast batch shape, then summed down to A's shape.
       const full = mm(gOp, { t: eb.t, transposed: true, batchStride: eb.stride }, batch, M, K, N);
       ga = sumToShape(full.view([...batchShape, M, K]), a.shape);
       full.dispose();
     }
-    if (b.requiresGrad) {
+    if (needs[1]) {
       // dB = Aᵀ · g, likewise.
       const full = mm({ t: ea.t, transposed: true, batchStride: ea.stride }, gOp, batch, K, N, M);
       gb = sumToShape(full.view([...batchShape, K, N]), b.shape);
