@@ -63,3 +63,8 @@ export function assign_(dst: Tensor, src: Tensor): Tensor {
 export function scaleByTensor_(dst: Tensor, s: Tensor): Tensor {
   return run(dst, null, s, READ_DST | SCALE_DST, 1, 0);
 }
+
+/** dst += s[0]·src where s is a one-element GPU tensor (no readback). */
+export function addScaledByTensor_(dst: Tensor, src: Tensor, s: Tensor): Tensor {
+  return run(dst, src, s, READ_DST | READ_SRC | SCALE_SRC, 1, 1);
+}
