@@ -18,7 +18,8 @@ export { type DeviceInfo, deviceInfo, getDevice, NoAdapterError } from "./device
 export { flush, sync } from "./dispatch.ts";
 export { type DType, Tensor } from "./tensor.ts";
 export { keep, tidy } from "./scope.ts";
-export { isGradEnabled, noGrad } from "./autograd.ts";
+export { type BackwardFn, enableGrad, isGradEnabled, noGrad, record } from "./autograd.ts";
+export { grad, type GradOptions } from "./backward.ts";
 export { emptyCache, type MemoryStats, memoryStats } from "./memory.ts";
 export { arange, fill_, full, fullLike, ones, onesLike, zeros, zerosLike } from "./kernels/fill.ts";
 export {
