@@ -106,7 +106,8 @@ export {
   type Reduction,
   vanillaDiscriminatorLoss,
 } from "./losses.ts";
-export { Adam, type AdamOptions, AdamW } from "./optim.ts";
+export * from "./optim.ts";
+export { copy_ } from "./kernels/copy.ts";
 export { adamStep } from "./kernels/adam.ts";
 
 // MRI data: NIfTI I/O, dataset layouts, preprocessing, splits, demo cohort (src/data).
@@ -129,7 +130,7 @@ export {
   type VectorQuantizerOutput,
 } from "./nn/vector_quantizer.ts";
 export { kmeansPlusPlus } from "./nn/codebook_init.ts";
-export { Module } from "./nn/module.ts";
+export { type LoadStateDictOptions, Module } from "./nn/module.ts";
 
 // Convolution, normalisation, pooling and resampling, and the layers over them.
 export { conv2d, conv2dBiasAct, type Conv2dOptions } from "./kernels/conv2d.ts";
