@@ -9,7 +9,7 @@ import { Tensor } from "../src/mod.ts";
 import { assertClose, fixture, setup, toTensor } from "./helpers.ts";
 import { ok, strictEqual, throws } from "node:assert";
 
-const test = (name: string, fn: () => Promise<void>) =>
+const test = (name: string, fn: () => Promise<void> | void) =>
   Deno.test({
     name,
     sanitizeResources: false,
@@ -132,7 +132,7 @@ test("a 20,000-node chain backpropagates and frees without overflowing the stack
   strictEqual(nd.memoryStats().liveBuffers, before);
 });
 
-test("add/sub keep no operand alive for backward; mul does", async () => {
+test("add/sub keep no operand alive for backward; mul does", () => {
   for (const [op, keeps] of [[nd.add, false], [nd.sub, false], [nd.mul, true]] as const) {
     const a = Tensor.from(new Float32Array(64).fill(1), [8, 8], { requiresGrad: true });
     const b = Tensor.from(new Float32Array(8).fill(2), [8], { requiresGrad: true });
@@ -145,6 +145,7 @@ test("add/sub keep no operand alive for backward; mul does", async () => {
     nd.sum(y).backward(); // still differentiable after the operands are gone
     y.dispose();
   }
+  return Promise.resolve();
 });
 
 test("leaf gradients accumulate in place: .grad keeps its buffer across backward calls", async () => {
