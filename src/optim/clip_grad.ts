@@ -28,7 +28,10 @@ export function gradNorm(params: Iterable<Tensor>): Tensor {
       } else total = s;
     }
     if (!total) return zeros([]);
-    const norm = mapElementwise("sqrt", [total], { params: "a: f32", expr: "sqrt(a)" });
+    const norm = mapElementwise("sqrt", [total], {
+      params: "a: f32, b: f32, c: f32",
+      expr: "sqrt(a)",
+    });
     total.dispose();
     return norm;
   });
@@ -43,7 +46,7 @@ export function clipGradNorm_(params: Iterable<Tensor>, maxNorm: number): Tensor
   const list = [...params];
   const norm = gradNorm(list);
   const coef = mapElementwise("clip_coef", [norm], {
-    params: "a: f32",
+    params: "a: f32, b: f32, c: f32",
     expr: "min(1.0, s0 / (a + 1e-6))",
     s0: maxNorm,
   });
