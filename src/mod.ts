@@ -94,7 +94,7 @@ export {
   transpose,
   unsqueeze,
 } from "./kernels/movement.ts";
-export { matmul, matmulVariant } from "./kernels/matmul.ts";
+export { matmul, type MatmulOptions, matmulTransposed, matmulVariant } from "./kernels/matmul.ts";
 export { logSoftmax, softmax } from "./kernels/softmax.ts";
 export {
   binaryCrossEntropyWithLogits,
@@ -108,6 +108,8 @@ export {
 } from "./losses.ts";
 export * from "./optim.ts";
 export { copy_ } from "./kernels/copy.ts";
+export { dropout } from "./kernels/dropout.ts";
+export { logsumexp } from "./kernels/logsumexp.ts";
 export { adamStep } from "./kernels/adam.ts";
 
 // MRI data: NIfTI I/O, dataset layouts, preprocessing, splits, demo cohort (src/data).
