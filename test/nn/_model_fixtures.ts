@@ -43,9 +43,12 @@ export function fillValue(key: string, shape: readonly number[], salt: number): 
 export function fillModel(model: Module, salt: number) {
   const state = new Map<string, Tensor>();
   for (const [k, t] of model.stateDict()) {
+    // Integer buffers (BatchNorm's num_batches_tracked) keep the model's own values.
+    if (t.dtype !== "f32") continue;
     state.set(k, Tensor.from(fillValue(k, t.shape, salt), t.shape));
   }
-  model.loadStateDict(state);
+  model.loadStateDict(state, { strict: false });
+  for (const t of state.values()) t.dispose();
 }
 
 /** Host data in [0, 1) for the [2, 1, 95, 79] input, as the fixture's x_input(). */
