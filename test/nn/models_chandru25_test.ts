@@ -6,7 +6,17 @@
 // bad input.
 
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert";
-import { add, getRngState, mul, rand, sum, Tensor, tidy } from "../../src/mod.ts";
+import {
+  add,
+  createModel,
+  getRngState,
+  modelNames,
+  mul,
+  rand,
+  sum,
+  Tensor,
+  tidy,
+} from "../../src/mod.ts";
 import type { Module } from "../../src/nn/module.ts";
 import {
   CHANDRU25_MODELS,
@@ -40,6 +50,7 @@ function load(m: Module, f: Fixture, name: string) {
   const state = new Map<string, Tensor>();
   for (const [k, h] of f) if (k.startsWith(pre)) state.set(k.slice(pre.length), toTensor(h));
   m.loadStateDict(state);
+  for (const t of state.values()) t.dispose();
 }
 
 /** max |x|. */
@@ -160,7 +171,7 @@ for (const mode of ["faithful", "corrected"] as const) {
         if (k.includes("running")) await close(t, f, `${name}.after_test.${k}`);
       }
       for (const t of [x, xt, gout, out.recon, out.vqLoss, objective, recon]) t?.dispose();
-      for (const t of [out.perplexity, out.usage, out.indices]) t?.dispose();
+      for (const t of [out.perplexity, out.usage, out.indices, out.commitmentLoss]) t?.dispose();
       m.dispose();
     },
   });
@@ -300,8 +311,11 @@ Deno.test({
       "chandru25-perceptual",
       "chandru25-vqgan",
     ]);
+    for (const name of Object.keys(CHANDRU25_MODELS)) ok(modelNames().includes(name), name);
+    throws(() => createModel("chandru25-vqgan", { latentDim: 3 }), /unknown option 'latentDim'/);
+    throws(() => createModel("chandru25-dcgan", { latentDim: 0.5 }), /latentDim must be/);
     for (const mode of ["faithful", "corrected"] as const) {
-      const m = CHANDRU25_MODELS["chandru25-vqgan"]({ mode, widthMultiplier: 1 / 64, numCodes: 8 });
+      const m = createModel("chandru25-vqgan", { mode, widthMultiplier: 1 / 64, numCodes: 8 });
       ok(m instanceof Chandru25Vqgan && m.mode === mode);
       const x = rand([1, 3, 16, 16]);
       await assertNoLeak(`vqgan ${mode} step`, async () => {
@@ -310,7 +324,8 @@ Deno.test({
         const l = tidy(() => sum(out.recon));
         l.backward();
         await l.item();
-        for (const t of [out.recon, out.vqLoss, out.perplexity, out.usage, out.indices, l]) {
+        const outs = [out.recon, out.vqLoss, out.commitmentLoss, out.perplexity, out.usage];
+        for (const t of [...outs, out.indices, l]) {
           t?.dispose();
         }
         for (const p of m.parameters()) {

@@ -1,7 +1,6 @@
 // The small building blocks of the second study's networks (Chandru 2025), named as its PyTorch
-// modules are so state-dict keys match: `Sequential` (children "0", "1", ... run in order, as
-// torch.nn.Sequential), `ResidualBlock` (x + BN(conv3×3(ReLU(BN(conv3×3(x))))), keys block.0/1/3/4),
-// `ConvBnRelu` (conv + BN + ReLU, keys 0/1), and `scaledWidth` for the widthMultiplier option.
+// modules are so state-dict keys match: `ResidualBlock` (x + BN(conv3×3(ReLU(BN(conv3×3(x))))),
+// keys block.0/1/3/4) and `ConvBnRelu` (conv + BN + ReLU, keys 0/1).
 
 import type { Tensor } from "../../../tensor.ts";
 import { tidy } from "../../../scope.ts";
@@ -11,24 +10,7 @@ import { Module } from "../../module.ts";
 import { Conv2d } from "../../conv2d.ts";
 import { BatchNorm2d, type BatchNorm2dOptions } from "../../batch_norm2d.ts";
 import { ReLU } from "../../activations.ts";
-
-/** A module with a one-tensor forward pass. */
-export type Layer = Module & { forward(x: Tensor): Tensor };
-
-/** torch.nn.Sequential: layers registered under "0", "1", ... and applied in order. */
-export class Sequential extends Module {
-  readonly layers: Layer[];
-
-  constructor(layers: Layer[]) {
-    super();
-    this.layers = layers;
-    layers.forEach((l, i) => this.registerModule(String(i), l));
-  }
-
-  forward(x: Tensor): Tensor {
-    return tidy(() => this.layers.reduce((h, l) => l.forward(h), x));
-  }
-}
+import { Sequential } from "../../sequential.ts";
 
 /** conv3×3 (bias) → BN → ReLU → conv3×3 (bias) → BN, plus the input: the study's ResidualBlock. */
 export class ResidualBlock extends Module {
@@ -67,12 +49,4 @@ export class ConvBnRelu extends Module {
   forward(x: Tensor): Tensor {
     return tidy(() => relu(this.bn.forward(this.conv.forward(x))));
   }
-}
-
-/** round(channels × multiplier), at least 1; the multiplier must be a positive finite number. */
-export function scaledWidth(channels: number, multiplier = 1): number {
-  if (!(multiplier > 0) || !Number.isFinite(multiplier)) {
-    throw new Error(`neurad: widthMultiplier must be a positive number, got ${multiplier}`);
-  }
-  return Math.max(1, Math.round(channels * multiplier));
 }

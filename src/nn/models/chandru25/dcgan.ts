@@ -20,13 +20,21 @@ import { BatchNorm2d } from "../../batch_norm2d.ts";
 import { LeakyReLU, ReLU, Tanh } from "../../activations.ts";
 import { Module } from "../../module.ts";
 import type { Autoencoder, AutoencoderOutput, Discriminator, StudyMode } from "../types.ts";
-import { type Layer, scaledWidth, Sequential } from "./blocks.ts";
+import { Sequential, type TensorLayer } from "../../sequential.ts";
+import {
+  checkOptionNames,
+  type CommonModelOptions,
+  intOption,
+  resolveMode,
+  resolveWidth,
+  scaleChannels,
+} from "../model_options.ts";
 
-export interface Chandru25DcganOptions {
-  /** Accepted for symmetry; the study has no code for this model, so both modes agree. */
-  mode?: StudyMode;
-  /** Scales ngf / ndf = 64. Default 1. */
-  widthMultiplier?: number;
+/**
+ * The study has no code for this model, so both modes agree; widthMultiplier scales
+ * ngf / ndf = 64.
+ */
+export interface Chandru25DcganOptions extends CommonModelOptions {
   /** Latent size, default 100. */
   latentDim?: number;
 }
@@ -44,11 +52,7 @@ function dcganInit(m: Module) {
   }
 }
 
-function checkMode(mode: StudyMode) {
-  if (mode !== "faithful" && mode !== "corrected") {
-    throw new Error(`neurad: mode must be "faithful" or "corrected", got "${mode}"`);
-  }
-}
+const G_NAME = "chandru25-dcgan", D_NAME = "chandru25-dcgan-discriminator";
 
 /** The generator G: z [N, latentDim, 1, 1] → [N, 3, 64, 64] in [−1, 1]. */
 export class Chandru25Dcgan extends Module implements Autoencoder {
@@ -61,12 +65,12 @@ export class Chandru25Dcgan extends Module implements Autoencoder {
 
   constructor(o: Chandru25DcganOptions = {}) {
     super();
-    this.mode = o.mode ?? "corrected";
-    checkMode(this.mode);
-    this.latentDim = o.latentDim ?? 100;
-    const ngf = scaledWidth(64, o.widthMultiplier);
+    checkOptionNames(G_NAME, o, ["latentDim"]);
+    this.mode = resolveMode(G_NAME, o.mode);
+    this.latentDim = intOption(G_NAME, "latentDim", o.latentDim, 100, 1, 4096);
+    const ngf = scaleChannels(64, resolveWidth(G_NAME, o.widthMultiplier));
     const widths = [this.latentDim, ngf * 8, ngf * 4, ngf * 2, ngf];
-    const layers: Layer[] = [];
+    const layers: TensorLayer[] = [];
     for (let i = 0; i < 4; i++) {
       layers.push(
         new ConvTranspose2d(widths[i], widths[i + 1], 4, {
@@ -99,7 +103,7 @@ export class Chandru25Dcgan extends Module implements Autoencoder {
   forward(x: Tensor): AutoencoderOutput {
     const [c, h, w] = this.inputShape;
     if (x.ndim !== 4 || x.shape[1] !== c || x.shape[2] !== h || x.shape[3] !== w) {
-      throw new Error(`neurad: chandru25-dcgan works on [N, 3, 64, 64] images, got ${x}`);
+      throw new Error(`neurad: ${G_NAME} works on [N, 3, 64, 64] images, got ${x}`);
     }
     return tidy(() => ({ recon: this.generate(randn([x.shape[0], this.latentDim, 1, 1])) }));
   }
@@ -120,10 +124,10 @@ export class Chandru25DcganDiscriminator extends Module implements Discriminator
 
   constructor(o: Chandru25DcganOptions = {}) {
     super();
-    this.mode = o.mode ?? "corrected";
-    checkMode(this.mode);
-    const ndf = scaledWidth(64, o.widthMultiplier);
-    const layers: Layer[] = [
+    checkOptionNames(D_NAME, o, []);
+    this.mode = resolveMode(D_NAME, o.mode);
+    const ndf = scaleChannels(64, resolveWidth(D_NAME, o.widthMultiplier));
+    const layers: TensorLayer[] = [
       new Conv2d(3, ndf, 4, { stride: 2, padding: 1, bias: false }),
       new LeakyReLU(0.2),
     ];
@@ -141,7 +145,7 @@ export class Chandru25DcganDiscriminator extends Module implements Discriminator
 
   forward(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== 3 || x.shape[2] !== 64 || x.shape[3] !== 64) {
-      throw new Error(`neurad: chandru25-dcgan discriminator expects [N, 3, 64, 64], got ${x}`);
+      throw new Error(`neurad: ${D_NAME} expects [N, 3, 64, 64], got ${x}`);
     }
     return this.main.forward(x);
   }

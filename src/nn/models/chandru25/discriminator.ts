@@ -9,16 +9,20 @@ import { Conv2d } from "../../conv2d.ts";
 import { BatchNorm2d } from "../../batch_norm2d.ts";
 import { LeakyReLU } from "../../activations.ts";
 import { Module } from "../../module.ts";
-import type { Discriminator } from "../types.ts";
-import type { StudyMode } from "../types.ts";
-import { scaledWidth, Sequential } from "./blocks.ts";
+import type { Discriminator, StudyMode } from "../types.ts";
+import { Sequential } from "../../sequential.ts";
+import {
+  checkOptionNames,
+  type CommonModelOptions,
+  resolveMode,
+  resolveWidth,
+  scaleChannels,
+} from "../model_options.ts";
 
-export interface Chandru25DiscriminatorOptions {
-  /** Accepted for symmetry; both modes use the same network. */
-  mode?: StudyMode;
-  /** Scales the 64 and 128 channels. Default 1. */
-  widthMultiplier?: number;
-}
+const NAME = "chandru25-discriminator";
+
+/** Both modes use the same network; widthMultiplier scales the 64 and 128 channels. */
+export type Chandru25DiscriminatorOptions = CommonModelOptions;
 
 export class Chandru25Discriminator extends Module implements Discriminator {
   readonly mode: StudyMode;
@@ -26,8 +30,10 @@ export class Chandru25Discriminator extends Module implements Discriminator {
 
   constructor(o: Chandru25DiscriminatorOptions = {}) {
     super();
-    this.mode = o.mode ?? "corrected";
-    const a = scaledWidth(64, o.widthMultiplier), b = scaledWidth(128, o.widthMultiplier);
+    checkOptionNames(NAME, o, []);
+    this.mode = resolveMode(NAME, o.mode);
+    const m = resolveWidth(NAME, o.widthMultiplier);
+    const a = scaleChannels(64, m), b = scaleChannels(128, m);
     this.net = this.registerModule(
       "net",
       new Sequential([
@@ -43,7 +49,7 @@ export class Chandru25Discriminator extends Module implements Discriminator {
 
   forward(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== 3 || x.shape[2] < 16 || x.shape[3] < 16) {
-      throw new Error(`neurad: chandru25-discriminator expects [N, 3, H ≥ 16, W ≥ 16], got ${x}`);
+      throw new Error(`neurad: ${NAME} expects [N, 3, H ≥ 16, W ≥ 16], got ${x}`);
     }
     return this.net.forward(x);
   }

@@ -14,13 +14,22 @@ import { getRngState, manualSeed, setRngState } from "../../../kernels/random.ts
 import { Conv2d } from "../../conv2d.ts";
 import { Module } from "../../module.ts";
 import type { StudyMode } from "../types.ts";
-import { ConvBnRelu, scaledWidth, Sequential } from "./blocks.ts";
+import { ConvBnRelu } from "./blocks.ts";
+import { Sequential } from "../../sequential.ts";
+import type { LoadStateDictOptions } from "../../module.ts";
+import {
+  checkOptionNames,
+  type CommonModelOptions,
+  intOption,
+  resolveMode,
+  resolveWidth,
+  scaleChannels,
+} from "../model_options.ts";
 
-export interface Chandru25PerceptualOptions {
-  /** Accepted for symmetry; both modes use the same network. */
-  mode?: StudyMode;
-  /** Scales the 64/128/256 channels. Default 1. */
-  widthMultiplier?: number;
+const NAME = "chandru25-perceptual";
+
+/** Both modes use the same network; widthMultiplier scales the 64/128/256 channels. */
+export interface Chandru25PerceptualOptions extends CommonModelOptions {
   /** Seed of the random weights. Default 0. */
   seed?: number;
 }
@@ -35,9 +44,11 @@ export class Chandru25Perceptual extends Module {
 
   constructor(o: Chandru25PerceptualOptions = {}) {
     super();
-    this.mode = o.mode ?? "corrected";
-    this.seed = o.seed ?? 0;
-    const [c1, c2, c3] = [64, 128, 256].map((c) => scaledWidth(c, o.widthMultiplier));
+    checkOptionNames(NAME, o, ["seed"]);
+    this.mode = resolveMode(NAME, o.mode);
+    this.seed = intOption(NAME, "seed", o.seed, 0, 0, 2 ** 31 - 1);
+    const m = resolveWidth(NAME, o.widthMultiplier);
+    const [c1, c2, c3] = [64, 128, 256].map((c) => scaleChannels(c, m));
     this.outChannels = c3;
     const saved = getRngState();
     manualSeed(this.seed);
@@ -52,19 +63,19 @@ export class Chandru25Perceptual extends Module {
     this.branch2 = this.registerModule("branch2", branch(5));
     this.residual = this.registerModule("residual", new Conv2d(3, c3, 1));
     setRngState(saved);
-    for (const p of this.parameters()) p.requiresGrad = false;
+    this.requiresGrad_(false);
   }
 
   /** Loads weights and keeps them frozen. */
-  override loadStateDict(state: Map<string, Tensor>, strict = true) {
-    super.loadStateDict(state, strict);
-    for (const p of this.parameters()) p.requiresGrad = false;
+  override loadStateDict(state: Map<string, Tensor>, opts: boolean | LoadStateDictOptions = {}) {
+    super.loadStateDict(state, opts);
+    this.requiresGrad_(false);
   }
 
   /** φ(x): [N, 3, H, W] → [N, 256, H, W]. */
   forward(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== 3) {
-      throw new Error(`neurad: chandru25-perceptual expects [N, 3, H, W], got ${x}`);
+      throw new Error(`neurad: ${NAME} expects [N, 3, H, W], got ${x}`);
     }
     return tidy(() =>
       add(add(this.branch1.forward(x), this.branch2.forward(x)), this.residual.forward(x))

@@ -18,19 +18,29 @@ import type { Tensor } from "../../../tensor.ts";
 import { noGrad } from "../../../autograd.ts";
 import { tidy } from "../../../scope.ts";
 import { reshape } from "../../../kernels/movement.ts";
+import { mulScalar } from "../../../kernels/unary.ts";
 import { Module } from "../../module.ts";
 import { Conv2d } from "../../conv2d.ts";
 import { ConvTranspose2d } from "../../conv_transpose2d.ts";
 import { Tanh } from "../../activations.ts";
 import { VectorQuantizer } from "../../vector_quantizer.ts";
 import type { Autoencoder, AutoencoderOutput, StudyMode } from "../types.ts";
-import { ResidualBlock, scaledWidth, Sequential } from "./blocks.ts";
+import { ResidualBlock } from "./blocks.ts";
+import { Sequential } from "../../sequential.ts";
+import {
+  checkOptionNames,
+  type CommonModelOptions,
+  intOption,
+  resolveMode,
+  resolveWidth,
+  scaleChannels,
+} from "../model_options.ts";
 import { StudyEmaQuantizer } from "./study_ema_quantizer.ts";
 
-export interface Chandru25VqganOptions {
-  mode?: StudyMode;
-  /** Scales the 256 hidden channels (= code dimension). Default 1. */
-  widthMultiplier?: number;
+const NAME = "chandru25-vqgan";
+
+/** widthMultiplier scales the 256 hidden channels (= code dimension). */
+export interface Chandru25VqganOptions extends CommonModelOptions {
   /** K, default 1,024. */
   numCodes?: number;
   /** Commitment weight β (corrected loss; faithful logs it). Default 0.25. */
@@ -39,6 +49,15 @@ export interface Chandru25VqganOptions {
   epsilon?: number;
   /** Side of the square training input, default 64 (the study tests at 128). */
   imageSize?: number;
+}
+
+/** A number option in [lo, hi] (default `def`), or a one-line error naming it. */
+function numberOption(name: string, v: unknown, def: number, lo: number, hi: number): number {
+  if (v === undefined) return def;
+  if (typeof v !== "number" || !Number.isFinite(v) || v < lo || v > hi) {
+    throw new Error(`neurad: ${NAME}: ${name} must be a number in [${lo}, ${hi}], got ${v}`);
+  }
+  return v;
 }
 
 /** The study's Encoder: one child "encoder" (a Sequential). */
@@ -95,22 +114,20 @@ export class Chandru25Vqgan extends Module implements Autoencoder {
 
   constructor(o: Chandru25VqganOptions = {}) {
     super();
-    this.mode = o.mode ?? "corrected";
-    if (this.mode !== "faithful" && this.mode !== "corrected") {
-      throw new Error(`neurad: mode must be "faithful" or "corrected", got "${this.mode}"`);
-    }
-    const size = o.imageSize ?? 64;
-    if (!Number.isInteger(size) || size < 4 || size % 4) {
-      throw new Error(`neurad: chandru25-vqgan imageSize must be a multiple of 4, got ${size}`);
+    checkOptionNames(NAME, o, ["numCodes", "beta", "decay", "epsilon", "imageSize"]);
+    this.mode = resolveMode(NAME, o.mode);
+    const size = intOption(NAME, "imageSize", o.imageSize, 64, 4, 4096);
+    if (size % 4) {
+      throw new Error(`neurad: ${NAME}: imageSize must be a multiple of 4, got ${size}`);
     }
     this.inputShape = [3, size, size];
-    const c = this.hidden = scaledWidth(256, o.widthMultiplier);
+    const c = this.hidden = scaleChannels(256, resolveWidth(NAME, o.widthMultiplier));
     const q = {
-      numCodes: o.numCodes ?? 1024,
+      numCodes: intOption(NAME, "numCodes", o.numCodes, 1024, 1, 65536),
       codeDim: c,
-      beta: o.beta ?? 0.25,
-      decay: o.decay ?? 0.99,
-      epsilon: o.epsilon ?? 1e-5,
+      beta: numberOption("beta", o.beta, 0.25, 0, 10),
+      decay: numberOption("decay", o.decay, 0.99, 0, 1),
+      epsilon: numberOption("epsilon", o.epsilon, 1e-5, 0, 1),
     };
     this.encoder = this.registerModule("encoder", new Encoder(c));
     this.quantizer = this.registerModule(
@@ -144,7 +161,10 @@ export class Chandru25Vqgan extends Module implements Autoencoder {
         indices: reshape(q.indices, [n, h, w]),
       };
       if (faithful) q.loss.dispose();
-      else out.vqLoss = q.loss; // β·commitment: the EMA rule moves the codebook
+      else {
+        out.vqLoss = q.loss; // β·commitment: the EMA rule moves the codebook
+        out.commitmentLoss = mulScalar(q.loss.detach(), 1 / this.quantizer.beta); // for logs
+      }
       return out;
     });
   }
