@@ -147,3 +147,31 @@ export {
   type InterpolateOptions,
 } from "./kernels/interpolate.ts";
 export * from "./nn/layers.ts";
+
+// Models by name (createModel registry), the model interfaces, and the first study's models.
+export { createModel, type ModelFactory, modelNames } from "./nn/models/create_model.ts";
+export type {
+  Autoencoder,
+  AutoencoderOutput,
+  Discriminator,
+  StudyMode,
+} from "./nn/models/types.ts";
+export { type CommonModelOptions } from "./nn/models/model_options.ts";
+export { Reddipalli22Vae, type Reddipalli22VaeOptions } from "./nn/models/reddipalli22/vae.ts";
+export { Dropout } from "./nn/dropout.ts";
+export { Sequential } from "./nn/sequential.ts";
+export {
+  Reddipalli22Vqvae,
+  type Reddipalli22VqvaeOptions,
+} from "./nn/models/reddipalli22/vqvae.ts";
+export {
+  Reddipalli22Vqgan,
+  type Reddipalli22VqganOptions,
+} from "./nn/models/reddipalli22/vqgan.ts";
+export {
+  Reddipalli22PatchGan,
+  type Reddipalli22PatchGanOptions,
+} from "./nn/models/reddipalli22/patchgan.ts";
+export { ModuleList } from "./nn/module_list.ts";
+// VQGAN / PatchGAN building blocks (taming-transformers names): blocks.ResnetBlock, ...
+export * as blocks from "./nn/blocks/mod.ts";

@@ -15,6 +15,7 @@ import { broadcastShapes, numel } from "../shape.ts";
 import { Tensor } from "../tensor.ts";
 import { expand, reshape } from "./movement.ts";
 import { sumToShape } from "./reduce.ts";
+import { envChoice } from "../util/env.ts";
 
 const TILED: KernelSpec = { name: "matmul_tiled", code: coreSrc + tiledSrc, inputs: 2, outputs: 1 };
 const REGISTER: KernelSpec = { name: "matmul_register", code: registerSrc, inputs: 2, outputs: 1 };
@@ -29,8 +30,8 @@ const TILED_VEC4: KernelSpec = {
 export type MatmulVariant = "tiled" | "tiled-scalar" | "register";
 
 export function matmulVariant(): MatmulVariant {
-  const env = Deno.env.get("NEURAD_MATMUL");
-  if (env === "tiled" || env === "tiled-scalar" || env === "register") return env;
+  const env = envChoice<MatmulVariant>("NEURAD_MATMUL");
+  if (env) return env;
   return "tiled";
 }
 
