@@ -15,7 +15,7 @@ import { Module } from "../../module.ts";
 import { Tensor } from "../../../tensor.ts";
 import { noGrad } from "../../../autograd.ts";
 import { tidy, untrack } from "../../../scope.ts";
-import { copyBuffer } from "../../../dispatch.ts";
+import { copy_ } from "../../../kernels/copy.ts";
 import { add, div, mul } from "../../../kernels/binary.ts";
 import { addScalar, exp, log, mulScalar, neg } from "../../../kernels/unary.ts";
 import { sum } from "../../../kernels/reduce.ts";
@@ -43,7 +43,9 @@ class StudyCodebook extends Module {
 /** In-place copy of src's values into dst, ordered with the recorded dispatches. */
 function assign(dst: Tensor, src: Tensor) {
   if (dst.size !== src.size) throw new Error(`neurad: assign ${src} to ${dst}`);
-  if (dst.size) copyBuffer(src.buffer, 0, dst.buffer, 0, dst.size * 4);
+  const flat = src.alias(dst.shape);
+  noGrad(() => copy_(dst, flat));
+  flat.dispose();
 }
 
 export interface StudyEmaQuantizerOptions {
