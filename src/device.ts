@@ -1,9 +1,13 @@
 // The one WebGPU adapter/device of the process: acquisition with the adapter's full limits,
 // a clear one-line error when there is none, and surfacing of validation errors and device loss.
 
+import { detectBackend, vendorName } from "./device_backend.ts";
+
 export interface DeviceInfo {
   description: string;
+  /** Readable vendor ("NVIDIA", "Mesa (software)"), never a raw PCI id; that is `vendorId`. */
   vendor: string;
+  vendorId: string;
   architecture: string;
   backend: string;
   isFallbackAdapter: boolean;
@@ -44,16 +48,26 @@ const RAISED_LIMITS = [
 
 async function acquire(): Promise<Runtime> {
   if (!("gpu" in navigator) || !navigator.gpu) throw new NoAdapterError(NO_ADAPTER);
-  Deno.env.get("XDG_RUNTIME_DIR") ?? trySetRuntimeDir();
-  const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
-  if (!adapter) throw new NoAdapterError(NO_ADAPTER);
-  const requiredLimits: Record<string, number> = {};
-  for (const k of RAISED_LIMITS) {
-    requiredLimits[k] = (adapter.limits as unknown as Record<string, number>)[k];
+  const runtimeDir = Deno.env.get("XDG_RUNTIME_DIR") ? null : tempRuntimeDir();
+  let adapter: GPUAdapter | null, device: GPUDevice;
+  try {
+    adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
+    if (!adapter) throw new NoAdapterError(NO_ADAPTER);
+    const requiredLimits: Record<string, number> = {};
+    for (const k of RAISED_LIMITS) {
+      requiredLimits[k] = (adapter.limits as unknown as Record<string, number>)[k];
+    }
+    const wanted: GPUFeatureName[] = ["timestamp-query"];
+    const requiredFeatures = wanted.filter((f) => adapter!.features.has(f));
+    device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+  } finally {
+    // Only adapter/device creation reads it: nothing stays behind in /tmp.
+    if (runtimeDir) {
+      try {
+        Deno.removeSync(runtimeDir, { recursive: true });
+      } catch { /* already gone */ }
+    }
   }
-  const wanted: GPUFeatureName[] = ["timestamp-query"];
-  const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
-  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const ai = adapter.info;
   const limits: Record<string, number> = {};
   for (const k in device.limits) {
@@ -62,9 +76,10 @@ async function acquire(): Promise<Runtime> {
   }
   const info: DeviceInfo = {
     description: ai.description || ai.device || "unknown adapter",
-    vendor: ai.vendor,
+    vendor: vendorName(ai.vendor, ai.description),
+    vendorId: ai.vendor,
     architecture: ai.architecture,
-    backend: Deno.env.get("DENO_WEBGPU_BACKEND") ?? guessBackend(ai.vendor),
+    backend: detectBackend(adapter.limits as unknown as Record<string, number>),
     isFallbackAdapter: (ai as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
       false,
     features: [...adapter.features].map(String).sort(),
@@ -80,20 +95,15 @@ async function acquire(): Promise<Runtime> {
   return rt;
 }
 
-function trySetRuntimeDir() {
-  // Vulkan loaders warn loudly without XDG_RUNTIME_DIR; any writable folder silences them.
+function tempRuntimeDir(): string | null {
+  // The GL/EGL probe warns loudly without XDG_RUNTIME_DIR; any writable folder silences it.
   try {
-    Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync({ prefix: "neurad-xdg-" }));
-  } catch { /* no permission: warnings only */ }
-}
-
-function guessBackend(vendor: string): string {
-  // Deno exposes no backend field. Vulkan reports PCI vendor ids (0x10005 is Mesa's software
-  // lavapipe); wgpu prefers Vulkan on Linux, Metal on macOS, DX12 on Windows, GL last.
-  if (Deno.build.os === "darwin") return "metal";
-  if (Deno.build.os === "windows") return "dx12 or vulkan";
-  if (vendor === String(0x10005)) return "vulkan (lavapipe)";
-  return /^\d+$/.test(vendor) ? "vulkan" : "gl";
+    const dir = Deno.makeTempDirSync({ prefix: "neurad-xdg-" });
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
+    return dir;
+  } catch {
+    return null; // no permission: warnings only
+  }
 }
 
 /** Acquires (once) and returns the process's device. Every op needs this awaited first. */
@@ -131,4 +141,15 @@ export function checkErrors(where: string) {
     r.errors.length = 0;
     throw new Error(`neurad: WebGPU error (last kernel: ${where}): ${msg}`);
   }
+}
+
+/** Waits for the GPU work already submitted, then destroys the device (call before exiting). */
+export async function releaseDevice(): Promise<void> {
+  const r = runtime;
+  if (!r) return;
+  runtime = null;
+  try {
+    await r.device.queue.onSubmittedWorkDone();
+  } catch { /* device lost: nothing to wait for */ }
+  r.device.destroy();
 }

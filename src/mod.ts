@@ -18,7 +18,8 @@ export { type DeviceInfo, deviceInfo, getDevice, NoAdapterError } from "./device
 export { flush, sync } from "./dispatch.ts";
 export { type DType, Tensor } from "./tensor.ts";
 export { keep, tidy } from "./scope.ts";
-export { isGradEnabled, noGrad } from "./autograd.ts";
+export { type BackwardFn, enableGrad, isGradEnabled, noGrad, record } from "./autograd.ts";
+export { grad, type GradOptions } from "./backward.ts";
 export { emptyCache, type MemoryStats, memoryStats } from "./memory.ts";
 export { arange, fill_, full, fullLike, ones, onesLike, zeros, zerosLike } from "./kernels/fill.ts";
 export {
@@ -93,7 +94,7 @@ export {
   transpose,
   unsqueeze,
 } from "./kernels/movement.ts";
-export { matmul, matmulVariant } from "./kernels/matmul.ts";
+export { matmul, type MatmulOptions, matmulTransposed, matmulVariant } from "./kernels/matmul.ts";
 export { logSoftmax, softmax } from "./kernels/softmax.ts";
 export {
   binaryCrossEntropyWithLogits,
@@ -105,7 +106,10 @@ export {
   type Reduction,
   vanillaDiscriminatorLoss,
 } from "./losses.ts";
-export { Adam, type AdamOptions, AdamW } from "./optim.ts";
+export * from "./optim.ts";
+export { copy_ } from "./kernels/copy.ts";
+export { dropout } from "./kernels/dropout.ts";
+export { logsumexp } from "./kernels/logsumexp.ts";
 export { adamStep } from "./kernels/adam.ts";
 
 // MRI data: NIfTI I/O, dataset layouts, preprocessing, splits, demo cohort (src/data).
@@ -128,7 +132,7 @@ export {
   type VectorQuantizerOutput,
 } from "./nn/vector_quantizer.ts";
 export { kmeansPlusPlus } from "./nn/codebook_init.ts";
-export { Module } from "./nn/module.ts";
+export { type LoadStateDictOptions, Module } from "./nn/module.ts";
 
 // Convolution, normalisation, pooling and resampling, and the layers over them.
 export { conv2d, conv2dBiasAct, type Conv2dOptions } from "./kernels/conv2d.ts";

@@ -68,10 +68,31 @@ Deno.test({
     await setup();
     const before = nd.memoryStats().liveBuffers;
     const w = Tensor.from([0.5, -1, 2], [3], { requiresGrad: true });
-    const loss = nd.tidy(() => nd.mean(nd.square(nd.sub(nd.mul(w, 3), 1))));
-    if (nd.memoryStats().liveBuffers - before > 2 + 8) {
-      throw new Error("tidy left intermediates alive");
+    const inside: Tensor[] = [];
+    const loss = nd.tidy(() => {
+      const a = nd.mul(w, 3), b = nd.sub(a, 1), c = nd.square(b);
+      inside.push(a, b, c);
+      return nd.mean(c);
+    });
+    // Every intermediate created inside is disposed (its storage is gone), the result is not.
+    for (const [i, t] of inside.entries()) {
+      let freed = false;
+      try {
+        t.buffer;
+      } catch {
+        freed = true;
+      }
+      if (!freed) throw new Error(`tidy left intermediate ${i} alive`);
     }
+    loss.buffer; // throws if tidy disposed the returned tensor
+    // tidy keeps fewer buffers alive than the same expression allocates (4 tensors).
+    const kept = nd.memoryStats().liveBuffers - before - 1;
+    nd.tidy(() => {
+      const n0 = nd.memoryStats().liveBuffers;
+      nd.mean(nd.square(nd.sub(nd.mul(w, 3), 1)));
+      const made = nd.memoryStats().liveBuffers - n0;
+      if (!(kept < made)) throw new Error(`tidy kept ${kept} buffers of the ${made} allocated`);
+    });
     loss.backward();
     // d/dw mean((3w-1)^2) = 2(3w-1)*3/3
     assertClose(await w.grad!.toArray(), [1, -8, 10], { rtol: 1e-6 });
@@ -201,9 +222,8 @@ Deno.test({
   name: "no adapter: the CLI prints one line saying what to install and exits 1",
   async fn() {
     const script = `navigator.gpu.requestAdapter = () => Promise.resolve(null);
-      const { runCli } = await import("${new URL("../src/cli/run_cli.ts", import.meta.url).href}");
-      const { getDevice } = await import("${new URL("../src/mod.ts", import.meta.url).href}");
-      await runCli(async () => { await getDevice(); });`;
+      const { main } = await import("${new URL("../src/cli/main.ts", import.meta.url).href}");
+      Deno.exit(await main(["info"]));`;
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["eval", script],
       stderr: "piped",

@@ -18,7 +18,7 @@ import {
   type ScanGeometry,
 } from "./preprocess/preprocess_volume.ts";
 import { rescaledDims } from "./preprocess/rescale.ts";
-import { progressReporter } from "./progress.ts";
+import { ProgressBar } from "../util/progress.ts";
 import { sha256Hex } from "./sha256.ts";
 import { cacheKey, readCached, writeCached } from "./slice_cache.ts";
 import {
@@ -81,7 +81,9 @@ export async function loadSlices(source: string, options: LoadSlicesOptions): Pr
     (cohort === "all" || (cohort === "pathological") === s.pathological)
   );
   const settings = resolvePreprocessOptions(options.preprocess);
-  const progress = progressReporter(`preprocess ${options.split}`, chosen.length, options.quiet);
+  const progress = new ProgressBar(`preprocess ${options.split}`, chosen.length, {
+    quiet: options.quiet,
+  });
   const stacks = [];
   const subjects: SliceSet["subjects"] = [];
   for (const [i, s] of chosen.entries()) {
@@ -89,7 +91,7 @@ export async function loadSlices(source: string, options: LoadSlicesOptions): Pr
     const st = axialSlices(vol, options.minBrainFraction);
     stacks.push({ id: s.id, st });
     subjects.push({ ...s, geometry: vol.geometry });
-    progress.tick(i + 1, s.id);
+    progress.update(i + 1, s.id);
   }
   const [W, H] = rescaledDims(settings.cropSize, settings.scale);
   const N = stacks.reduce((n, s) => n + s.st.sliceIndex.length, 0);

@@ -5,7 +5,7 @@
  * uint8 masks.
  * @module
  */
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
 import type { PreprocessedVolume } from "./preprocess/preprocess_volume.ts";
 import { sha256Hex } from "./sha256.ts";
 

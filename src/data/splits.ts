@@ -5,10 +5,10 @@
  * seed. The manifest keeps each file's sha256 so a run can check it sees the same data.
  * @module
  */
-import { writeTextFileAtomic } from "./atomic_write.ts";
+import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { DataError } from "./data_error.ts";
 import type { Subject } from "./layouts/subject.ts";
-import { Prng } from "./prng.ts";
+import { Prng } from "../util/prng.ts";
 import { sha256File } from "./sha256.ts";
 
 /** Which side of the split a subject is on. */

@@ -1,7 +1,7 @@
 // Percentile-bootstrap confidence intervals over subjects. Resampling uses the counter-based hash
 // PRNG, so an interval is reproducible from its seed (and recomputable in Python, see the fixtures).
 
-import { hashUniform } from "./hash_prng.ts";
+import { hashUniform } from "../util/prng.ts";
 import { quantileSorted } from "./quantile.ts";
 
 /** A point estimate with its bootstrap confidence interval. */

@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-export * from "./hash_prng.ts";
+export { hashU32, hashUniform, lowbias32 } from "../util/prng.ts";
 export * from "./sorted_scores.ts";
 export * from "./binary_clf_curve.ts";
 export * from "./roc.ts";

@@ -3,6 +3,8 @@
 // raw little-endian tensor bytes. Used for checkpoints and for the PyTorch golden fixtures.
 // Atomic writes: temp file + rename.
 
+import { writeFileAtomic } from "../util/atomic_write.ts";
+
 export type SafeDType = "F32" | "I32" | "U32" | "F64" | "I64" | "U8" | "I8" | "I16" | "F16";
 
 export interface HostTensor {
@@ -145,13 +147,11 @@ export function serializeSafetensors(
   return out;
 }
 
-/** Writes atomically: a temp file beside `path`, then rename. */
+/** Writes atomically (src/util/atomic_write.ts: a unique temp file beside `path`, then rename). */
 export async function writeSafetensors(
   path: string,
   tensors: Map<string, HostTensor>,
   metadata: Record<string, string> = {},
 ) {
-  const tmp = `${path}.tmp-${Deno.pid}`;
-  await Deno.writeFile(tmp, serializeSafetensors(tensors, metadata));
-  await Deno.rename(tmp, path);
+  await writeFileAtomic(path, serializeSafetensors(tensors, metadata));
 }

@@ -14,6 +14,7 @@ import { deviceInfo } from "../device.ts";
 import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
 import { Tensor } from "../tensor.ts";
 import { sum } from "./reduce.ts";
+import { envChoice } from "../util/env.ts";
 
 export type ConvVariant = "direct" | "gemm";
 /** Epilogue activations whose derivative can be read from the output (y > 0 ⇔ pre-act > 0). */
@@ -27,8 +28,8 @@ const ACT: Record<ConvActivation, string> = {
 
 /** The gather variant for a gather whose input is dilated by `inStride` (1: a plain conv). */
 export function convVariant(inStride = 1): ConvVariant {
-  const env = Deno.env.get("NEURAD_CONV");
-  if (env === "direct" || env === "gemm") return env;
+  const env = envChoice<ConvVariant>("NEURAD_CONV");
+  if (env) return env;
   return deviceInfo().isFallbackAdapter && inStride > 1 ? "direct" : "gemm";
 }
 

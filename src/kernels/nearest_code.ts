@@ -12,6 +12,7 @@ import compareSrc from "../../shaders/nearest_code_compare.wgsl" with { type: "t
 import { deviceInfo } from "../device.ts";
 import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
 import { Tensor } from "../tensor.ts";
+import { envChoice } from "../util/env.ts";
 
 const REGISTER: KernelSpec = {
   name: "nearest_code_register",
@@ -31,8 +32,8 @@ export type NearestCodeVariant = "register" | "tiled";
 
 /** The variant used by nearestCode(): register blocks on fallback (CPU) adapters, else tiles. */
 export function nearestCodeVariant(): NearestCodeVariant {
-  const env = Deno.env.get("NEURAD_NEAREST_CODE");
-  if (env === "register" || env === "tiled") return env;
+  const env = envChoice<NearestCodeVariant>("NEURAD_NEAREST_CODE");
+  if (env) return env;
   return deviceInfo().isFallbackAdapter ? "register" : "tiled";
 }
 

@@ -1,6 +1,7 @@
 // Dataset layout detection on hand-made folders (names only: findSubjects never opens files):
 // IXI, BraTS 2018–2021 and 2023 naming, ATLAS, generic pairs, mixed folders, and the errors.
 
+import { tempDir } from "../temp_dir.ts";
 import {
   DataError,
   detectLayout,
@@ -10,7 +11,7 @@ import {
 } from "../../src/data/mod.ts";
 
 async function tree(files: string[]): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "neurad-layouts-" });
+  const dir = await tempDir("neurad-layouts-");
   for (const f of files) {
     const path = `${dir}/${f}`;
     await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });

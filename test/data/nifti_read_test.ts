@@ -1,7 +1,8 @@
 /** readNifti() against nibabel: hand-made files of every datatype/orientation and real files. */
 import assert from "node:assert/strict";
 import { orientationCode, readNifti } from "../../src/data/mod.ts";
-import { assertAffineClose, assertClose, fixture, fixturePath } from "./_assert_close.ts";
+import { assertClose } from "../assert.ts";
+import { assertAffineClose, fixture, fixturePath } from "./_assert_close.ts";
 
 interface Case {
   dims: number[];
@@ -19,17 +20,21 @@ for (const [file, want] of Object.entries(handmade)) {
     const vol = await readNifti(fixturePath(`handmade/${file}`));
     assert.deepEqual(vol.dims, want.dims);
     assert.equal(vol.datatype, want.datatype);
-    assertClose(vol.pixdim, want.pixdim, `${file} pixdim`);
+    assertClose(vol.pixdim, want.pixdim, { atol: 1e-5, rtol: 1e-5, name: `${file} pixdim` });
     assertAffineClose(vol.affine, want.affine, `${file} affine`);
     assert.equal(orientationCode(vol.affine), want.axcodes);
     // float32 storage of int32/uint32 extremes rounds: compare with relative tolerance.
-    assertClose(vol.data, want.data, `${file} data`, 1e-3, 1e-6);
+    assertClose(vol.data, want.data, { atol: 1e-3, rtol: 1e-6, name: `${file} data` });
   });
   Deno.test(`readNifti() canonical matches nibabel as_closest_canonical on ${file}`, async () => {
     const vol = await readNifti(fixturePath(`handmade/${file}`), { canonical: true });
     assert.deepEqual(vol.dims, want.canonical.dims);
     assertAffineClose(vol.affine, want.canonical.affine, `${file} canonical affine`);
-    assertClose(vol.data, want.canonical.data, `${file} canonical data`, 1e-3, 1e-6);
+    assertClose(vol.data, want.canonical.data, {
+      atol: 1e-3,
+      rtol: 1e-6,
+      name: `${file} canonical data`,
+    });
     assert.equal(orientationCode(vol.affine), "RAS");
   });
 }
@@ -55,18 +60,30 @@ for (const [file, want] of Object.entries(real)) {
     assert.equal(vol.datatype, want.datatype);
     assertAffineClose(vol.affine, want.affine, `${file} affine`);
     assert.equal(orientationCode(vol.affine), want.axcodes);
-    assertClose(want.index.map((i) => vol.data[i]), want.values, `${file} sampled voxels`);
+    assertClose(want.index.map((i) => vol.data[i]), want.values, {
+      atol: 1e-5,
+      rtol: 1e-5,
+      name: `${file} sampled voxels`,
+    });
     let sum = 0, min = Infinity, max = -Infinity;
     for (const v of vol.data) {
       sum += v;
       min = Math.min(min, v);
       max = Math.max(max, v);
     }
-    assertClose([sum, min, max], [want.sum, want.min, want.max], `${file} sum/min/max`, 1e-3);
+    assertClose([sum, min, max], [want.sum, want.min, want.max], {
+      atol: 1e-3,
+      rtol: 1e-5,
+      name: `${file} sum/min/max`,
+    });
     const can = await readNifti(fixturePath(`nibabel/${file}`), { canonical: true });
     assert.deepEqual(can.dims, want.canonical.dims);
     assertAffineClose(can.affine, want.canonical.affine, `${file} canonical affine`);
-    assertClose(want.index.map((i) => can.data[i]), want.canonical.values, `${file} canonical`);
+    assertClose(want.index.map((i) => can.data[i]), want.canonical.values, {
+      atol: 1e-5,
+      rtol: 1e-5,
+      name: `${file} canonical`,
+    });
   });
 }
 
@@ -98,7 +115,7 @@ Deno.test("readNifti() on the shipped Colin27 copy matches the Debian ch2bet vox
     const inside = i >= 0 && j >= 0 && k >= 0 && i < nx && j < ny && k < vol.dims[2];
     return inside ? vol.data[i + nx * (j + ny * k)] : 0;
   });
-  assertClose(got, want.values, "Colin27 sampled voxels", 0);
+  assertClose(got, want.values, { atol: 0, rtol: 1e-5, name: "Colin27 sampled voxels" });
   let sum = 0, nonzero = 0;
   for (const v of vol.data) {
     sum += v;

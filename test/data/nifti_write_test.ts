@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import { gunzipSync, gzipSync } from "fflate";
 import { readNifti, writeNifti } from "../../src/data/mod.ts";
-import { assertAffineClose, assertClose, fixturePath } from "./_assert_close.ts";
+import { assertClose } from "../assert.ts";
+import { assertAffineClose, fixturePath } from "./_assert_close.ts";
+import { tempDir } from "../temp_dir.ts";
 
 const files = [
   "nibabel/anatomical.nii",
@@ -13,7 +15,7 @@ const files = [
 for (const file of files) {
   Deno.test(`writeNifti() anomaly map reads back with the same affine (${file})`, async () => {
     const src = await readNifti(fixturePath(file));
-    const dir = await Deno.makeTempDir();
+    const dir = await tempDir("neurad-nifti-");
     try {
       const map = { ...src, data: src.data.map((v, i) => v * 0.001 + (i % 7)) };
       const out = `${dir}/map.nii.gz`;
@@ -22,7 +24,7 @@ for (const file of files) {
       assert.deepEqual(back.dims, src.dims);
       assert.equal(back.datatype, "float32");
       assertAffineClose(back.affine, src.affine, "sform", 1e-5);
-      assertClose(back.data, map.data, "data", 0, 0);
+      assertClose(back.data, map.data, { atol: 0, rtol: 0, name: "data" });
       // Viewers that use the qform must see the same space: drop the sform and read again.
       const raw = gunzipSync(await Deno.readFile(out));
       new DataView(raw.buffer).setInt16(254, 0, true);
@@ -36,21 +38,24 @@ for (const file of files) {
 
 Deno.test("writeNifti() writes int16 and uint8 with rounding and clamping", async () => {
   const src = await readNifti(fixturePath("nibabel/standard.nii.gz"));
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir("neurad-nifti-");
   try {
     const data = src.data.map((_, i) => i * 1000.4 - 40000);
     await writeNifti(`${dir}/a.nii`, { ...src, data }, { datatype: "int16" });
     const a = await readNifti(`${dir}/a.nii`);
     assert.equal(a.datatype, "int16");
-    assertClose(
-      a.data,
-      data.map((v) => Math.max(-32768, Math.min(32767, Math.round(v)))),
-      "int16",
-      0,
-    );
+    assertClose(a.data, data.map((v) => Math.max(-32768, Math.min(32767, Math.round(v)))), {
+      atol: 0,
+      rtol: 1e-5,
+      name: "int16",
+    });
     await writeNifti(`${dir}/b.nii.gz`, { ...src, data }, { datatype: "uint8" });
     const b = await readNifti(`${dir}/b.nii.gz`);
-    assertClose(b.data, data.map((v) => Math.max(0, Math.min(255, Math.round(v)))), "uint8", 0);
+    assertClose(b.data, data.map((v) => Math.max(0, Math.min(255, Math.round(v)))), {
+      atol: 0,
+      rtol: 1e-5,
+      name: "uint8",
+    });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -58,7 +63,7 @@ Deno.test("writeNifti() writes int16 and uint8 with rounding and clamping", asyn
 
 Deno.test("writeNifti() output is byte-identical across runs", async () => {
   const src = await readNifti(fixturePath("nibabel/anatomical.nii"));
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir("neurad-nifti-");
   try {
     await writeNifti(`${dir}/a.nii.gz`, src);
     await writeNifti(`${dir}/b.nii.gz`, src);

@@ -1,7 +1,8 @@
 /** rescaleGrid() and percentiles() against skimage / numpy fixtures; crop/pad inverse. */
 import assert from "node:assert/strict";
 import { cropPad, percentiles, rescaleGrid, uncropPad } from "../../src/data/mod.ts";
-import { assertClose, fixture } from "./_assert_close.ts";
+import { assertClose } from "../assert.ts";
+import { fixture } from "./_assert_close.ts";
 
 interface Resample {
   input: { dims: [number, number, number]; data: number[] };
@@ -14,13 +15,17 @@ const fx = fixture<Resample>("resample.json");
 Deno.test("rescaleGrid() matches skimage rescale(0.5, anti_aliasing=True)", () => {
   const out = rescaleGrid({ data: new Float32Array(fx.input.data), dims: fx.input.dims }, 0.5);
   assert.deepEqual(out.dims, fx.rescaled.dims);
-  assertClose(out.data, fx.rescaled.data, "rescaled", 1e-5, 1e-5);
+  assertClose(out.data, fx.rescaled.data, { atol: 1e-5, rtol: 1e-5, name: "rescaled" });
 });
 
 Deno.test("percentiles() matches numpy.percentile (linear)", () => {
   const qs = Object.keys(fx.percentiles).map(Number);
   const got = percentiles(new Float32Array(fx.percentile_input), qs);
-  assertClose(got, qs.map((q) => fx.percentiles[String(q)]), "percentiles", 1e-6, 1e-6);
+  assertClose(got, qs.map((q) => fx.percentiles[String(q)]), {
+    atol: 1e-6,
+    rtol: 1e-6,
+    name: "percentiles",
+  });
 });
 
 Deno.test("percentiles() only counts voxels inside the mask", () => {

@@ -32,23 +32,33 @@ Deno.test("precisionScore(), recallScore(), f1Score(), accuracyScore() match skl
   fx.cases.forEach((c, k) => {
     for (const zd of [0, 1] as const) {
       const ref = zd === 0 ? c.zd0 : c.zd1, o = { zeroDivision: zd };
-      assertClose(
-        precisionScore(c.yTrue, c.yPred, o),
-        ref.precision,
-        1e-15,
-        0,
-        `case ${k} precision`,
-      );
-      assertClose(recallScore(c.yTrue, c.yPred, o), ref.recall, 1e-15, 0, `case ${k} recall`);
-      assertClose(f1Score(c.yTrue, c.yPred, o), ref.f1, 1e-15, 0, `case ${k} f1`);
+      assertClose(precisionScore(c.yTrue, c.yPred, o), ref.precision, {
+        atol: 1e-15,
+        rtol: 0,
+        name: `case ${k} precision`,
+      });
+      assertClose(recallScore(c.yTrue, c.yPred, o), ref.recall, {
+        atol: 1e-15,
+        rtol: 0,
+        name: `case ${k} recall`,
+      });
+      assertClose(f1Score(c.yTrue, c.yPred, o), ref.f1, {
+        atol: 1e-15,
+        rtol: 0,
+        name: `case ${k} f1`,
+      });
     }
-    assertClose(accuracyScore(c.yTrue, c.yPred), c.accuracy, 1e-15, 0, `case ${k} accuracy`);
+    assertClose(accuracyScore(c.yTrue, c.yPred), c.accuracy, {
+      atol: 1e-15,
+      rtol: 0,
+      name: `case ${k} accuracy`,
+    });
   });
 });
 
 Deno.test("dice() equals F1 on non-empty masks and is 1 (configurable) for two empty masks", () => {
   const c = fx.cases[0];
-  assertClose(dice(c.yPred, c.yTrue), c.zd0.f1, 1e-15, 0, "dice");
+  assertClose(dice(c.yPred, c.yTrue), c.zd0.f1, { atol: 1e-15, rtol: 0, name: "dice" });
   const empty = new Uint8Array(20);
   assertEquals(dice(empty, empty), 1);
   assertEquals(dice(empty, empty, { empty: 0 }), 0);

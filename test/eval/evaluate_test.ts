@@ -36,19 +36,25 @@ const input = {
 
 Deno.test("evaluatePixelWise() matches numpy/sklearn Dice_T, Dice_S, AUPRC, AUROC and the oracle", () => {
   const r = evaluatePixelWise(input);
-  assertClose(r.diceT, px.diceT, 0, 1e-14, "diceT");
-  assertClose([r.diceS.mean, r.diceS.std], [px.diceSMean, px.diceSStd], 0, 1e-12, "diceS");
-  assertClose([r.diceS.ci.lower, r.diceS.ci.upper], px.diceSCI, 0, 1e-12, "diceS CI");
+  assertClose(r.diceT, px.diceT, { atol: 0, rtol: 1e-14, name: "diceT" });
+  assertClose([r.diceS.mean, r.diceS.std], [px.diceSMean, px.diceSStd], {
+    atol: 0,
+    rtol: 1e-12,
+    name: "diceS",
+  });
+  assertClose([r.diceS.ci.lower, r.diceS.ci.upper], px.diceSCI, {
+    atol: 0,
+    rtol: 1e-12,
+    name: "diceS CI",
+  });
   assertEquals(r.diceS.subjects, 3, "healthy subject excluded from Dice_S");
-  assertClose(r.ranking.averagePrecision!, px.auprc, 0, 1e-12, "auprc");
-  assertClose(r.ranking.auroc!, px.auroc, 0, 1e-12, "auroc");
-  assertClose(
-    [r.oracle!.threshold, r.oracle!.dice],
-    [px.oracle.threshold, px.oracle.dice],
-    0,
-    1e-14,
-    "oracle",
-  );
+  assertClose(r.ranking.averagePrecision!, px.auprc, { atol: 0, rtol: 1e-12, name: "auprc" });
+  assertClose(r.ranking.auroc!, px.auroc, { atol: 0, rtol: 1e-12, name: "auroc" });
+  assertClose([r.oracle!.threshold, r.oracle!.dice], [px.oracle.threshold, px.oracle.dice], {
+    atol: 0,
+    rtol: 1e-14,
+    name: "oracle",
+  });
   assert(r.oracle!.dice >= r.diceT, "oracle below the validation-threshold Dice");
   assertEquals(r.perSubject.length, 4);
   assertEquals(JSON.parse(JSON.stringify(r)).diceT, r.diceT, "JSON round trip");
@@ -58,13 +64,11 @@ Deno.test("evaluatePixelWise() counts lesions, hits and false-positive component
   const r = evaluatePixelWise(input);
   assertEquals(r.lesions.count, px.lesionSizes.length);
   assertEquals(r.lesions.falsePositiveComponents, px.falsePositiveComponents);
-  assertClose(
-    [r.lesions.bySize!.p25, r.lesions.bySize!.p75],
-    [px.p25, px.p75],
-    0,
-    0,
-    "percentiles",
-  );
+  assertClose([r.lesions.bySize!.p25, r.lesions.bySize!.p75], [px.p25, px.p75], {
+    atol: 0,
+    rtol: 0,
+    name: "percentiles",
+  });
   assertEquals([r.lesions.bySize!.small.count, r.lesions.bySize!.large.count], [
     px.small,
     px.large,
@@ -92,24 +96,20 @@ Deno.test("evaluateSliceWise() labels a slice positive when any lesion pixel is 
   const sliceScores = sliceMeans(input.scores, H, W);
   const r = evaluateSliceWise({ sliceScores, lesionMasks: input.labels, height: H, width: W });
   assertEquals(r.lesionSlices, fx.slice.lesionSlices);
-  assertClose(
-    [r.auroc!, r.averagePrecision!],
-    [fx.slice.auroc, fx.slice.averagePrecision],
-    0,
-    1e-12,
-    "slice",
-  );
+  assertClose([r.auroc!, r.averagePrecision!], [fx.slice.auroc, fx.slice.averagePrecision], {
+    atol: 0,
+    rtol: 1e-12,
+    name: "slice",
+  });
 });
 
 Deno.test("evaluateSampleWise() scores a volume by the mean of its slice errors", () => {
   const r = evaluateSampleWise({ sliceErrors: fx.sample.sliceErrors, labels: fx.sample.labels });
-  assertClose(
-    [r.auroc!, r.averagePrecision!],
-    [fx.sample.auroc, fx.sample.averagePrecision],
-    0,
-    1e-12,
-    "sample",
-  );
+  assertClose([r.auroc!, r.averagePrecision!], [fx.sample.auroc, fx.sample.averagePrecision], {
+    atol: 0,
+    rtol: 1e-12,
+    name: "sample",
+  });
   assertThrows(
     () => evaluateSampleWise({ sliceErrors: [[1]], labels: [0, 1] }),
     /1 volumes but 2 labels/,
@@ -128,12 +128,14 @@ Deno.test("evaluateClassification() matches sklearn metrics and numpy histograms
   assertClose(
     [r.accuracy, r.precision, r.recall, r.f1],
     [c.accuracy, c.precision, c.recall, c.f1],
-    0,
-    1e-15,
-    "threshold",
+    { atol: 0, rtol: 1e-15, name: "threshold" },
   );
-  assertClose([r.auroc!, r.averagePrecision!], [c.auroc, c.averagePrecision], 0, 1e-12, "ranking");
-  assertClose(r.histograms.edges, c.edges, 0, 0, "edges");
+  assertClose([r.auroc!, r.averagePrecision!], [c.auroc, c.averagePrecision], {
+    atol: 0,
+    rtol: 1e-12,
+    name: "ranking",
+  });
+  assertClose(r.histograms.edges, c.edges, { atol: 0, rtol: 0, name: "edges" });
   assertArrayEqual(r.histograms.negatives, c.negatives, "negatives");
   assertArrayEqual(r.histograms.positives, c.positives, "positives");
 });
@@ -141,7 +143,7 @@ Deno.test("evaluateClassification() matches sklearn metrics and numpy histograms
 Deno.test("bootstrapCI() matches the numpy replica of its hash-PRNG resampling", () => {
   const b = fx.bootstrap;
   const r = bootstrapCI(b.values, { iterations: b.iterations, seed: b.seed });
-  assertClose([r.lower, r.upper], [b.lower, b.upper], 0, 1e-12, "ci");
+  assertClose([r.lower, r.upper], [b.lower, b.upper], { atol: 0, rtol: 1e-12, name: "ci" });
   assert(r.lower <= r.estimate && r.estimate <= r.upper, "estimate outside its CI");
   assertThrows(() => bootstrapCI([]), /no values/);
 });

@@ -36,21 +36,23 @@ const twoClass = ["ties", "allTied", "separated", "inverted", "signedFloat64"];
 Deno.test("auroc() matches sklearn roc_auc_score with ties, -0/+0 and perfect/inverted order", () => {
   for (const name of twoClass) {
     const c = fx.cases[name];
-    assertClose(auroc(c.scores, c.labels), c.auroc!, 1e-12, 1e-12, name);
-    assertClose(
-      auroc(Float32Array.from(c.scores), Uint8Array.from(c.labels)),
-      c.auroc!,
-      1e-12,
-      1e-12,
+    assertClose(auroc(c.scores, c.labels), c.auroc!, { atol: 1e-12, rtol: 1e-12, name });
+    assertClose(auroc(Float32Array.from(c.scores), Uint8Array.from(c.labels)), c.auroc!, {
+      atol: 1e-12,
+      rtol: 1e-12,
       name,
-    );
+    });
   }
 });
 
 Deno.test("averagePrecision() matches sklearn average_precision_score with ties", () => {
   for (const name of [...twoClass, "allPositive"]) {
     const c = fx.cases[name];
-    assertClose(averagePrecision(c.scores, c.labels), c.averagePrecision, 1e-12, 1e-12, name);
+    assertClose(averagePrecision(c.scores, c.labels), c.averagePrecision, {
+      atol: 1e-12,
+      rtol: 1e-12,
+      name,
+    });
   }
 });
 
@@ -59,9 +61,9 @@ Deno.test("rocCurve() matches sklearn roc_curve with and without drop_intermedia
     const c = fx.cases[name];
     for (const [drop, ref] of [[true, c.rocCurve], [false, c.rocCurveFull]] as const) {
       const r = rocCurve(c.scores, c.labels, drop);
-      assertClose(r.fpr, ref.fpr, 1e-15, 0, `${name} fpr`);
-      assertClose(r.tpr, ref.tpr, 1e-15, 0, `${name} tpr`);
-      assertClose(r.thresholds, ref.thresholds, 0, 0, `${name} thresholds`);
+      assertClose(r.fpr, ref.fpr, { atol: 1e-15, rtol: 0, name: `${name} fpr` });
+      assertClose(r.tpr, ref.tpr, { atol: 1e-15, rtol: 0, name: `${name} tpr` });
+      assertClose(r.thresholds, ref.thresholds, { atol: 0, rtol: 0, name: `${name} thresholds` });
     }
   }
 });
@@ -69,9 +71,17 @@ Deno.test("rocCurve() matches sklearn roc_curve with and without drop_intermedia
 Deno.test("prCurve() matches sklearn precision_recall_curve", () => {
   for (const name of [...twoClass, "allPositive"]) {
     const c = fx.cases[name], r = prCurve(c.scores, c.labels);
-    assertClose(r.precision, c.prCurve.precision, 1e-15, 0, `${name} precision`);
-    assertClose(r.recall, c.prCurve.recall, 1e-15, 0, `${name} recall`);
-    assertClose(r.thresholds, c.prCurve.thresholds, 0, 0, `${name} thresholds`);
+    assertClose(r.precision, c.prCurve.precision, {
+      atol: 1e-15,
+      rtol: 0,
+      name: `${name} precision`,
+    });
+    assertClose(r.recall, c.prCurve.recall, { atol: 1e-15, rtol: 0, name: `${name} recall` });
+    assertClose(r.thresholds, c.prCurve.thresholds, {
+      atol: 0,
+      rtol: 0,
+      name: `${name} thresholds`,
+    });
   }
 });
 
@@ -105,11 +115,19 @@ for (const key of ["100000", "10000000"]) {
     const { scores, labels } = rankingData(L.seed, L.n, L.bits);
     assertEquals(Array.from(scores.subarray(0, 8)), L.firstScores);
     assertEquals(Array.from(labels.subarray(0, 8)), L.firstLabels);
-    assertClose(auroc(scores, labels), L.auroc, 1e-12, 1e-12, "auroc");
-    assertClose(averagePrecision(scores, labels), L.averagePrecision, 1e-12, 1e-12, "ap");
+    assertClose(auroc(scores, labels), L.auroc, { atol: 1e-12, rtol: 1e-12, name: "auroc" });
+    assertClose(averagePrecision(scores, labels), L.averagePrecision, {
+      atol: 1e-12,
+      rtol: 1e-12,
+      name: "ap",
+    });
     // The Float64 path (native sort) must agree with the Float32 radix path.
     if (L.n <= 100000) {
-      assertClose(auroc(Float64Array.from(scores), labels), L.auroc, 1e-12, 1e-12, "auroc f64");
+      assertClose(auroc(Float64Array.from(scores), labels), L.auroc, {
+        atol: 1e-12,
+        rtol: 1e-12,
+        name: "auroc f64",
+      });
     }
   });
 }

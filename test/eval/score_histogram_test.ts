@@ -29,8 +29,12 @@ Deno.test("histogramRankingMetrics() stays within its error bound of the exact v
 Deno.test("ScoreHistogram is exact when every bin holds one distinct score", () => {
   const { scores, labels } = rankingData(22, 100_000, 12); // scores k/4096 in [0, 1.25)
   const h = new ScoreHistogram(0, 1.25, 5120).add(scores, labels); // bin width 1/4096
-  assertClose(h.auroc().value, auroc(scores, labels), 1e-12, 1e-12, "auroc");
-  assertClose(h.averagePrecision().value, averagePrecision(scores, labels), 1e-12, 1e-12, "ap");
+  assertClose(h.auroc().value, auroc(scores, labels), { atol: 1e-12, rtol: 1e-12, name: "auroc" });
+  assertClose(h.averagePrecision().value, averagePrecision(scores, labels), {
+    atol: 1e-12,
+    rtol: 1e-12,
+    name: "ap",
+  });
 });
 
 Deno.test("ScoreHistogram.add() accumulates across calls and honours a mask", () => {
@@ -40,16 +44,14 @@ Deno.test("ScoreHistogram.add() accumulates across calls and honours a mask", ()
   const parts = new ScoreHistogram(0, 1.25, 1280)
     .add(scores.subarray(0, 4000), labels.subarray(0, 4000))
     .add(scores.subarray(4000), labels.subarray(4000), mask.subarray(4000));
-  assertClose(parts.auroc().value, whole.auroc().value, 0, 0, "auroc");
+  assertClose(parts.auroc().value, whole.auroc().value, { atol: 0, rtol: 0, name: "auroc" });
   mask.fill(0, 0, 5000);
   const masked = new ScoreHistogram(0, 1.25, 1280).add(scores, labels, mask);
-  assertClose(
-    masked.auroc().value,
-    auroc(scores.subarray(5000), labels.subarray(5000)),
-    1e-12,
-    0,
-    "masked",
-  );
+  assertClose(masked.auroc().value, auroc(scores.subarray(5000), labels.subarray(5000)), {
+    atol: 1e-12,
+    rtol: 0,
+    name: "masked",
+  });
 });
 
 Deno.test("ScoreHistogram rejects a bad range and one-class data", () => {

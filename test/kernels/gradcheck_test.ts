@@ -25,7 +25,7 @@ const CASES: [string, (...x: Tensor[]) => Tensor, ReturnType<typeof P>[]][] = [
   ["mul broadcast", nd.mul, [P([2, 1, 3], 12), P([4, 1], 13)]],
   ["div broadcast", nd.div, [P([2, 3], 14), P([3], 15, 0.5, 2)]],
   ["sub", nd.sub, [P([3], 16), P([2, 3], 17)]],
-  ["where", (a, b) => nd.where(nd.gt(a, b), nd.mul(a, a), b), [P([2, 3], 18), P([3], 19)]],
+  ["where", (a, b) => nd.where(nd.gt(a, b), nd.mul(a, a), b), [P([2, 3], 67), P([3], 68)]],
   ["sum dims", (x) => nd.sum(x, [0, 2]), [P([2, 3, 4], 20)]],
   ["mean keepdim", (x) => nd.mean(x, -1, true), [P([2, 3, 4], 21)]],
   ["variance", (x) => nd.variance(x, 1), [P([2, 5, 3], 22)]],
@@ -97,5 +97,42 @@ Deno.test({
       failed = true;
     }
     if (!failed) throw new Error("gradcheck accepted a wrong gradient");
+  },
+});
+
+Deno.test({
+  name: "gradcheck() catches a gradient off by 5 % in a single element (random directions miss it)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await setup();
+    const { record } = await import("../../src/autograd.ts");
+    const x = P([8, 8], 60, 0.5, 1);
+    // y = x² whose backward scales element k's gradient by 1.05. k: an element of median |∂L/∂x|
+    // (L = Σ y·r, r = the random weights gradcheck draws with its default seed).
+    const r = hostRandom(64, 8);
+    const mags = [...x.data.keys()].map((i) => Math.abs(2 * x.data[i] * r[i]));
+    const k = [...mags.keys()].sort((a, b) => mags[a] - mags[b])[32];
+    const scale = new Float32Array(64).fill(1);
+    scale[k] = 1.05;
+    const m = nd.Tensor.from(scale, [8, 8]);
+    const offByFivePercent = (t: Tensor) =>
+      record("square5", [t], nd.square(t.detach()), [t], (g, [ts]) => [
+        nd.mul(nd.mul(nd.mulScalar(g, 2), ts), m),
+      ]);
+    let caught = "";
+    try {
+      await gradcheck(offByFivePercent, [x]);
+    } catch (e) {
+      caught = (e as Error).message;
+    }
+    if (!caught.includes(`element ${k}:`)) {
+      throw new Error(`gradcheck missed the 5 % error in element ${k} (${caught || "passed"})`);
+    }
+    // The previous check (2 random directions only) lets it through.
+    await gradcheck(offByFivePercent, [x], { coordinates: 0 });
+    // The correct gradient passes.
+    await gradcheck(nd.square, [x]);
+    m.dispose();
   },
 });

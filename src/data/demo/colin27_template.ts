@@ -6,6 +6,7 @@
  */
 import type { Affine } from "../nifti/affine.ts";
 import { readNifti } from "../nifti/read_nifti.ts";
+import { COLIN27_ASSET, readAsset } from "../../util/assets.ts";
 
 /** Default location of the shipped template, relative to this module. */
 export const COLIN27_PATH =
@@ -26,9 +27,11 @@ export interface Template {
   offset: [number, number, number];
 }
 
-/** Loads the template (RAS, 1 mm). */
-export async function loadColin27(path = COLIN27_PATH): Promise<Template> {
-  const v = await readNifti(path, { canonical: true });
+/** Loads the template (RAS, 1 mm); by default the shipped one (embedded in the bundle). */
+export async function loadColin27(path?: string): Promise<Template> {
+  const v = path
+    ? await readNifti(path, { canonical: true })
+    : await readNifti(await readAsset(COLIN27_ASSET), { canonical: true, name: COLIN27_ASSET });
   const offset = [0, 1, 2].map((a) => Math.round(v.affine[a][3] - COLIN_GRID.affine[a][3]));
   return {
     data: v.data,

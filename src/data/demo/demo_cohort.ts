@@ -5,12 +5,12 @@
  * files: each subject draws from its own PRNG stream seeded by (seed, kind, index).
  * @module
  */
-import { writeTextFileAtomic } from "../atomic_write.ts";
+import { writeTextFileAtomic } from "../../util/atomic_write.ts";
 import type { Volume } from "../nifti/volume.ts";
 import { writeNifti } from "../nifti/write_nifti.ts";
 import { uncropPad } from "../preprocess/crop_pad.ts";
-import { Prng } from "../prng.ts";
-import { progressReporter } from "../progress.ts";
+import { Prng } from "../../util/prng.ts";
+import { ProgressBar } from "../../util/progress.ts";
 import { COLIN_GRID, loadColin27, type Template } from "./colin27_template.ts";
 import { DEMO_PARAMS, type DemoKind, makeSubject } from "./make_subject.ts";
 
@@ -48,7 +48,7 @@ export async function generateDemoCohort(o: DemoCohortOptions): Promise<DemoCoho
   ]];
   const template = await loadColin27(o.templatePath);
   const total = counts.reduce((n, [, c]) => n + c, 0);
-  const progress = progressReporter("demo-data", total, o.quiet);
+  const progress = new ProgressBar("demo-data", total, { quiet: o.quiet });
   const summary: DemoCohortSummary = { seed, params: DEMO_PARAMS, subjects: [] };
   let done = 0;
   for (const [kind, count] of counts) {
@@ -83,7 +83,7 @@ export async function generateDemoCohort(o: DemoCohortOptions): Promise<DemoCoho
         })),
         lesionVoxels: s.lesionVoxels,
       });
-      progress.tick(++done, paths.id);
+      progress.update(++done, paths.id);
     }
   }
   await writeTextFileAtomic(`${o.outDir}/cohort.json`, JSON.stringify(summary, null, 1) + "\n");

@@ -18,6 +18,8 @@ export interface ReadNiftiOptions {
   canonical?: boolean;
   /** Name used in error messages when reading from bytes. */
   name?: string;
+  /** Keep NaN/±Inf voxels (nibabel does; `inspect` reports them) instead of refusing the file. */
+  allowNonFinite?: boolean;
 }
 
 /** Reads a NIfTI file (path) or its bytes (`.nii` or gzipped). */
@@ -36,11 +38,16 @@ export async function readNifti(
   } else {
     bytes = pathOrBytes;
   }
-  return parseNifti(bytes, name, options.canonical ?? false);
+  return parseNifti(bytes, name, options.canonical ?? false, options.allowNonFinite ?? false);
 }
 
 /** Synchronous core of {@link readNifti}: parse NIfTI bytes already in memory. */
-export function parseNifti(raw: Uint8Array, name: string, canonical = false): Volume {
+export function parseNifti(
+  raw: Uint8Array,
+  name: string,
+  canonical = false,
+  allowNonFinite = false,
+): Volume {
   const bytes = _gunzipIfNeeded(raw, name);
   const buf = new Uint8Array(bytes).buffer as ArrayBuffer; // own copy: nifti-reader-js wants an ArrayBuffer
   const view = new DataView(buf);
@@ -88,7 +95,7 @@ export function parseNifti(raw: Uint8Array, name: string, canonical = false): Vo
   for (let i = 0, o = offset; i < count; i++, o += type.bytes) {
     data[i] = type.get(view, o, le) * slope + inter;
     // Checked after the float32 store: scaling can overflow float32 even when float64 is fine.
-    if (!Number.isFinite(data[i])) {
+    if (!allowNonFinite && !Number.isFinite(data[i])) {
       throw new DataError(name, `non-finite voxel value (${data[i]}) at index ${i}`);
     }
   }
@@ -99,6 +106,7 @@ export function parseNifti(raw: Uint8Array, name: string, canonical = false): Vo
     pixdim,
     affine,
     datatype: type.name,
+    niftiVersion: isV2 ? 2 : 1,
     sformCode: hdr.sform_code,
     qformCode: hdr.qform_code,
   };

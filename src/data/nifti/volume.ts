@@ -19,6 +19,8 @@ export interface Volume {
   affine: Affine;
   /** Stored datatype name (informational; `data` is always float32). */
   datatype?: string;
+  /** 1 or 2 (the source file's NIfTI version). */
+  niftiVersion?: 1 | 2;
   /** NIfTI sform/qform codes of the source (1 scanner, 2 aligned, 3 Talairach, 4 MNI). */
   sformCode?: number;
   qformCode?: number;

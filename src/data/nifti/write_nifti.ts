@@ -6,7 +6,7 @@
  * @module
  */
 import { gzipSync } from "fflate";
-import { writeFileAtomic } from "../atomic_write.ts";
+import { writeFileAtomic } from "../../util/atomic_write.ts";
 import { DataError } from "../data_error.ts";
 import { affineToQuatern } from "./affine.ts";
 import { datatypeByName, type NiftiDatatype } from "./datatype.ts";

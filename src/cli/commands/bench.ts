@@ -1,0 +1,46 @@
+// `neurad bench [FILE...]`: runs the `deno bench` benchmarks of the repository checkout (bench/),
+// which print GFLOP/s or GB/s; `--gpu` selects GPU-sized shapes (NEURAD_BENCH_SIZE=gpu). The
+// benches are Deno source files, so this command needs the repository (not the bundle).
+
+import type { CommandSpec } from "../command.ts";
+import { UserError } from "../../util/errors.ts";
+
+const BENCH_DIR = new URL("../../../bench/", import.meta.url);
+
+export const benchCommand: CommandSpec = {
+  name: "bench",
+  summary: "run the benchmarks (bench/) with deno bench, printing GFLOP/s or GB/s",
+  flags: {
+    gpu: { type: "boolean", help: "GPU-sized shapes (NEURAD_BENCH_SIZE=gpu)" },
+    filter: { type: "string", metavar: "TEXT", help: "only benchmarks whose name contains TEXT" },
+  },
+  positionals: [{
+    name: "FILE",
+    help: "bench files (default: all of bench/)",
+    variadic: true,
+    path: true,
+  }],
+  async run({ flags, positionals }) {
+    let dir: string;
+    try {
+      if (BENCH_DIR.protocol !== "file:") throw new Error("not a file");
+      dir = Deno.realPathSync(BENCH_DIR);
+    } catch {
+      throw new UserError("bench: needs the repository checkout (bench/ not found next to src/)");
+    }
+    const args = ["bench", "-A", "--no-check"];
+    if (flags.filter) args.push("--filter", String(flags.filter));
+    args.push(...(positionals.length ? positionals : [dir]));
+    const env: Record<string, string> = {};
+    if (flags.gpu) env.NEURAD_BENCH_SIZE = "gpu";
+    const child = new Deno.Command(Deno.execPath(), {
+      args,
+      env,
+      cwd: new URL("../", BENCH_DIR).pathname,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+    return (await child.status).code;
+  },
+};

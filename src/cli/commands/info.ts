@@ -1,0 +1,55 @@
+// `neurad info`: the WebGPU adapter in use — name, vendor, the backend wgpu really runs on,
+// limits, features — and every kernel variant neurad picks on it (matmul, conv, nearest code).
+
+import type { CommandSpec } from "../command.ts";
+import { convVariant, deviceInfo, getDevice, matmulVariant } from "../../mod.ts";
+import { nearestCodeVariant } from "../../kernels/nearest_code.ts";
+import { NEURAD_VERSION } from "../../util/version.ts";
+
+const LIMITS = [
+  "maxStorageBufferBindingSize",
+  "maxBufferSize",
+  "maxComputeWorkgroupStorageSize",
+  "maxComputeInvocationsPerWorkgroup",
+  "maxComputeWorkgroupsPerDimension",
+  "maxStorageBuffersPerShaderStage",
+];
+
+/** Every per-adapter kernel choice (after getDevice()). */
+export function kernelChoices(): Record<string, string> {
+  return {
+    matmul: matmulVariant(),
+    conv: convVariant(1),
+    "conv (transposed, stride-dilated input)": convVariant(2),
+    nearestCode: nearestCodeVariant(),
+  };
+}
+
+export const infoCommand: CommandSpec = {
+  name: "info",
+  summary: "the WebGPU adapter, its backend, limits and features, and the kernels chosen on it",
+  flags: { json: { type: "boolean", help: "machine-readable output" } },
+  async run({ flags }) {
+    await getDevice();
+    const info = deviceInfo();
+    const kernels = kernelChoices();
+    const runtime = { neurad: NEURAD_VERSION, deno: Deno.version.deno, os: Deno.build.os };
+    if (flags.json) {
+      console.log(JSON.stringify({ ...info, kernels, runtime }, null, 2));
+      return;
+    }
+    console.log(
+      `adapter:   ${info.description}${info.isFallbackAdapter ? " (software fallback)" : ""}`,
+    );
+    console.log(`vendor:    ${info.vendor}${info.architecture ? ` ${info.architecture}` : ""}`);
+    console.log(`backend:   ${info.backend}`);
+    console.log(
+      `neurad:    ${NEURAD_VERSION} on deno ${Deno.version.deno} (${Deno.build.os}-${Deno.build.arch})`,
+    );
+    console.log(`features:  ${info.features.join(", ")}`);
+    console.log("limits:");
+    for (const k of LIMITS) console.log(`  ${k.padEnd(36)} ${info.limits[k]}`);
+    console.log("kernels:");
+    for (const [k, v] of Object.entries(kernels)) console.log(`  ${k.padEnd(40)} ${v}`);
+  },
+};

@@ -1,0 +1,17 @@
+// Every `neurad <command>`, in the order `neurad --help` lists them. Adding a command is one
+// import and one entry here (each file exports a CommandSpec, src/cli/command.ts).
+
+import type { CommandSpec } from "../command.ts";
+import { benchCommand } from "./bench.ts";
+import { demoCommand } from "./demo.ts";
+import { demoDataCommand } from "./demo_data.ts";
+import { infoCommand } from "./info.ts";
+import { inspectCommand } from "./inspect.ts";
+
+export const COMMANDS: readonly CommandSpec[] = [
+  infoCommand,
+  inspectCommand,
+  demoDataCommand,
+  demoCommand,
+  benchCommand,
+];

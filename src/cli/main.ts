@@ -1,0 +1,79 @@
+// `neurad <command>`: the single entry point. Parses and validates the command line from each
+// command's CommandSpec (src/cli/parse_args.ts), refuses unknown NEURAD_* settings, prints help
+// and the version, and runs the command under the one error style: any failure is one
+// `error: …` line on stderr and exit code 1, never a stack trace (NEURAD_DEBUG=1 adds it).
+// The `deno task` names (info, inspect, demo-data, demo, bench, …) are shortcuts to it.
+
+import type { CommandSpec } from "./command.ts";
+import { COMMANDS } from "./commands/mod.ts";
+import { commandHelp, HelpRequested, parseCommandArgs } from "./parse_args.ts";
+import { checkNeuradEnv, NEURAD_ENV } from "../util/env.ts";
+import { reportError, UserError } from "../util/errors.ts";
+import { NEURAD_VERSION } from "../util/version.ts";
+import { releaseDevice } from "../device.ts";
+
+/** The text of `neurad --help`. */
+export function toolHelp(commands: readonly CommandSpec[] = COMMANDS): string {
+  const w = Math.max(...commands.map((c) => c.name.length)) + 2;
+  return [
+    `neurad ${NEURAD_VERSION}: unsupervised anomaly detection in brain MRI on WebGPU`,
+    "",
+    "Usage: neurad <command> [options]",
+    "       neurad <command> --help",
+    "       neurad --version",
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(w)}${c.summary}`),
+    "",
+    "Relative paths are resolved from the directory you ran the command in.",
+    "Environment (refused if unknown or out of range):",
+    ...Object.entries(NEURAD_ENV).map(([k, v]) => `  ${k}=${v.values.join("|")}  ${v.help}`),
+  ].join("\n");
+}
+
+/** Runs `neurad ...argv` and returns the exit code (errors already printed, one line). */
+export async function main(
+  argv: readonly string[],
+  commands: readonly CommandSpec[] = COMMANDS,
+): Promise<number> {
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+      const target = first === "help" ? rest[0] : undefined;
+      const spec = target ? commands.find((c) => c.name === target) : undefined;
+      if (target && !spec) throw new UserError(`${target}: unknown command (see neurad --help)`);
+      console.log(spec ? commandHelp(spec) : toolHelp(commands));
+      return 0;
+    }
+    if (first === "--version" || first === "-V") {
+      console.log(`neurad ${NEURAD_VERSION}`);
+      return 0;
+    }
+    const spec = commands.find((c) => c.name === first);
+    if (!spec) {
+      throw new UserError(
+        `${first}: unknown ${first.startsWith("-") ? "option" : "command"} ` +
+          `(commands: ${commands.map((c) => c.name).join(", ")}; see neurad --help)`,
+      );
+    }
+    let args;
+    try {
+      args = parseCommandArgs(spec, rest);
+    } catch (e) {
+      if (!(e instanceof HelpRequested)) throw e;
+      console.log(commandHelp(spec));
+      return 0;
+    }
+    checkNeuradEnv();
+    return (await spec.run(args)) ?? 0;
+  } catch (e) {
+    reportError(e);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  const code = await main(Deno.args);
+  await releaseDevice();
+  Deno.exit(code);
+}
