@@ -175,3 +175,4 @@ export {
 export { ModuleList } from "./nn/module_list.ts";
 // VQGAN / PatchGAN building blocks (taming-transformers names): blocks.ResnetBlock, ...
 export * as blocks from "./nn/blocks/mod.ts";
+export { summary, type SummaryReport, type SummaryRow } from "./nn/summary.ts";

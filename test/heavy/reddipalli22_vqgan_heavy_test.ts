@@ -10,7 +10,7 @@ import { createModel } from "../../src/nn/models/create_model.ts";
 import { setup } from "../helpers.ts";
 import { checkAutoencoder } from "../nn/_model_fixtures.ts";
 
-const test = (name: string, fn: () => Promise<void>) =>
+const test = (name: string, fn: () => Promise<void> | void) =>
   Deno.test({
     name,
     sanitizeResources: false,
@@ -50,4 +50,21 @@ test("reddipalli22-vqgan full width (faithful): finite output whose 2-pixel bord
   ok(v.some((u) => Math.abs(u - bias) > 1e-6), "the interior is not constant");
   for (const t of [x, y]) t.dispose();
   g.dispose();
+});
+
+test("summary: full-width VQGAN faithful uses 68,646,273, the study counted 70,682,241 (+ D 73,445,826)", () => {
+  const g = createModel<Autoencoder>("reddipalli22-vqgan", { mode: "faithful" });
+  const r = g.summary([1, 95, 79], { print: false });
+  ok(
+    r.text.endsWith("parameters: 68,646,273\nas counted by the study: 70,682,241"),
+    r.text.slice(-200),
+  );
+  const unapplied = r.rows.filter((x) => !x.applied);
+  ok(unapplied.every((x) => x.layer.endsWith(".proj_out")));
+  ok(unapplied.reduce((a, x) => a + x.parameters, 0) === 2_035_968);
+  deepStrictEqual(r.rows.find((x) => x.layer === "encoder.model.20")!.outputShape, [1, 512, 5, 4]);
+  g.dispose();
+  const d = createModel("reddipalli22-patchgan");
+  ok(r.studyParameters! + d.summary([1, 95, 79], { print: false }).parameters === 73_445_826);
+  d.dispose();
 });

@@ -10,7 +10,24 @@ import type { Autoencoder } from "../../src/mod.ts";
 import { createModel } from "../../src/nn/models/create_model.ts";
 import type { Module } from "../../src/nn/module.ts";
 import { Tensor } from "../../src/tensor.ts";
-import { assertClose, fixture, hostRandom } from "../helpers.ts";
+import { assertClose, fixture } from "../helpers.ts";
+
+/**
+ * mulberry32 outputs mapped to [-1, 1) as float32: `host_random` of the fixture script (kept
+ * here, not shared, so the committed fixtures never depend on another helper's generator).
+ */
+export function hostRandom(n: number, seed = 1): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
 
 export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
@@ -43,12 +60,11 @@ export function fillValue(key: string, shape: readonly number[], salt: number): 
   return out;
 }
 
-/** Loads the fixture weights into every tensor of `model` (through loadStateDict). */
+/** Copies the fixture weights into every f32 tensor of `model` (through loadStateDict). */
 export function fillModel(model: Module, salt: number) {
   const state = new Map<string, Tensor>();
   for (const [k, t] of model.stateDict()) {
-    // Integer buffers (BatchNorm's num_batches_tracked) keep the model's own values.
-    if (t.dtype !== "f32") continue;
+    if (t.dtype !== "f32") continue; // num_batches_tracked: not part of the fixture
     state.set(k, Tensor.from(fillValue(k, t.shape, salt), t.shape));
   }
   model.loadStateDict(state, { strict: false });
