@@ -177,7 +177,10 @@ export class Chandru25Vqgan extends Module implements Autoencoder {
     });
   }
 
-  /** Faithful only: zero the EMA state (a fresh process); no-op in corrected mode. */
+  /**
+   * Faithful only: zero the EMA state N, M (the codebook stays as the EMA left it; re-open the
+   * run for the checkpoint's codebook); no-op in corrected mode.
+   */
   resetEmaState() {
     if (this.quantizer instanceof StudyEmaQuantizer) this.quantizer.resetEmaState();
   }
