@@ -9,7 +9,7 @@
 //    never trains (it runs without a graph; its BN statistics still move in training mode); the
 //    EMA codebook updates on every forward, eval included, from zero state that is not saved
 //    (study_ema_quantizer.ts). reconstruct() therefore changes the codebook: call it image by
-//    image (batch 1) in the study's order to reproduce its test; resetEmaState() restarts.
+//    image (batch 1) in the study's order to reproduce its test; resetEmaState() zeroes N, M.
 //  - corrected: straight-through, loss β·‖z − sg[e]‖² (vqLoss), the standard EMA update of
 //    src/nn/vector_quantizer.ts in training mode only (frozen in eval), EMA state saved as
 //    quantizer.embedding.cluster_size / embed_avg.
