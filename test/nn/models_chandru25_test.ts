@@ -244,6 +244,15 @@ Deno.test({
     assertEquals(corrected.mode, "corrected");
     assertEquals(corrected.inputShape, [3, 64, 64]);
     ok(faithful.lastLayerWeight().shape.join() === "8,3,4,4");
+    // A faithful (or study) checkpoint loads into corrected mode; its EMA state restarts there.
+    const state = faithful.stateDict();
+    corrected.loadStateDict(state);
+    const codes = await faithful.quantizer.weight.toArray();
+    assertEquals(await corrected.quantizer.weight.toArray(), codes);
+    const ema = corrected.quantizer.stateDict();
+    assertEquals(await ema.get("embedding.embed_avg")!.toArray(), codes);
+    assertEquals(Array.from(await ema.get("embedding.cluster_size")!.toArray()), Array(8).fill(1));
+    throws(() => faithful.loadStateDict(corrected.stateDict()), /unexpected 2 keys/);
     faithful.dispose();
     corrected.dispose();
   },

@@ -17,9 +17,10 @@
 import type { Tensor } from "../../../tensor.ts";
 import { noGrad } from "../../../autograd.ts";
 import { tidy } from "../../../scope.ts";
-import { reshape } from "../../../kernels/movement.ts";
+import { clone, reshape } from "../../../kernels/movement.ts";
+import { ones } from "../../../kernels/fill.ts";
 import { mulScalar } from "../../../kernels/unary.ts";
-import { Module } from "../../module.ts";
+import { type LoadStateDictOptions, Module } from "../../module.ts";
 import { Conv2d } from "../../conv2d.ts";
 import { ConvTranspose2d } from "../../conv_transpose2d.ts";
 import { Tanh } from "../../activations.ts";
@@ -167,6 +168,26 @@ export class Chandru25Vqgan extends Module implements Autoencoder {
       }
       return out;
     });
+  }
+
+  /**
+   * loadStateDict, plus: in corrected mode a state without the EMA state (a checkpoint of the
+   * study's code, or of faithful mode) loads too, its EMA state restarting from the loaded
+   * codebook (N = 1, m = e), so later EMA steps continue from that codebook.
+   */
+  override loadStateDict(state: Map<string, Tensor>, opts: boolean | LoadStateDictOptions = {}) {
+    const w = state.get("quantizer.embedding.weight");
+    const [cs, ea] = ["quantizer.embedding.cluster_size", "quantizer.embedding.embed_avg"];
+    if (this.mode === "faithful" || !w || state.has(cs) || state.has(ea)) {
+      return super.loadStateDict(state, opts);
+    }
+    const added: [string, Tensor][] = [[cs, ones([w.shape[0]])], [ea, clone(w)]];
+    try {
+      super.loadStateDict(new Map([...state, ...added]), opts);
+    } finally {
+      const assigned = typeof opts === "object" && opts.assign;
+      if (!assigned) { for (const [, t] of added) t.dispose(); }
+    }
   }
 
   /** The reconstruction for anomaly scores. Faithful: the EMA codebook updates here too. */
