@@ -7,11 +7,14 @@
 
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert";
 import {
+  Adam,
   add,
   createModel,
   getRngState,
+  l1Loss,
   modelNames,
   mul,
+  noGrad,
   rand,
   sum,
   Tensor,
@@ -179,6 +182,53 @@ for (const mode of ["faithful", "corrected"] as const) {
 
 Deno.test({
   ...T,
+  name: "chandru25-vqgan (faithful) matches PyTorch over two Adam steps: EMA and Adam interplay",
+  async fn() {
+    await setup();
+    const f = await fixture("models_chandru25");
+    const name = "vqgan_faithful_adam";
+    const m = new Chandru25Vqgan({ mode: "faithful", widthMultiplier: 1 / 16, numCodes: 32 });
+    load(m, f, name);
+    const steps = (f.get(`${name}.steps`)!.data as Int32Array)[0];
+    const lr = (f.get(`${name}.lr`)!.data as Float32Array)[0];
+    const xs = inputs(f, name, Array.from({ length: steps + 1 }, () => [2, 3, 64, 64]));
+    // Adam over every parameter, as the study's optimiser: the encoder's get no gradient.
+    const opt = new Adam(m.parameters(), { lr, betas: [0.5, 0.999] });
+    m.train();
+    for (const x of xs.slice(0, steps)) {
+      opt.zeroGrad();
+      const out = m.forward(x);
+      const l = tidy(() => l1Loss(out.recon, x.detach()));
+      l.backward();
+      opt.step();
+      for (const t of [out.recon, out.perplexity, out.usage, out.indices, l]) t?.dispose();
+    }
+    const out = noGrad(() => m.forward(xs[steps]));
+    await close(out.recon, f, `${name}.recon`);
+    assertEquals(
+      Array.from(await out.indices!.toArray() as Int32Array),
+      Array.from(f.get(`${name}.indices`)!.data as Int32Array),
+    );
+    await close((m.quantizer as StudyEmaQuantizer).emaState.clusterSize, f, `${name}.cluster`);
+    // The decoder's conv biases feeding a training-mode BN have gradient 0 up to rounding, which
+    // Adam normalises into ±lr steps of noise on either side; they (and the running means they
+    // shift) leave training-mode outputs unchanged, so they are not compared.
+    const noise = /^decoder\..*block\.[03]\.bias$|^decoder\..*block\.[14]\.running_mean$/;
+    let compared = 0;
+    for (const [k, t] of m.stateDict()) {
+      if (k.endsWith("num_batches_tracked") || noise.test(k)) continue;
+      await close(t, f, `${name}.after.${k}`);
+      compared++;
+    }
+    ok(compared >= 45, `${compared} tensors compared`);
+    for (const t of [...xs, out.recon, out.perplexity, out.usage, out.indices]) t?.dispose();
+    opt.zeroGrad();
+    m.dispose();
+  },
+});
+
+Deno.test({
+  ...T,
   name: "chandru25-vqgan: state dict per mode (faithful: no EMA state; corrected: saved)",
   async fn() {
     await setup();
@@ -194,6 +244,15 @@ Deno.test({
     assertEquals(corrected.mode, "corrected");
     assertEquals(corrected.inputShape, [3, 64, 64]);
     ok(faithful.lastLayerWeight().shape.join() === "8,3,4,4");
+    // A faithful (or study) checkpoint loads into corrected mode; its EMA state restarts there.
+    const state = faithful.stateDict();
+    corrected.loadStateDict(state);
+    const codes = await faithful.quantizer.weight.toArray();
+    assertEquals(await corrected.quantizer.weight.toArray(), codes);
+    const ema = corrected.quantizer.stateDict();
+    assertEquals(await ema.get("embedding.embed_avg")!.toArray(), codes);
+    assertEquals(Array.from(await ema.get("embedding.cluster_size")!.toArray()), Array(8).fill(1));
+    throws(() => faithful.loadStateDict(corrected.stateDict()), /unexpected 2 keys/);
     faithful.dispose();
     corrected.dispose();
   },

@@ -9,7 +9,7 @@
 //    never trains (it runs without a graph; its BN statistics still move in training mode); the
 //    EMA codebook updates on every forward, eval included, from zero state that is not saved
 //    (study_ema_quantizer.ts). reconstruct() therefore changes the codebook: call it image by
-//    image (batch 1) in the study's order to reproduce its test; resetEmaState() restarts.
+//    image (batch 1) in the study's order to reproduce its test; resetEmaState() zeroes N, M.
 //  - corrected: straight-through, loss β·‖z − sg[e]‖² (vqLoss), the standard EMA update of
 //    src/nn/vector_quantizer.ts in training mode only (frozen in eval), EMA state saved as
 //    quantizer.embedding.cluster_size / embed_avg.
@@ -17,9 +17,10 @@
 import type { Tensor } from "../../../tensor.ts";
 import { noGrad } from "../../../autograd.ts";
 import { tidy } from "../../../scope.ts";
-import { reshape } from "../../../kernels/movement.ts";
+import { clone, reshape } from "../../../kernels/movement.ts";
+import { ones } from "../../../kernels/fill.ts";
 import { mulScalar } from "../../../kernels/unary.ts";
-import { Module } from "../../module.ts";
+import { type LoadStateDictOptions, Module } from "../../module.ts";
 import { Conv2d } from "../../conv2d.ts";
 import { ConvTranspose2d } from "../../conv_transpose2d.ts";
 import { Tanh } from "../../activations.ts";
@@ -169,6 +170,26 @@ export class Chandru25Vqgan extends Module implements Autoencoder {
     });
   }
 
+  /**
+   * loadStateDict, plus: in corrected mode a state without the EMA state (a checkpoint of the
+   * study's code, or of faithful mode) loads too, its EMA state restarting from the loaded
+   * codebook (N = 1, m = e), so later EMA steps continue from that codebook.
+   */
+  override loadStateDict(state: Map<string, Tensor>, opts: boolean | LoadStateDictOptions = {}) {
+    const w = state.get("quantizer.embedding.weight");
+    const [cs, ea] = ["quantizer.embedding.cluster_size", "quantizer.embedding.embed_avg"];
+    if (this.mode === "faithful" || !w || state.has(cs) || state.has(ea)) {
+      return super.loadStateDict(state, opts);
+    }
+    const added: [string, Tensor][] = [[cs, ones([w.shape[0]])], [ea, clone(w)]];
+    try {
+      super.loadStateDict(new Map([...state, ...added]), opts);
+    } finally {
+      const assigned = typeof opts === "object" && opts.assign;
+      if (!assigned) { for (const [, t] of added) t.dispose(); }
+    }
+  }
+
   /** The reconstruction for anomaly scores. Faithful: the EMA codebook updates here too. */
   reconstruct(x: Tensor): Tensor {
     return tidy(() => {
@@ -177,7 +198,10 @@ export class Chandru25Vqgan extends Module implements Autoencoder {
     });
   }
 
-  /** Faithful only: zero the EMA state (a fresh process); no-op in corrected mode. */
+  /**
+   * Faithful only: zero the EMA state N, M (the codebook stays as the EMA left it; re-open the
+   * run for the checkpoint's codebook); no-op in corrected mode.
+   */
   resetEmaState() {
     if (this.quantizer instanceof StudyEmaQuantizer) this.quantizer.resetEmaState();
   }
