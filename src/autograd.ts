@@ -1,16 +1,22 @@
-// Reverse-mode autodiff: the graph node, recording of ops, noGrad scopes, and backward() as a
-// topological sort plus one reversed sweep. Nodes hold references on the tensors they save, so
-// disposing an intermediate never breaks a pending backward; a node's saved tensors are freed
-// after backward (unless retainGraph) or when nothing can reach the node any more.
+// Recording of the autograd graph: the Node (an op's backward rule, its inputs and the tensors
+// it saved), grad mode (noGrad / enableGrad), and record(). Nodes hold their own references on
+// saved tensors, so disposing an intermediate never breaks a pending backward; a node is freed
+// (iteratively: a 20,000-node chain does not grow the stack) after backward without retainGraph
+// or when nothing can reach it any more. The engine that runs backward rules is backward.ts.
+// Imports no op and no tensor constructor: ops import this module, never the other way round.
 
 import type { Tensor } from "./tensor.ts";
-import { keep, tidy, untrack } from "./scope.ts";
-// A module cycle (the ops record into this module), safe because neither side uses the other
-// while loading.
-import { add } from "./kernels/binary.ts";
-import { onesLike } from "./kernels/fill.ts";
 
-export type BackwardFn = (grad: Tensor, saved: Tensor[]) => (Tensor | null | undefined)[];
+/**
+ * A backward rule: given the output's gradient, the saved tensors and which inputs need a
+ * gradient (torch's ctx.needs_input_grad), returns one gradient (or null) per input. Rules must
+ * skip the inputs whose `needs` entry is false; the engine discards anything returned for them.
+ */
+export type BackwardFn = (
+  grad: Tensor,
+  saved: Tensor[],
+  needs: readonly boolean[],
+) => (Tensor | null | undefined)[];
 
 let gradDisabled = 0;
 
@@ -18,14 +24,36 @@ export function isGradEnabled(): boolean {
   return gradDisabled === 0;
 }
 
-/** Runs fn without recording the graph (inference, optimiser updates). */
-export function noGrad<T>(fn: () => T): T {
-  gradDisabled++;
-  try {
-    return fn();
-  } finally {
-    gradDisabled--;
+function refuseAsync(fn: () => unknown, name: string) {
+  if (fn.constructor?.name === "AsyncFunction") {
+    throw new Error(`neurad: ${name}() takes a synchronous function (an async one escapes it)`);
   }
+}
+
+function withMode<T>(fn: () => T, disabled: number, name: string): T {
+  refuseAsync(fn, name);
+  const prev = gradDisabled;
+  gradDisabled = disabled;
+  let out: T;
+  try {
+    out = fn();
+  } finally {
+    gradDisabled = prev;
+  }
+  if (out instanceof Promise) {
+    throw new Error(`neurad: ${name}() takes a synchronous function (it returned a Promise)`);
+  }
+  return out;
+}
+
+/** Runs fn without recording the graph (inference, optimiser updates); fn must be synchronous. */
+export function noGrad<T>(fn: () => T): T {
+  return withMode(fn, gradDisabled + 1, "noGrad");
+}
+
+/** Runs fn with recording on, even inside noGrad (torch.enable_grad). */
+export function enableGrad<T>(fn: () => T): T {
+  return withMode(fn, 0, "enableGrad");
 }
 
 export class Node {
@@ -37,26 +65,38 @@ export class Node {
     readonly saved: Tensor[],
     readonly backwardFn: BackwardFn,
   ) {
-    for (const t of inputs) t.gradFn?.retainNode();
+    for (const t of inputs) if (t.gradFn) t.gradFn.refs++;
   }
   retainNode() {
     this.refs++;
   }
   unref() {
-    if (--this.refs <= 0) this.free();
+    if (--this.refs <= 0) freeNodes([this]);
   }
   /** Releases saved tensors and the references this node holds on its inputs' nodes. */
   free() {
-    if (this.freed) return;
-    this.freed = true;
-    for (const s of this.saved) s.dispose();
-    for (const t of this.inputs) t.gradFn?.unref();
+    freeNodes([this]);
+  }
+}
+
+/** Frees nodes and, iteratively, every input node that nothing else references any more. */
+export function freeNodes(start: Iterable<Node>) {
+  const stack = [...start];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.freed) continue;
+    node.freed = true;
+    for (const s of node.saved) s.dispose();
+    for (const t of node.inputs) {
+      const child = t.gradFn;
+      if (child && --child.refs <= 0) stack.push(child);
+    }
   }
 }
 
 /**
  * Records `out = op(inputs)` if grad mode is on and an input requires grad. `save` lists the
- * tensors the backward needs (inputs or the output); the node keeps its own views of them.
+ * tensors the backward needs (inputs or the output); the node keeps its own aliases of them.
  */
 export function record(
   name: string,
@@ -66,84 +106,8 @@ export function record(
   backwardFn: BackwardFn,
 ): Tensor {
   if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return out;
-  const saved = save.map((t) => t.view(t.shape, false));
+  const saved = save.map((t) => t.alias(t.shape, false));
   out.requiresGrad = true;
   out.gradFn = new Node(name, inputs, saved, backwardFn);
   return out;
-}
-
-function topoSort(root: Node): Node[] {
-  const order: Node[] = [];
-  const seen = new Set<Node>();
-  const stack: [Node, number][] = [[root, 0]];
-  seen.add(root);
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const [node, i] = top;
-    if (i < node.inputs.length) {
-      top[1]++;
-      const child = node.inputs[i].gradFn;
-      if (child && !seen.has(child)) {
-        seen.add(child);
-        stack.push([child, 0]);
-      }
-    } else {
-      order.push(node);
-      stack.pop();
-    }
-  }
-  return order.reverse();
-}
-
-function accumulate(prev: Tensor | undefined | null, g: Tensor): Tensor {
-  if (!prev) return g;
-  const sum = add(prev, g);
-  prev.dispose();
-  g.dispose();
-  return sum;
-}
-
-export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: boolean) {
-  if (!root.requiresGrad) {
-    throw new Error("neurad: backward() on a tensor that does not require grad");
-  }
-  if (!grad && root.size !== 1) {
-    throw new Error(
-      `neurad: backward() without a gradient needs a scalar, got [${root.shape.join(", ")}]`,
-    );
-  }
-  noGrad(() => {
-    const g0 = grad ? grad.view(grad.shape, false) : keep(onesLike(root));
-    if (!root.gradFn) {
-      root.grad = accumulate(root.grad, g0);
-      untrack(root.grad);
-      return;
-    }
-    const nodes = topoSort(root.gradFn);
-    const grads = new Map<Node, Tensor>([[root.gradFn, g0]]);
-    for (const node of nodes) {
-      if (node.freed) {
-        throw new Error(`neurad: backward through ${node.name} a second time (use retainGraph)`);
-      }
-      const g = grads.get(node);
-      grads.delete(node);
-      if (!g) continue;
-      const inGrads = tidy(() => node.backwardFn(g, node.saved));
-      g.dispose();
-      node.inputs.forEach((input, i) => {
-        const gi = inGrads[i];
-        if (!gi) return;
-        if (!input.requiresGrad) return gi.dispose();
-        if (input.gradFn) grads.set(input.gradFn, accumulate(grads.get(input.gradFn), gi));
-        else {
-          input.grad = accumulate(input.grad, gi);
-          untrack(input.grad);
-        }
-      });
-      // Any grads the op returned for inputs listed twice were consumed above; free unused ones.
-      for (let i = node.inputs.length; i < inGrads.length; i++) inGrads[i]?.dispose();
-    }
-    for (const g of grads.values()) g.dispose();
-    if (!retainGraph) { for (const node of nodes) node.free(); }
-  });
 }

@@ -18,7 +18,8 @@ export { type DeviceInfo, deviceInfo, getDevice, NoAdapterError } from "./device
 export { flush, sync } from "./dispatch.ts";
 export { type DType, Tensor } from "./tensor.ts";
 export { keep, tidy } from "./scope.ts";
-export { isGradEnabled, noGrad } from "./autograd.ts";
+export { type BackwardFn, enableGrad, isGradEnabled, noGrad, record } from "./autograd.ts";
+export { grad, type GradOptions } from "./backward.ts";
 export { emptyCache, type MemoryStats, memoryStats } from "./memory.ts";
 export { arange, fill_, full, fullLike, ones, onesLike, zeros, zerosLike } from "./kernels/fill.ts";
 export {
@@ -93,7 +94,7 @@ export {
   transpose,
   unsqueeze,
 } from "./kernels/movement.ts";
-export { matmul, matmulVariant } from "./kernels/matmul.ts";
+export { matmul, type MatmulOptions, matmulTransposed, matmulVariant } from "./kernels/matmul.ts";
 export { logSoftmax, softmax } from "./kernels/softmax.ts";
 export {
   binaryCrossEntropyWithLogits,
@@ -105,7 +106,10 @@ export {
   type Reduction,
   vanillaDiscriminatorLoss,
 } from "./losses.ts";
-export { Adam, type AdamOptions, AdamW } from "./optim.ts";
+export * from "./optim.ts";
+export { copy_ } from "./kernels/copy.ts";
+export { dropout } from "./kernels/dropout.ts";
+export { logsumexp } from "./kernels/logsumexp.ts";
 export { adamStep } from "./kernels/adam.ts";
 
 // MRI data: NIfTI I/O, dataset layouts, preprocessing, splits, demo cohort (src/data).
@@ -128,7 +132,7 @@ export {
   type VectorQuantizerOutput,
 } from "./nn/vector_quantizer.ts";
 export { kmeansPlusPlus } from "./nn/codebook_init.ts";
-export { Module } from "./nn/module.ts";
+export { type LoadStateDictOptions, Module } from "./nn/module.ts";
 
 // Convolution, normalisation, pooling and resampling, and the layers over them.
 export { conv2d, conv2dBiasAct, type Conv2dOptions } from "./kernels/conv2d.ts";
@@ -143,3 +147,31 @@ export {
   type InterpolateOptions,
 } from "./kernels/interpolate.ts";
 export * from "./nn/layers.ts";
+
+// Models by name (createModel registry), the model interfaces, and the first study's models.
+export { createModel, type ModelFactory, modelNames } from "./nn/models/create_model.ts";
+export type {
+  Autoencoder,
+  AutoencoderOutput,
+  Discriminator,
+  StudyMode,
+} from "./nn/models/types.ts";
+export { type CommonModelOptions } from "./nn/models/model_options.ts";
+export { Reddipalli22Vae, type Reddipalli22VaeOptions } from "./nn/models/reddipalli22/vae.ts";
+export { Dropout } from "./nn/dropout.ts";
+export { Sequential } from "./nn/sequential.ts";
+export {
+  Reddipalli22Vqvae,
+  type Reddipalli22VqvaeOptions,
+} from "./nn/models/reddipalli22/vqvae.ts";
+export {
+  Reddipalli22Vqgan,
+  type Reddipalli22VqganOptions,
+} from "./nn/models/reddipalli22/vqgan.ts";
+export {
+  Reddipalli22PatchGan,
+  type Reddipalli22PatchGanOptions,
+} from "./nn/models/reddipalli22/patchgan.ts";
+export { ModuleList } from "./nn/module_list.ts";
+// VQGAN / PatchGAN building blocks (taming-transformers names): blocks.ResnetBlock, ...
+export * as blocks from "./nn/blocks/mod.ts";

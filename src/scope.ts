@@ -1,6 +1,6 @@
 // Scopes that free intermediates (like tf.tidy): every tensor created inside `tidy(fn)` is
-// disposed when fn returns, except the tensors fn returns (in arrays/objects too), which move
-// to the enclosing scope.
+// disposed when fn returns, except the tensors fn returns (in arrays, objects, Maps, Sets, at any
+// nesting), which move to the enclosing scope.
 
 export interface Disposable {
   dispose(): void;
@@ -18,18 +18,37 @@ export function untrack(t: Disposable) {
   for (const s of stack) s.delete(t);
 }
 
-function collect(value: unknown, out: Set<Disposable>, depth = 0) {
-  if (!value || typeof value !== "object" || depth > 4) return;
-  if (typeof (value as Disposable).dispose === "function" && "shape" in value) {
-    out.add(value as unknown as Disposable);
-    return;
+function isTensorLike(v: object): v is Disposable {
+  return typeof (v as Disposable).dispose === "function" && "shape" in v;
+}
+
+/** Every tensor reachable from value: arrays, plain objects, Maps and Sets at any nesting. */
+function collect(value: unknown, out: Set<Disposable>) {
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (!v || typeof v !== "object" || seen.has(v)) continue;
+    seen.add(v);
+    if (isTensorLike(v)) {
+      out.add(v);
+      continue;
+    }
+    if (v instanceof Map) {
+      for (const [k, x] of v) stack.push(k, x);
+    } else if (Array.isArray(v) || v instanceof Set) {
+      for (const x of v) stack.push(x);
+    } else if (!ArrayBuffer.isView(v)) {
+      for (const x of Object.values(v)) stack.push(x);
+    }
   }
-  const items = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
-  for (const v of items) collect(v, out, depth + 1);
 }
 
 /** Runs fn, then disposes every tensor it created except those it returns. */
 export function tidy<T>(fn: () => T): T {
+  if (fn.constructor?.name === "AsyncFunction") {
+    throw new Error("neurad: tidy() takes a synchronous function");
+  }
   const scope = new Set<Disposable>();
   stack.push(scope);
   let result: T;

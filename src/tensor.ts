@@ -1,11 +1,13 @@
 // The Tensor: a contiguous row-major (NCHW) array on a GPU buffer, f32 or i32/u32, with a
 // reference-counted storage (views such as reshape share it), autograd fields and disposal.
+// view() stays in the autograd graph (as torch); only detach() (and the internal alias()) cut it.
 
 import { pool, readBuffer, upload } from "./dispatch.ts";
 import { numel, type Shape } from "./shape.ts";
 import { rt } from "./device.ts";
 import { track, untrack } from "./scope.ts";
-import { backward as runBackward, type Node } from "./autograd.ts";
+import { type Node, record } from "./autograd.ts";
+import { backward as runBackward } from "./backward.ts";
 
 export type DType = "f32" | "i32" | "u32";
 export type TypedArrayOf<D extends DType> = D extends "f32" ? Float32Array
@@ -137,8 +139,21 @@ export class Tensor {
     return (await this.toArray())[0];
   }
 
-  /** A tensor sharing this storage with another shape (no copy; same element count). */
-  view(shape: Shape, tracked = true): Tensor {
+  /**
+   * A tensor sharing this storage with another shape (no copy; same element count). It stays in
+   * the autograd graph: gradients flow back through it (torch's view / reshape).
+   */
+  view(shape: Shape): Tensor {
+    const out = this.alias(shape);
+    const from = this.shape;
+    return record("view", [this], out, [], (g) => [g.alias(from)]);
+  }
+
+  /**
+   * Internal: the same storage under another shape, outside the graph (no gradFn, no
+   * requiresGrad). `tracked = false` keeps it out of tidy() scopes (graph-saved tensors).
+   */
+  alias(shape: Shape, tracked = true): Tensor {
     if (numel(shape) !== this.size) {
       throw new Error(`neurad: cannot view [${this.shape.join(", ")}] as [${shape.join(", ")}]`);
     }
@@ -147,10 +162,30 @@ export class Tensor {
 
   /** Same data, cut from the graph (shares storage). */
   detach(): Tensor {
-    return this.view(this.shape);
+    return this.alias(this.shape);
   }
 
-  /** Reverse-mode autodiff from this tensor; `grad` defaults to 1 for a scalar. */
+  /** A leaf: made by the user (or under noGrad), not by a recorded op. */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** Sets whether gradients flow to this leaf (torch's requires_grad_); returns this. */
+  requiresGrad_(flag = true): this {
+    if (!this.isLeaf && !flag) {
+      throw new Error("neurad: requiresGrad_(false) on a non-leaf tensor (use detach())");
+    }
+    if (flag && this.dtype !== "f32") {
+      throw new Error(`neurad: only f32 tensors can require grad, not ${this.dtype}`);
+    }
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  /**
+   * Reverse-mode autodiff from this tensor into every leaf's .grad (accumulated in place);
+   * `grad` defaults to 1 for a scalar and must have this tensor's shape.
+   */
   backward(grad?: Tensor, opts: { retainGraph?: boolean } = {}) {
     runBackward(this, grad, opts.retainGraph ?? false);
   }

@@ -62,7 +62,7 @@ export interface SliceSet {
   /** Subject of each slice, and its z index in the preprocessed volume. */
   subjectIds: string[];
   sliceIndex: number[];
-  /** H = y (posterior→anterior), W = x (left→right) of the preprocessed grid: 95×70 by default. */
+  /** H = y (posterior→anterior), W = x (left→right) of the preprocessed grid: 95×79 by default. */
   H: number;
   W: number;
   N: number;

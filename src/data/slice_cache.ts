@@ -10,7 +10,9 @@ import type { PreprocessedVolume } from "./preprocess/preprocess_volume.ts";
 import { sha256Hex } from "./sha256.ts";
 
 /** Bump when the pipeline's output changes for the same settings, to invalidate old entries. */
-const PIPELINE_VERSION = 1;
+// 2: the default crop became [158, 190, 140] (RAS x, y, z; 95×79 slices), so caches made with
+// the old [140, 190, 158] default (95×70 slices) are never reused.
+const PIPELINE_VERSION = 2;
 
 /** Cache key of one subject under given settings. */
 export function cacheKey(

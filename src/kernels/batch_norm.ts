@@ -71,27 +71,33 @@ export function batchNorm(
   const a: Affine = { weight, bias, eps, silu: false };
   const y = normApply(x, mean, v, l, a);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
-  const out = record("batchNorm", inputs, y, [x, mean, v, ...inputs.slice(1)], (g, saved) => {
-    const [sx, sm, sv] = saved;
-    const sa: Affine = {
-      weight: weight ? saved[3] : null,
-      bias: bias ? saved[weight ? 4 : 3] : null,
-      eps,
-      silu: false,
-    };
-    const { sumGX, sumG } = normBackwardSums(sx, g, sm, sv, l, sa);
-    const grads: (Tensor | null)[] = [null];
-    if (x.requiresGrad) {
-      // In training the batch statistics depend on x: S1 = w·Σ g, S2 = w·Σ g·xhat per channel.
-      const sums = training
-        ? (sa.weight ? cat([mul(sumG, sa.weight), mul(sumGX, sa.weight)]) : cat([sumG, sumGX]))
-        : null;
-      grads[0] = normBackwardInput(sx, g, sm, sv, sums, l, sa);
-    }
-    if (weight) grads.push(weight.requiresGrad ? sumGX.view(sumGX.shape) : null);
-    if (bias) grads.push(bias.requiresGrad ? sumG.view(sumG.shape) : null);
-    return grads;
-  });
+  const out = record(
+    "batchNorm",
+    inputs,
+    y,
+    [x, mean, v, ...inputs.slice(1)],
+    (g, saved, needs) => {
+      const [sx, sm, sv] = saved;
+      const sa: Affine = {
+        weight: weight ? saved[3] : null,
+        bias: bias ? saved[weight ? 4 : 3] : null,
+        eps,
+        silu: false,
+      };
+      const { sumGX, sumG } = normBackwardSums(sx, g, sm, sv, l, sa);
+      const grads: (Tensor | null)[] = [null];
+      if (needs[0]) {
+        // In training the batch statistics depend on x: S1 = w·Σ g, S2 = w·Σ g·xhat per channel.
+        const sums = training
+          ? (sa.weight ? cat([mul(sumG, sa.weight), mul(sumGX, sa.weight)]) : cat([sumG, sumGX]))
+          : null;
+        grads[0] = normBackwardInput(sx, g, sm, sv, sums, l, sa);
+      }
+      if (weight) grads.push(needs[1] ? sumGX.view(sumGX.shape) : null);
+      if (bias) grads.push(needs[weight ? 2 : 1] ? sumG.view(sumG.shape) : null);
+      return grads;
+    },
+  );
   mean.dispose();
   v.dispose();
   return out;

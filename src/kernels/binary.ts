@@ -72,10 +72,24 @@ function binary(name: keyof typeof OPS, a: Tensor, b: Tensor): Tensor {
   const y = mapElementwise(name, [a, b], { params: FWD, expr: def.f });
   if (!def.da || !def.db) return y;
   const { da, db } = def;
-  return record(name, [a, b], y, [a, b], (g, [sa, sb]) => [
-    a.requiresGrad ? gradOf(name, da, sa, sb, g, a.shape) : null,
-    b.requiresGrad ? gradOf(name, db, sa, sb, g, b.shape) : null,
+  // add and sub need neither operand for their gradients: save nothing (no buffers kept alive).
+  if (da === "g" && (db === "g" || db === "-g")) {
+    return record(name, [a, b], y, [], (g, _, needs) => [
+      needs[0] ? sumToShape(g, a.shape) : null,
+      needs[1] ? (db === "g" ? sumToShape(g, b.shape) : negSumToShape(g, b.shape)) : null,
+    ]);
+  }
+  return record(name, [a, b], y, [a, b], (g, [sa, sb], needs) => [
+    needs[0] ? gradOf(name, da, sa, sb, g, a.shape) : null,
+    needs[1] ? gradOf(name, db, sa, sb, g, b.shape) : null,
   ]);
+}
+
+function negSumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  const s = sumToShape(g, shape);
+  const out = mulScalar(s, -1);
+  s.dispose();
+  return out;
 }
 
 type Operand = Tensor | number;
@@ -118,7 +132,7 @@ export function where(condition: Tensor, a: Tensor, b: Tensor): Tensor {
     params: FWD,
     expr: "select(c, b, a != 0.0)",
   });
-  return record("where", [condition, a, b], y, [condition], (g, [c]) => {
+  return record("where", [condition, a, b], y, [condition], (g, [c], needs) => {
     const pick = (expr: string, shape: readonly number[]) => {
       const full = mapElementwise("where_backward", [c, g], { params: FWD, expr, shape: g.shape });
       const out = sumToShape(full, shape);
@@ -127,8 +141,8 @@ export function where(condition: Tensor, a: Tensor, b: Tensor): Tensor {
     };
     return [
       null,
-      a.requiresGrad ? pick("select(0.0, b, a != 0.0)", a.shape) : null,
-      b.requiresGrad ? pick("select(b, 0.0, a != 0.0)", b.shape) : null,
+      needs[1] ? pick("select(0.0, b, a != 0.0)", a.shape) : null,
+      needs[2] ? pick("select(b, 0.0, a != 0.0)", b.shape) : null,
     ];
   });
 }

@@ -113,10 +113,10 @@ export function conv2d(
   });
   const inputs = bias ? [x, weight, bias] : [x, weight];
   const save = activation === "none" ? [x, weight] : [x, weight, y];
-  return record("conv2d", inputs, y, save, (g0, [sx, sw, sy]) => {
+  return record("conv2d", inputs, y, save, (g0, [sx, sw, sy], needs) => {
     const g = activationGrad(g0, sy ?? g0, activation, slope);
     let gx: Tensor | null = null, gw: Tensor | null = null, gb: Tensor | null = null;
-    if (x.requiresGrad) {
+    if (needs[0]) {
       // dx = convTranspose2d(g, weight): gather over dY with the flipped kernel.
       gx = convGather({
         x: g,
@@ -133,8 +133,8 @@ export function conv2d(
         variant: o.variant,
       });
     }
-    if (weight.requiresGrad) gw = convWeightGrad(g, sx, k, stride, padding);
-    if (bias?.requiresGrad) gb = sum(g, [0, 2, 3]);
+    if (needs[1]) gw = convWeightGrad(g, sx, k, stride, padding);
+    if (needs[2]) gb = sum(g, [0, 2, 3]);
     g.dispose();
     return [gx, gw, gb].slice(0, inputs.length);
   });

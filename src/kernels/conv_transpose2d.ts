@@ -54,9 +54,9 @@ export function convTranspose2d(
     variant: o.variant,
   });
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  return record("convTranspose2d", inputs, y, [x, weight], (g, [sx, sw]) => {
+  return record("convTranspose2d", inputs, y, [x, weight], (g, [sx, sw], needs) => {
     let gx: Tensor | null = null, gw: Tensor | null = null, gb: Tensor | null = null;
-    if (x.requiresGrad) {
+    if (needs[0]) {
       // dx = conv2d(g, weight read as [Cin, Cout, k, k] with Cin as the output channel).
       gx = convGather({
         x: g,
@@ -73,8 +73,8 @@ export function convTranspose2d(
         variant: o.variant,
       });
     }
-    if (weight.requiresGrad) gw = convWeightGrad(sx, g, k, stride, padding);
-    if (bias?.requiresGrad) gb = sum(g, [0, 2, 3]);
+    if (needs[1]) gw = convWeightGrad(sx, g, k, stride, padding);
+    if (needs[2]) gb = sum(g, [0, 2, 3]);
     return [gx, gw, gb].slice(0, inputs.length);
   });
 }

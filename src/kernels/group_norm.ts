@@ -46,7 +46,7 @@ function run(
     mean,
     v,
     ...inputs.slice(1),
-  ], (g, saved) => {
+  ], (g, saved, needs) => {
     const [sx, sm, sv] = saved;
     const sa: Affine = {
       weight: weight ? saved[3] : null,
@@ -56,7 +56,7 @@ function run(
     };
     const { sumGX, sumG } = normBackwardSums(sx, g, sm, sv, l, sa);
     const grads: (Tensor | null)[] = [null];
-    if (x.requiresGrad) {
+    if (needs[0]) {
       // S1 = Σ gz·w and S2 = Σ gz·w·xhat over each group's channels.
       const perGroup = (t: Tensor) => {
         const nc = reshape(t, [N, C]);
@@ -66,8 +66,8 @@ function run(
       const sums = cat([perGroup(sumG), perGroup(sumGX)]);
       grads[0] = normBackwardInput(sx, g, sm, sv, sums, l, sa);
     }
-    if (weight) grads.push(weight.requiresGrad ? sum(reshape(sumGX, [N, C]), 0) : null);
-    if (bias) grads.push(bias.requiresGrad ? sum(reshape(sumG, [N, C]), 0) : null);
+    if (weight) grads.push(needs[1] ? sum(reshape(sumGX, [N, C]), 0) : null);
+    if (bias) grads.push(needs[weight ? 2 : 1] ? sum(reshape(sumG, [N, C]), 0) : null);
     return grads;
   });
   mean.dispose();

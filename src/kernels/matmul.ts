@@ -95,26 +95,49 @@ function batchOperand(
   return { t: e, stride: rc, owned: true };
 }
 
+export interface MatmulOptions {
+  /** Use aᵀ (a's last two dims swapped) without copying it (attention's qᵀk). */
+  transposeA?: boolean;
+  /** Use bᵀ without copying it (attention's v·attnᵀ). */
+  transposeB?: boolean;
+}
+
 /** torch.matmul. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  return matmulTransposed(a, b, {});
+}
+
+/**
+ * torch.matmul of a.mT @ b, a @ b.mT or a.mT @ b.mT (as `transposeA` / `transposeB` say; those
+ * operands at least 2-d), reading the transposed operand through strides, never copying it.
+ */
+export function matmulTransposed(a: Tensor, b: Tensor, o: MatmulOptions): Tensor {
+  const tA = o.transposeA ?? false, tB = o.transposeB ?? false;
   if (a.ndim === 0 || b.ndim === 0) {
     throw new Error("neurad: matmul needs tensors of at least 1 dim");
   }
+  if ((tA && a.ndim < 2) || (tB && b.ndim < 2)) {
+    throw new Error("neurad: matmul's transposeA/transposeB need operands of at least 2 dims");
+  }
   if (a.ndim === 1) {
     const a2 = reshape(a, [1, a.shape[0]]);
-    const r = matmul(a2, b);
+    const r = matmulTransposed(a2, b, o);
     return reshape(r, [...r.shape.slice(0, -2), r.shape[r.ndim - 1]]);
   }
   if (b.ndim === 1) {
     const b2 = reshape(b, [b.shape[0], 1]);
-    const r = matmul(a, b2);
+    const r = matmulTransposed(a, b2, o);
     return reshape(r, r.shape.slice(0, -1));
   }
-  const [M, K] = a.shape.slice(-2);
-  const [K2, N] = b.shape.slice(-2);
+  const [a0, a1] = a.shape.slice(-2);
+  const [b0, b1] = b.shape.slice(-2);
+  const [M, K] = tA ? [a1, a0] : [a0, a1];
+  const [K2, N] = tB ? [b1, b0] : [b0, b1];
   if (K !== K2) {
     throw new Error(
-      `neurad: matmul shapes [${a.shape.join(", ")}] and [${b.shape.join(", ")}] do not match`,
+      `neurad: matmul shapes [${a.shape.join(", ")}]${tA ? "ᵀ" : ""} and [${b.shape.join(", ")}]${
+        tB ? "ᵀ" : ""
+      } do not match`,
     );
   }
   const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
@@ -122,8 +145,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const ao = batchOperand(a, batchShape, M * K);
   const bo = batchOperand(b, batchShape, K * N);
   const flat = mm(
-    { t: ao.t, transposed: false, batchStride: ao.stride },
-    { t: bo.t, transposed: false, batchStride: bo.stride },
+    { t: ao.t, transposed: tA, batchStride: ao.stride },
+    { t: bo.t, transposed: tB, batchStride: bo.stride },
     batch,
     M,
     N,
@@ -131,23 +154,25 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   );
   if (ao.owned) ao.t.dispose();
   if (bo.owned) bo.t.dispose();
-  const out = flat.view([...batchShape, M, N]);
+  const out = flat.alias([...batchShape, M, N]);
   flat.dispose();
-  return record("matmul", [a, b], out, [a, b], (g, [sa, sb]) => {
+  return record("matmul", [a, b], out, [a, b], (g, [sa, sb], needs) => {
     const ea = batchOperand(sa, batchShape, M * K);
     const eb = batchOperand(sb, batchShape, K * N);
-    const gOp = { t: g, transposed: false, batchStride: M * N };
+    const A = (transposed: boolean) => ({ t: ea.t, transposed, batchStride: ea.stride });
+    const B = (transposed: boolean) => ({ t: eb.t, transposed, batchStride: eb.stride });
+    const G = (transposed: boolean) => ({ t: g, transposed, batchStride: M * N });
     let ga: Tensor | null = null, gb: Tensor | null = null;
-    if (a.requiresGrad) {
-      // dA = g · Bᵀ at the broadcast batch shape, then summed down to A's shape.
-      const full = mm(gOp, { t: eb.t, transposed: true, batchStride: eb.stride }, batch, M, K, N);
-      ga = sumToShape(full.view([...batchShape, M, K]), a.shape);
+    if (needs[0]) {
+      // d op(A) = g · op(B)ᵀ; stored transposed, dA = op(B) · gᵀ. Summed down to A's shape.
+      const full = tA ? mm(B(tB), G(true), batch, K, M, N) : mm(G(false), B(!tB), batch, M, K, N);
+      ga = sumToShape(full.alias([...batchShape, ...a.shape.slice(-2)]), a.shape);
       full.dispose();
     }
-    if (b.requiresGrad) {
-      // dB = Aᵀ · g, likewise.
-      const full = mm({ t: ea.t, transposed: true, batchStride: ea.stride }, gOp, batch, K, N, M);
-      gb = sumToShape(full.view([...batchShape, K, N]), b.shape);
+    if (needs[1]) {
+      // d op(B) = op(A)ᵀ · g; stored transposed, dB = gᵀ · op(A).
+      const full = tB ? mm(G(true), A(tA), batch, N, K, M) : mm(A(!tA), G(false), batch, K, N, M);
+      gb = sumToShape(full.alias([...batchShape, ...b.shape.slice(-2)]), b.shape);
       full.dispose();
     }
     if (ea.owned) ea.t.dispose();

@@ -26,8 +26,8 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   if (numel(s) !== x.size) {
     throw new Error(`neurad: cannot reshape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
   }
-  const out = x.view(s);
-  return record("reshape", [x], out, [], (g) => [g.view(x.shape)]);
+  const out = x.alias(s);
+  return record("reshape", [x], out, [], (g) => [g.alias(x.shape)]);
 }
 
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {

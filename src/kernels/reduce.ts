@@ -110,7 +110,7 @@ function asRows(x: Tensor, p: Plan): Tensor {
   const kept = [...x.shape.keys()].filter((i) => !p.dims.includes(i));
   const order = [...kept, ...p.dims];
   const trailing = order.every((v, i) => v === i);
-  if (trailing) return x.view([p.rows, p.len]);
+  if (trailing) return x.alias([p.rows, p.len]);
   const plain = x.detach();
   const out = permute(plain, order);
   plain.dispose();

@@ -1,10 +1,11 @@
 // BatchNorm2d layer (torch.nn.BatchNorm2d): weight (ones) and bias (zeros) when affine, running
 // statistics as buffers (running_mean zeros, running_var ones) updated in training mode and used
-// in eval mode. num_batches_tracked is not kept: it only matters for momentum = None (a
-// cumulative average), which is not supported; load PyTorch checkpoints with that key dropped.
+// in eval mode, and num_batches_tracked (an i32 scalar counted on the GPU in training) so that
+// PyTorch state dicts load strictly. momentum = None (a cumulative average) is not supported.
 
 import { fill_ } from "../kernels/fill.ts";
 import { batchNorm } from "../kernels/batch_norm.ts";
+import { incrementInt_ } from "../kernels/increment.ts";
 import { Tensor } from "../tensor.ts";
 import { Module } from "./module.ts";
 
@@ -34,11 +35,13 @@ export class BatchNorm2d extends Module {
     if (this.trackRunningStats) {
       this.registerBuffer("running_mean", fill_(Tensor.empty([numFeatures]), 0));
       this.registerBuffer("running_var", fill_(Tensor.empty([numFeatures]), 1));
+      this.registerBuffer("num_batches_tracked", fill_(Tensor.empty([], "i32"), 0));
     }
   }
 
   forward(x: Tensor): Tensor {
     const track = this.trackRunningStats;
+    if (this.training && track) incrementInt_(this.tensor("num_batches_tracked"));
     // Without running statistics PyTorch normalises with batch statistics in eval mode too.
     return batchNorm(
       x,

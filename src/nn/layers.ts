@@ -6,6 +6,7 @@ export { GroupNorm, type GroupNormOptions } from "./group_norm.ts";
 export { BatchNorm2d, type BatchNorm2dOptions } from "./batch_norm2d.ts";
 export { Linear } from "./linear.ts";
 export { Upsample } from "./upsample.ts";
+export { Dropout } from "./dropout.ts";
 export { LeakyReLU, ReLU, Sigmoid, SiLU, Tanh } from "./activations.ts";
 export {
   calculateGain,

@@ -73,12 +73,16 @@ Deno.test("generateDemoCohort() is byte-identical for the same seed", async () =
   }
 });
 
-Deno.test("loadSlices() returns 95×70 axial slices with lesions, then hits the cache", async () => {
+Deno.test("loadSlices() returns 95×79 axial slices (70 per volume) with lesions, then hits the cache", async () => {
   const cacheDir = `${dir}/.cache`;
   const all = await loadSlices(dir, { split: "all", cacheDir, quiet: true });
   assert.equal(all.H, 95);
-  assert.equal(all.W, 70);
-  assert.equal(all.images.length, all.N * 95 * 70);
+  assert.equal(all.W, 79);
+  assert.equal(all.images.length, all.N * 95 * 79);
+  // RAS crop [158, 190, 140] ×0.5: x 79, y 95, z 70 (the first study's geometry).
+  assert.deepEqual(all.subjects[0].geometry.cropSize, [158, 190, 140]);
+  assert.deepEqual(all.subjects[0].geometry.outDims, [79, 95, 70]);
+  assert.ok(all.sliceIndex.every((z) => z >= 0 && z < 70));
   assert.equal(new Set(all.subjectIds).size, 3);
   let lo = Infinity, hi = -Infinity, lesion = 0, lesionOutside = 0;
   for (let i = 0; i < all.images.length; i++) {

@@ -160,7 +160,13 @@ test("GroupNorm() has ones/zeros affine and matches PyTorch on loaded weights (p
 test("BatchNorm2d() updates running stats in train() and uses them in eval()", async () => {
   const f = await fixture("norm");
   const bn = new BatchNorm2d(32);
-  deepStrictEqual([...bn.stateDict().keys()], ["weight", "bias", "running_mean", "running_var"]);
+  deepStrictEqual([...bn.stateDict().keys()], [
+    "weight",
+    "bias",
+    "running_mean",
+    "running_var",
+    "num_batches_tracked",
+  ]);
   for (const name of ["bn.train_c32", "bn.eval_c32"]) {
     bn.loadStateDict(
       new Map([
@@ -168,6 +174,7 @@ test("BatchNorm2d() updates running stats in train() and uses them in eval()", a
         ["bias", toTensor(f.get(`${name}.in2`)!)],
         ["running_mean", toTensor(f.get(`${name}.runningMeanBefore`)!)],
         ["running_var", toTensor(f.get(`${name}.runningVarBefore`)!)],
+        ["num_batches_tracked", Tensor.from([0], [], { dtype: "i32" })],
       ]),
     );
     const training = cfgOf(f, name)[0] === 1;

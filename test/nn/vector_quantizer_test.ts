@@ -108,8 +108,8 @@ Deno.test({
     const byCodebook = new VectorQuantizer({ numCodes: K, codeDim: D, beta: 0 }).eval();
     const z = Tensor.from(zData, shape);
     await gradcheck((w) => {
-      // loadStateDict takes w as the parameter (gradients land in it) and frees the previous.
-      byCodebook.loadStateDict(new Map([["embedding.weight", w]]));
+      // assign: w becomes the parameter (gradients land in it) and the previous one is freed.
+      byCodebook.loadStateDict(new Map([["embedding.weight", w]]), { assign: true });
       return lossOf(byCodebook, z);
     }, [{ data: codes, shape: [K, D] }]);
     const byLatents = quantizer({ numCodes: K, codeDim: D, beta: 0.4, update: "ema" }, codes)

@@ -25,11 +25,15 @@ export interface PreprocessOptions {
   smoothing?: "curvature-flow" | "anisotropic-diffusion" | "none";
   smoothingIterations?: number;
   smoothingTimeStep?: number;
-  /** Grid after crop/pad, in canonical RAS voxels: default [140, 190, 158]. */
+  /**
+   * Grid after crop/pad, in canonical RAS voxel order (x left→right, y posterior→anterior,
+   * z inferior→superior): default [158, 190, 140], the first study's "140×190×158 (D×H×W)" box
+   * read as (z, y, x). With scale 0.5 that gives 79×95×70: 70 axial slices of 95 rows × 79 columns.
+   */
   cropSize?: [number, number, number];
   /** Percentiles clipped inside the brain: default [1, 99]; null to skip. */
   clipPercentiles?: [number, number] | null;
-  /** Resampling factor: default 0.5 (→ 70×95×79). */
+  /** Resampling factor: default 0.5 (→ 79×95×70 in x, y, z). */
   scale?: number;
   /** "minmax" to [0, 1] over the volume (default) or "zscore" inside the brain. */
   normalisation?: "minmax" | "zscore";
@@ -42,7 +46,7 @@ export function resolvePreprocessOptions(o: PreprocessOptions = {}): Required<Pr
     smoothingIterations: o.smoothingIterations ?? 5,
     smoothingTimeStep: o.smoothingTimeStep ??
       ((o.smoothing ?? "curvature-flow") === "curvature-flow" ? 0.0625 : 0.125),
-    cropSize: o.cropSize ?? [140, 190, 158],
+    cropSize: o.cropSize ?? [158, 190, 140],
     clipPercentiles: o.clipPercentiles === undefined ? [1, 99] : o.clipPercentiles,
     scale: o.scale ?? 0.5,
     normalisation: o.normalisation ?? "minmax",
@@ -58,7 +62,7 @@ export interface ScanGeometry {
   cropOffset: number[];
   cropSize: number[];
   scale: number;
-  /** Dims of the preprocessed grid (e.g. 70×95×79). */
+  /** Dims of the preprocessed grid in x, y, z (e.g. 79×95×70). */
   outDims: number[];
   /** The scan on disk, when it was not RAS: undo the reorientation with this. */
   stored?: { dims: number[]; affine: Affine; orientation: Orientation };
