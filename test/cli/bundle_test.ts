@@ -18,11 +18,11 @@ const STEPS: [string, string[], RegExp][] = [
     "--healthy",
     "1",
     "--tumour",
-    "1",
+    "0",
     "--stroke",
     "0",
     "-q",
-  ], /^wrote 2 subjects to /],
+  ], /^wrote 1 subjects to /],
   [
     "inspect",
     ["inspect", "cohort/ixi/IXI9001-DEMO-0001-T1.nii.gz"],
