@@ -175,3 +175,14 @@ export {
 export { ModuleList } from "./nn/module_list.ts";
 // VQGAN / PatchGAN building blocks (taming-transformers names): blocks.ResnetBlock, ...
 export * as blocks from "./nn/blocks/mod.ts";
+export { summary, type SummaryReport, type SummaryRow } from "./nn/summary.ts";
+// The second study's models (Chandru 2025): EMA VQGAN, discriminator, perceptual net, DCGAN.
+export {
+  CHANDRU25_MODELS,
+  Chandru25Dcgan,
+  Chandru25DcganDiscriminator,
+  Chandru25Discriminator,
+  Chandru25Perceptual,
+  Chandru25Vqgan,
+  StudyEmaQuantizer,
+} from "./nn/models/chandru25/registry.ts";

@@ -30,7 +30,7 @@ export class Sequential extends Module {
       const fuse = m instanceof GroupNorm && this.layers[i + 1] instanceof SiLU;
       const next = fuse ? (m as GroupNorm).forwardSilu(h) : m.forward(h);
       if (fuse) i++;
-      if (h !== x) h.dispose();
+      if (h !== x && next !== h) h.dispose();
       h = next;
     }
     return h === x ? reshape(x, x.shape) : h;

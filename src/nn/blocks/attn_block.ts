@@ -3,11 +3,11 @@
 // x + proj_out(out). `projOut: "unapplied"` registers proj_out but adds `out` directly (the
 // first study's code: its weights exist and are counted, never used); "none" has no proj_out.
 // Keys: norm, q, k, v, proj_out.
-// TODO(engine): use the transposed-operand batched matmul once it lands instead of permute copies.
+// The transposed operands (qᵀ, attnᵀ) are read through strides, never copied.
 
 import { add } from "../../kernels/binary.ts";
-import { matmul } from "../../kernels/matmul.ts";
-import { permute, reshape } from "../../kernels/movement.ts";
+import { matmulTransposed } from "../../kernels/matmul.ts";
+import { reshape } from "../../kernels/movement.ts";
 import { softmax } from "../../kernels/softmax.ts";
 import { mulScalar } from "../../kernels/unary.ts";
 import { tidy } from "../../scope.ts";
@@ -42,11 +42,15 @@ export class AttnBlock extends Module {
       const [b, c, hh, ww] = x.shape;
       const n = hh * ww;
       const h = this.norm.forward(x);
-      const q = permute(reshape(this.q.forward(h), [b, c, n]), [0, 2, 1]); // [b, n, c]
-      const k = reshape(this.k.forward(h), [b, c, n]); // [b, c, n]
-      const v = reshape(this.v.forward(h), [b, c, n]); // [b, c, n]
-      const w = softmax(mulScalar(matmul(q, k), 1 / Math.sqrt(c)), 2); // [b, n(query), n(key)]
-      const out = reshape(matmul(v, permute(w, [0, 2, 1])), [b, c, hh, ww]);
+      const q = reshape(this.q.forward(h), [b, c, n]);
+      const k = reshape(this.k.forward(h), [b, c, n]);
+      const v = reshape(this.v.forward(h), [b, c, n]);
+      // qᵀk / √c, softmax over the keys: [b, n (query), n (key)].
+      const w = softmax(
+        mulScalar(matmulTransposed(q, k, { transposeA: true }), 1 / Math.sqrt(c)),
+        2,
+      );
+      const out = reshape(matmulTransposed(v, w, { transposeB: true }), [b, c, hh, ww]);
       const y = this.projOut === "applied" ? this.proj_out!.forward(out) : out;
       return add(x, y);
     });

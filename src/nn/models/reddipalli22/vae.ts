@@ -92,6 +92,9 @@ class UnappliedWeight extends Module {
     defaultLayerInit_(w, null);
     this.registerParameter("weight", w);
   }
+  forward(): Tensor {
+    throw new Error("neurad: conv_enc_btn2_mu is registered by the study's code and never applied");
+  }
 }
 
 /** Extra input to forward(): fixed ε for the reparameterisation (tests against PyTorch). */
