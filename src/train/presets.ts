@@ -136,7 +136,7 @@ export function presetConfig(name: string, faithful = false): RunConfig {
       return {
         ...base,
         model: { name: "chandru25-dcgan", options: { mode } },
-        discriminator: { name: "chandru25-discriminator", options: { mode } },
+        discriminator: { name: "chandru25-dcgan-discriminator", options: { mode } },
         data: images2dData(),
         train: {
           ...t,

@@ -84,3 +84,34 @@ Deno.test("live GPU buffers stay flat over many steps of a small VQGAN + PatchGA
     } s`,
   );
 });
+
+Deno.test("second study: chandru25-vqgan (D then G, BCE, ramp, random perceptual net) and DCGAN train", async () => {
+  await setup();
+  for (const preset of ["chandru25-vqgan", "chandru25-dcgan"]) {
+    const dir = await tempDir();
+    const model = preset === "chandru25-vqgan"
+      ? '{"widthMultiplier":0.0625,"numCodes":64}'
+      : '{"widthMultiplier":0.125}';
+    const c = cfg(preset, {
+      "model.options": model,
+      "discriminator.options": '{"widthMultiplier":0.125}',
+      ...(preset === "chandru25-vqgan"
+        ? { "perceptual.options": '{"widthMultiplier":0.125}' }
+        : {}),
+      batchSize: "2",
+      epochs: "4",
+    });
+    const data = tinyTrainData(2, 64, 64);
+    data.shape = [3, 64, 64];
+    await train(c, { outDir: dir, data, quiet: true });
+    const log = (await logLines(dir)).filter((l) => "loss" in l);
+    ok(
+      Number.isFinite(log.at(-1)!.disc) && Number.isFinite(log.at(-1)!.gan),
+      JSON.stringify(log.at(-1)),
+    );
+    if (preset === "chandru25-vqgan") {
+      ok(log[0].perceptual > 0);
+      ok(Math.min(...log.map((l) => l.l1)) < log[0].l1, `l1 ${log.map((l) => l.l1)}`);
+    }
+  }
+});
