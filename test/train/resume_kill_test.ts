@@ -86,4 +86,9 @@ Deno.test("a run SIGKILLed mid-run and resumed ends byte-identical to an uninter
     ok(x.length === y.length && x.every((v, i) => v === y[i]), `${k} differs after resume`);
   }
   deepStrictEqual(b.meta.rng, a.meta.rng);
+  // The resumed log has no lines repeated from after the killed run's last checkpoint.
+  const steps = async (d: string) =>
+    (await Deno.readTextFile(`${d}/log.jsonl`)).trim().split("\n").map((l) => JSON.parse(l))
+      .map((o) => `${o.step}${"valLoss" in o ? "v" : ""}`);
+  deepStrictEqual(await steps(run), await steps(`${tmp}/full`));
 });

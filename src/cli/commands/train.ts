@@ -8,6 +8,7 @@ import { getDevice } from "../../device.ts";
 import { createModel } from "../../nn/models/create_model.ts";
 import type { Module } from "../../nn/module.ts";
 import { UserError } from "../../util/errors.ts";
+import { resolveUserPath } from "../parse_args.ts";
 import { PRESET_NAMES } from "../../train/presets.ts";
 import { applyFlags, resolveConfig, validateConfig } from "../../train/resolve_config.ts";
 import { readRunConfig } from "../../train/open_run.ts";
@@ -45,7 +46,7 @@ async function configFor(
     dataDir: f.data,
     extra,
   });
-  const out = typeof f.out === "string" ? f.out : `runs/${f.preset}`;
+  const out = typeof f.out === "string" ? f.out : resolveUserPath(`runs/${f.preset}`);
   if (await exists(`${out}/checkpoints/last.safetensors`)) {
     throw new UserError(`--out: ${out} already holds a run (continue it with --resume ${out})`);
   }
