@@ -5,7 +5,8 @@
 // one epoch and of the whole training of each study (first: 1,859 volumes → 117 steps/epoch,
 // 1,200 epochs; second: 2,000 healthy images → 125 steps/epoch, 1,000 epochs), scaling the step
 // time linearly from the benched batch to 16.
-// Run: deno bench -A bench/train_step_bench.ts  (NEURAD_TRAIN_BENCH=demo,reddipalli22-vae picks presets)
+// Run: deno bench -A bench/train_step_bench.ts [--filter reddipalli22-vae] (models are built lazily,
+// so a filter skips the others)
 
 import { getDevice, sync } from "../src/mod.ts";
 import { rand } from "../src/kernels/random.ts";
@@ -18,8 +19,7 @@ import { GPU_SIZES } from "./_throughput.ts";
 
 await getDevice();
 const B = GPU_SIZES ? 16 : 2;
-const pick = Deno.env.get("NEURAD_TRAIN_BENCH")?.split(",");
-const presets = PRESET_NAMES.filter((p) => !pick || pick.includes(p));
+const presets = PRESET_NAMES;
 const STUDY = {
   a: { stepsPerEpoch: Math.ceil(1859 / 16), epochs: 1200 },
   b: { stepsPerEpoch: Math.ceil(2000 / 16), epochs: 1000 },
