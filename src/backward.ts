@@ -130,13 +130,22 @@ function sweep({ roots, targets, sink, retainGraph }: Sweep) {
     if (!needs.some(Boolean)) continue;
     executed.push(node);
     const inGrads = tidy(() => node.backwardFn(g, node.saved, needs));
+    // A rule may return one tensor object for several inputs, or the incoming gradient itself:
+    // each input gets a tensor of its own (an alias where needed).
+    const seenGrad = new Set<Tensor>([g]);
+    const own = inGrads.map((gi, i) => {
+      if (!gi || !needs[i]) return null;
+      if (!seenGrad.has(gi)) {
+        seenGrad.add(gi);
+        return gi;
+      }
+      return gi.alias(gi.shape);
+    });
+    for (const gi of inGrads) if (gi && gi !== g && !own.includes(gi)) gi.dispose();
     g.dispose();
-    const used = new Set<Tensor>();
     node.inputs.forEach((input, i) => {
-      const gi = inGrads[i];
+      const gi = own[i];
       if (!gi) return;
-      if (!needs[i] || used.has(gi)) return void (used.has(gi) || gi.dispose());
-      used.add(gi);
       if (!sameShape(gi.shape, input.shape)) {
         throw new Error(
           `neurad: ${node.name}'s backward gave a ${shapeStr(gi.shape)} gradient for a ` +
@@ -146,7 +155,6 @@ function sweep({ roots, targets, sink, retainGraph }: Sweep) {
       if (input.gradFn) grads.set(input.gradFn, combine(grads.get(input.gradFn), gi));
       else sink(input, gi);
     });
-    for (let i = node.inputs.length; i < inGrads.length; i++) inGrads[i]?.dispose();
   }
   for (const g of grads.values()) g.dispose();
   if (!retainGraph) freeNodes(executed);

@@ -177,3 +177,13 @@ export { ModuleList } from "./nn/module_list.ts";
 export * as blocks from "./nn/blocks/mod.ts";
 export { summary, type SummaryReport, type SummaryRow } from "./nn/summary.ts";
 export { vqganKeyFromStudy, vqganStudyKeys } from "./nn/models/reddipalli22/study_keys.ts";
+// The second study's models (Chandru 2025): EMA VQGAN, discriminator, perceptual net, DCGAN.
+export {
+  CHANDRU25_MODELS,
+  Chandru25Dcgan,
+  Chandru25DcganDiscriminator,
+  Chandru25Discriminator,
+  Chandru25Perceptual,
+  Chandru25Vqgan,
+  StudyEmaQuantizer,
+} from "./nn/models/chandru25/registry.ts";

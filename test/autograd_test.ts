@@ -192,3 +192,41 @@ test("tidy() keeps returned tensors at any nesting (deep objects, Maps, Sets)", 
   strictEqual(nd.memoryStats().liveBuffers, before + 3);
   for (const t of [deep, out.m.get("k")!, ...out.s]) t.dispose();
 });
+
+test("a backward rule may return one tensor object for several inputs (each gets it)", async () => {
+  const a = Tensor.from([1, 2], [2], { requiresGrad: true });
+  const b = Tensor.from([3, 4], [2], { requiresGrad: true });
+  const y = nd.record("same", [a, b, a], nd.noGrad(() => nd.add(a, b)), [], (g) => [g, g, g]);
+  nd.sum(nd.mulScalar(y, 3)).backward();
+  assertClose(await arr(a.grad!), [6, 6]); // listed twice: 3 + 3
+  assertClose(await arr(b.grad!), [3, 3]);
+  for (const t of [a, b, y]) t.dispose();
+});
+
+test("grad() + backward in a training loop leaves the live-buffer count flat", async () => {
+  const w = Tensor.from([0.5, -1, 2, 0.3], [2, 2], { requiresGrad: true });
+  const v = Tensor.from([1, 0.2, -0.4, 0.7], [2, 2], { requiresGrad: true });
+  const x = Tensor.from([1, 2, 3, 4, 5, 6], [3, 2]);
+  const counts: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    nd.tidy(() => {
+      const h = nd.tanh(nd.matmul(x, w));
+      const a = nd.mean(nd.square(nd.matmul(h, v)));
+      const b = nd.sum(nd.sigmoid(nd.matmul(h, v)));
+      const [ga] = nd.grad(a, v, { retainGraph: true });
+      const [gb] = nd.grad(b, v, { retainGraph: true });
+      const lam = nd.noGrad(() =>
+        nd.div(nd.sum(nd.square(ga)), nd.addScalar(nd.sum(nd.square(gb)), 1e-4))
+      );
+      nd.add(a, nd.mul(b, lam)).backward();
+    });
+    for (const p of [w, v]) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
+    await nd.sync();
+    counts.push(nd.memoryStats().liveBuffers);
+  }
+  strictEqual(new Set(counts).size, 1, `live buffers per iteration: ${counts.join(", ")}`);
+  for (const t of [w, v, x]) t.dispose();
+});

@@ -41,11 +41,21 @@ export function toTensor(h: HostTensor, requiresGrad = false): Tensor {
   });
 }
 
-/** Deterministic host data in [-1, 1) from the one host PRNG (src/util/prng.ts). */
+/**
+ * Deterministic test data in [-1, 1): the mulberry32 stream that the Python fixture scripts
+ * (tools/fixtures/*.py `host_random`) mirror bit for bit, so a test and its PyTorch fixture
+ * build the same inputs and weights without storing them. Product code uses src/util/prng.ts.
+ */
 export function hostRandom(n: number, seed = 1): Float32Array {
-  const rng = new Prng(seed);
+  let s = seed >>> 0;
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = rng.uniform(-1, 1);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
   return out;
 }
 

@@ -5,7 +5,7 @@
 import { record } from "../autograd.ts";
 import type { Tensor } from "../tensor.ts";
 import { mapElementwise } from "./elementwise.ts";
-import { sumToShape } from "./reduce.ts";
+import { sumToShape } from "./reduce_core.ts";
 import { addScalar, mulScalar, powScalar } from "./unary.ts";
 
 interface BinaryDef {

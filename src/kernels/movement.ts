@@ -6,7 +6,7 @@ import { normDim, numel, type Shape, stridesOf } from "../shape.ts";
 import { Tensor } from "../tensor.ts";
 import { stridedCopy } from "./strided_copy.ts";
 import { full, zeros } from "./fill.ts";
-import { sumToShape } from "./reduce.ts";
+import { sumToShape } from "./reduce_core.ts";
 
 function shapeStr(s: Shape) {
   return `[${s.join(", ")}]`;

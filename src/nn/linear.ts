@@ -2,8 +2,7 @@
 // [out] with PyTorch's default initialisation.
 
 import { add } from "../kernels/binary.ts";
-import { matmul } from "../kernels/matmul.ts";
-import { transpose } from "../kernels/movement.ts";
+import { matmulTransposed } from "../kernels/matmul.ts";
 import { Tensor } from "../tensor.ts";
 import { defaultLayerInit_ } from "./init.ts";
 import { Module } from "./module.ts";
@@ -26,9 +25,8 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const wt = transpose(this.tensor("weight"), 0, 1);
-    const y = matmul(x, wt);
-    wt.dispose();
+    // x·Wᵀ reading W through strides (no transposed copy, forward or backward).
+    const y = matmulTransposed(x, this.tensor("weight"), { transposeB: true });
     if (!this.hasBias) return y;
     const out = add(y, this.tensor("bias"));
     y.dispose();

@@ -9,7 +9,7 @@ import { Module } from "./module.ts";
 import { Tensor } from "../tensor.ts";
 import { noGrad, record } from "../autograd.ts";
 import { tidy } from "../scope.ts";
-import { copyBuffer } from "../dispatch.ts";
+import { copy_ } from "../kernels/copy.ts";
 import { add, mul } from "../kernels/binary.ts";
 import { addScalar, clamp, exp, log, mulScalar, neg } from "../kernels/unary.ts";
 import { sum } from "../kernels/reduce.ts";
@@ -83,7 +83,9 @@ class CodebookEmbedding extends Module {
 /** In-place copy of src's values into dst (same size), ordered with the recorded dispatches. */
 function assign(dst: Tensor, src: Tensor) {
   if (dst.size !== src.size) throw new Error(`neurad: assign ${src} to ${dst}`);
-  if (dst.size) copyBuffer(src.buffer, 0, dst.buffer, 0, dst.size * 4);
+  const flat = src.alias(dst.shape);
+  noGrad(() => copy_(dst, flat));
+  flat.dispose();
 }
 
 /** 1 − t. */

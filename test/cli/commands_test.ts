@@ -33,7 +33,7 @@ Deno.test("demo-data: a second, smaller run leaves no stale subject; foreign fol
     "--out",
     out,
     "--healthy",
-    "2",
+    "1",
     "--tumour",
     "0",
     "--stroke",
@@ -41,7 +41,7 @@ Deno.test("demo-data: a second, smaller run leaves no stale subject; foreign fol
     "-q",
   ]);
   assertEquals(r.code, 0, r.err);
-  assertEquals(files(out).filter((f) => f.endsWith(".nii.gz")).length, 2);
+  assertEquals(files(out).filter((f) => f.endsWith(".nii.gz")).length, 1);
   r = await capture([
     "demo-data",
     "--out",

@@ -93,6 +93,7 @@ Deno.test("no adapter: `deno task test` prints one line saying why and fails", a
     stderr: "piped",
   }).output();
   const err = new TextDecoder().decode(out.stderr).trim().split("\n")
+    // deno-lint-ignore no-control-regex -- strips ANSI colours
     .map((l) => l.replace(/\x1b\[[0-9;]*m/g, ""))
     .filter((l) => !l.startsWith("Task ")); // deno task echoes the command it runs
   assert(out.code !== 0, "deno task test passed without an adapter");

@@ -7,11 +7,13 @@ import { demoCommand } from "./demo.ts";
 import { demoDataCommand } from "./demo_data.ts";
 import { infoCommand } from "./info.ts";
 import { inspectCommand } from "./inspect.ts";
+import { trainCommand } from "./train.ts";
 
 export const COMMANDS: readonly CommandSpec[] = [
   infoCommand,
   inspectCommand,
   demoDataCommand,
   demoCommand,
+  trainCommand,
   benchCommand,
 ];

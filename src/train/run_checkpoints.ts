@@ -1,0 +1,110 @@
+// The checkpoints of a run directory: RUN/checkpoints/step-NNNNNNN.{safetensors,json} every
+// saveEvery steps (the last K kept), last.* (always the newest) and best.* (lowest validation
+// loss). Gathers the state of the models and both optimisers under the contract's keys
+// (model., disc., perc., optim.<group>.<param>.{m,v}) and restores it on resume.
+
+import type { HostTensor } from "../io/safetensors.ts";
+import type { Module } from "../nn/module.ts";
+import type { Adam } from "../optim/adam.ts";
+import { UserError } from "../util/errors.ts";
+import {
+  addModuleState,
+  type CheckpointContents,
+  type CheckpointMeta,
+  fromHost,
+  toHost,
+  writeCheckpoint,
+} from "./checkpoint_file.ts";
+import { loadInto } from "./open_run.ts";
+import { join } from "./paths.ts";
+
+export interface RunModules {
+  model: Module;
+  disc?: Module;
+  perceptual?: Module;
+  opt: Adam;
+  discOpt?: Adam;
+}
+
+/** step-0000042 */
+export function stepName(step: number): string {
+  return `step-${String(step).padStart(7, "0")}`;
+}
+
+/** Everything a checkpoint holds, downloaded (readbacks happen here, at save time only). */
+export async function gatherState(m: RunModules): Promise<{
+  tensors: Map<string, HostTensor>;
+  optimMeta: Record<string, unknown>;
+}> {
+  const tensors = new Map<string, HostTensor>();
+  await addModuleState(tensors, m.model, "model.");
+  if (m.disc) await addModuleState(tensors, m.disc, "disc.");
+  if (m.perceptual) await addModuleState(tensors, m.perceptual, "perc.");
+  const optimMeta: Record<string, unknown> = {};
+  for (const opt of [m.opt, m.discOpt]) {
+    if (!opt) continue;
+    const sd = opt.stateDict();
+    for (const [k, t] of sd.tensors) tensors.set(`optim.${k}`, await toHost(t));
+    optimMeta[opt.paramGroups[0].name] = { ...sd.meta, stepCount: opt.stepCount };
+  }
+  return { tensors, optimMeta };
+}
+
+/** Writes `name` (step-N, last or best) atomically. */
+export async function saveCheckpoint(
+  runDir: string,
+  name: string,
+  state: { tensors: Map<string, HostTensor>; optimMeta: Record<string, unknown> },
+  meta: Omit<CheckpointMeta, "extra" | "format">,
+): Promise<string> {
+  const base = join(runDir, "checkpoints", name);
+  await writeCheckpoint(base, state.tensors, {
+    format: "neurad-checkpoint-1",
+    ...meta,
+    extra: { optim: state.optimMeta },
+  });
+  return `${base}.safetensors`;
+}
+
+/** Removes all but the newest `keep` step-N checkpoints. */
+export async function pruneSteps(runDir: string, keep: number): Promise<void> {
+  const dir = join(runDir, "checkpoints");
+  const steps: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    const m = /^(step-\d{7})\.safetensors$/.exec(e.name);
+    if (m) steps.push(m[1]);
+  }
+  steps.sort();
+  for (const s of steps.slice(0, Math.max(0, steps.length - keep))) {
+    await Deno.remove(join(dir, `${s}.safetensors`)).catch(() => {});
+    await Deno.remove(join(dir, `${s}.json`)).catch(() => {});
+  }
+}
+
+/** Restores models and optimisers from a checkpoint; a mismatch is one line naming the file. */
+export function restoreState(m: RunModules, c: CheckpointContents, path: string): void {
+  loadInto(m.model, c, "model.", path);
+  if (m.disc) loadInto(m.disc, c, "disc.", path);
+  if (m.perceptual) loadInto(m.perceptual, c, "perc.", path);
+  const optimMeta = (c.meta.extra?.optim ?? {}) as Record<string, Record<string, unknown>>;
+  for (const opt of [m.opt, m.discOpt]) {
+    if (!opt) continue;
+    const group = opt.paramGroups[0].name;
+    const tensors = new Map<string, ReturnType<typeof fromHost>>();
+    for (const [k, h] of c.tensors) {
+      if (k.startsWith(`optim.${group}.`)) tensors.set(k.slice(6), fromHost(h, path, k));
+    }
+    try {
+      const meta = optimMeta[group] ?? {};
+      opt.loadStateDict({ tensors, meta: meta as never });
+    } catch (e) {
+      throw new UserError(
+        `${path}: optimiser state does not fit (${
+          (e as Error).message.replace(/^neurad: /, "").split("\n")[0]
+        })`,
+      );
+    } finally {
+      for (const t of tensors.values()) t.dispose();
+    }
+  }
+}

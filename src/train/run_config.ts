@@ -1,0 +1,81 @@
+// The fully resolved run configuration, as saved in RUN/config.json and read by openRun, eval
+// and detect. Presets (presets.ts) produce it; resolve_config.ts overlays JSON files and flags.
+
+import type { StudyMode } from "../nn/models/types.ts";
+
+export interface ModelRef {
+  name: string;
+  options: Record<string, unknown>;
+}
+
+/** How training slices are drawn each epoch. */
+export type Sampling = "random-slice-per-volume" | "all-slices" | "all-images";
+
+export interface DataConfig {
+  /** The dataset folder (NIfTI layout or 2D class folders). */
+  dir: string;
+  kind: "nifti" | "images2d";
+  /** The model's input without batch: [C, H, W]. */
+  sliceShape: [number, number, number];
+  sampling: Sampling;
+  /** Seed of the subject split (NIfTI) or the image split (2D). */
+  splitSeed: number;
+  /** Preprocessing options passed to the data layer (NIfTI: loadSlices; 2D: loadImages2D). */
+  preprocess: Record<string, unknown>;
+  /** Where the preprocessed-slice cache lives (NIfTI); "" disables it. */
+  cacheDir: string;
+  /** Validation images at most (0 = all). */
+  maxValImages: number;
+}
+
+export interface TrainConfig {
+  seed: number;
+  batchSize: number;
+  epochs: number;
+  /** Generator / autoencoder optimiser. */
+  optimizer: "adam" | "adamw";
+  lr: number;
+  betas: [number, number];
+  weightDecay: number;
+  /** Discriminator optimiser learning rate (GAN families). */
+  discLr: number;
+  discBetas: [number, number];
+  /** Global-norm clipping of the generator's gradients (0 = off). */
+  clipGradNorm: number;
+  /** VAE: weight of the KL term in (L1 + β·KL)/(1 + β). */
+  klWeight: number;
+  /** VQ-VAE / VQGAN: weight of the quantiser loss. */
+  vqWeight: number;
+  /** VQGAN: step from which the discriminator trains and its loss enters the generator. */
+  discStart: number;
+  /** VQGAN: factor on the adaptive GAN weight λ (taming's disc_weight). */
+  discWeight: number;
+  /** GAN loss of the discriminator: "hinge" (first study) or "bce" (second). */
+  ganLoss: "hinge" | "bce";
+  /** VQGAN: weight of the LPIPS term when weights are supplied (taming: 1.0). */
+  perceptualWeight: number;
+  /** LPIPS weights file (safetensors); "" = no LPIPS term. */
+  lpipsWeights: string;
+  /** Second study: weight of the random perceptual network's feature loss (0.05). */
+  randomPerceptualWeight: number;
+  /** Second study: the adversarial ramp min(start + perEpoch·epoch, max). */
+  advRamp: { start: number; perEpoch: number; max: number } | null;
+  /** Stop after this many optimiser steps (0 = train all epochs). */
+  steps: number;
+  logEvery: number;
+  sampleEveryEpochs: number;
+  saveEvery: number;
+  keepLast: number;
+}
+
+export interface RunConfig {
+  preset: string;
+  mode: StudyMode;
+  model: ModelRef;
+  discriminator?: ModelRef;
+  /** Second study's randomly initialised perceptual network. */
+  perceptual?: ModelRef;
+  data: DataConfig;
+  train: TrainConfig;
+  neuradVersion: string;
+}

@@ -1,0 +1,329 @@
+// The training loop of `neurad train`: builds the run's models and optimisers, resumes from
+// RUN/checkpoints/last exactly (weights, optimiser moments, GPU RNG state, sampler position),
+// steps through seeded epochs, reads the loss terms back once per logging interval (stopping on
+// NaN/Inf with the step and the term), writes log.jsonl, checkpoints (step-N, last, best),
+// validation every epoch and sample panels. Live GPU memory stays flat: every step's
+// intermediates are freed by tidy() inside the loss step; only the logged scalars survive
+// until the next readback.
+
+import { getDevice } from "../device.ts";
+import { createModel } from "../nn/models/create_model.ts";
+import type { Autoencoder, Discriminator } from "../nn/models/types.ts";
+import type { Module } from "../nn/module.ts";
+import { Adam, AdamW } from "../optim/adam.ts";
+import { getRngState, manualSeed, setRngState } from "../kernels/random.ts";
+import { cat, reshape } from "../kernels/movement.ts";
+import { noGrad } from "../autograd.ts";
+import { tidy } from "../scope.ts";
+import type { Tensor } from "../tensor.ts";
+import { UserError } from "../util/errors.ts";
+import { ProgressBar } from "../util/progress.ts";
+import { writeTextFileAtomic } from "../util/atomic_write.ts";
+import { NEURAD_VERSION } from "../util/version.ts";
+import { readCheckpoint } from "./checkpoint_file.ts";
+import {
+  type FeatureNet,
+  type StepModels,
+  type Terms,
+  trainStep,
+  validationLoss,
+} from "./loss_steps.ts";
+import {
+  gatherState,
+  pruneSteps,
+  restoreState,
+  type RunModules,
+  saveCheckpoint,
+  stepName,
+} from "./run_checkpoints.ts";
+import type { RunConfig } from "./run_config.ts";
+import { writePanel } from "./sample_panel.ts";
+import {
+  batchesPerEpoch,
+  batchTensor,
+  epochOrder,
+  loadTrainData,
+  type TrainData,
+} from "./train_data.ts";
+import { join } from "./paths.ts";
+
+export interface TrainOptions {
+  outDir: string;
+  /** Continue the run in outDir from checkpoints/last. */
+  resume?: boolean;
+  /** Preloaded data (tests); otherwise loaded from config.data. */
+  data?: TrainData;
+  quiet?: boolean;
+  /** Where progress and messages go (default stderr). */
+  write?: (text: string) => void;
+}
+
+export interface TrainResult {
+  step: number;
+  epoch: number;
+  bestValLoss: number;
+  lastLog: Record<string, number>;
+  seconds: number;
+}
+
+function build(config: RunConfig) {
+  manualSeed(config.train.seed);
+  const make = <M>(ref: { name: string; options: Record<string, unknown> }, what: string) => {
+    try {
+      return createModel<Module & M>(ref.name, ref.options);
+    } catch (e) {
+      throw new UserError(`--${what}: ${(e as Error).message.replace(/^neurad: /, "")}`);
+    }
+  };
+  const model = make<Autoencoder>(config.model, "model.name");
+  const disc = config.discriminator
+    ? make<Discriminator>(config.discriminator, "discriminator.name")
+    : undefined;
+  const perceptual = config.perceptual
+    ? make<FeatureNet>(config.perceptual, "perceptual.name")
+    : undefined;
+  perceptual?.requiresGrad_(false); // random, frozen; its BN keeps batch statistics (train mode)
+  const t = config.train;
+  const Opt = t.optimizer === "adamw" ? AdamW : Adam;
+  const opt = new Opt([{ name: "model", params: model.namedParameters() }], {
+    lr: t.lr,
+    betas: t.betas,
+    weightDecay: t.weightDecay,
+  });
+  const discOpt = disc
+    ? new Opt([{ name: "disc", params: disc.namedParameters() }], {
+      lr: t.discLr,
+      betas: t.discBetas,
+    })
+    : undefined;
+  return { model, disc, perceptual, opt, discOpt };
+}
+
+/** Reads the pending per-step terms in one readback; throws on the first NaN/Inf. */
+async function drain(pending: { step: number; terms: Terms }[]): Promise<Record<string, number>> {
+  if (pending.length === 0) return {};
+  const flat: Tensor[] = [];
+  const keys: [number, string][] = [];
+  for (const p of pending) {
+    for (const [k, t] of Object.entries(p.terms)) {
+      flat.push(t);
+      keys.push([p.step, k]);
+    }
+  }
+  const all = tidy(() => noGrad(() => cat(flat.map((t) => reshape(t, [1])), 0)));
+  const values = await all.toArray();
+  all.dispose();
+  for (const t of flat) t.dispose();
+  pending.length = 0;
+  const sums: Record<string, number> = {};
+  const counts: Record<string, number> = {};
+  keys.forEach(([step, k], i) => {
+    const v = values[i];
+    if (!Number.isFinite(v)) {
+      throw new UserError(
+        `step ${step}: loss term '${k}' is ${v}; training stopped (the last checkpoint is intact)`,
+      );
+    }
+    sums[k] = (sums[k] ?? 0) + v;
+    counts[k] = (counts[k] ?? 0) + 1;
+  });
+  for (const k of Object.keys(sums)) sums[k] /= counts[k];
+  return sums;
+}
+
+/** Mean validation loss over the validation images (eval mode, own RNG stream, restored). */
+async function validate(model: Autoencoder, data: TrainData, config: RunConfig) {
+  if (data.val.N === 0) return NaN;
+  const saved = getRngState();
+  setRngState({ seed: config.train.seed + 0x5eed, offset: 0 });
+  model.eval();
+  const bs = config.train.batchSize;
+  const parts: Tensor[] = [];
+  for (let i = 0; i < data.val.N; i += bs) {
+    const idx = Array.from({ length: Math.min(bs, data.val.N - i) }, (_, j) => i + j);
+    const x = batchTensor(data.val, idx, data.shape[0]);
+    const l = validationLoss(model, x);
+    parts.push(tidy(() => noGrad(() => reshape(l, [1]))));
+    l.dispose();
+    x.dispose();
+  }
+  const all = tidy(() => cat(parts, 0));
+  const v = await all.toArray();
+  all.dispose();
+  for (const p of parts) p.dispose();
+  model.train();
+  setRngState(saved);
+  // Weighted by batch size.
+  let s = 0;
+  for (let i = 0, b = 0; i < data.val.N; i += bs, b++) s += v[b] * Math.min(bs, data.val.N - i);
+  return s / data.val.N;
+}
+
+async function samples(path: string, model: Autoencoder, data: TrainData, config: RunConfig) {
+  const n = Math.min(4, data.val.N || data.train.N);
+  const src = data.val.N ? data.val : data.train;
+  const saved = getRngState();
+  setRngState({ seed: config.train.seed + 0x5a3e, offset: 0 });
+  model.eval();
+  const x = batchTensor(src, Array.from({ length: n }, (_, i) => i), data.shape[0]);
+  const r = noGrad(() => model.reconstruct(x));
+  const [xs, rs] = [await x.toArray(), await r.toArray()];
+  x.dispose();
+  r.dispose();
+  model.train();
+  setRngState(saved);
+  const range: [number, number] = config.data.kind === "images2d" ? [-1, 1] : [0, 1];
+  await writePanel(path, xs as Float32Array, rs as Float32Array, x.shape, range);
+}
+
+/** Runs (or resumes) training into opts.outDir. */
+export async function train(config: RunConfig, opts: TrainOptions): Promise<TrainResult> {
+  const dir = opts.outDir;
+  const t = config.train;
+  const enc = new TextEncoder();
+  const write = opts.write ?? ((s: string) => Deno.stderr.writeSync(enc.encode(s)));
+  const data = opts.data ?? await loadTrainData(config.data, opts.quiet);
+  const [C, H, W] = config.data.sliceShape;
+  if (data.shape.join() !== [C, H, W].join()) {
+    throw new UserError(
+      `${config.data.dir}: data gives ${data.shape.join("×")} images, config wants ${C}×${H}×${W}`,
+    );
+  }
+  await getDevice();
+  const m = build(config);
+  const { model } = m;
+  if (model.inputShape.join() !== [C, H, W].join()) {
+    throw new UserError(
+      `--data.sliceShape: ${C}×${H}×${W} does not fit ${config.model.name}, built for ${
+        model.inputShape.join("×")
+      }`,
+    );
+  }
+  const run: RunModules = m;
+  const stepModels: StepModels = m;
+  let step = 0, epoch = 0, batchInEpoch = 0, bestValLoss = Infinity;
+  await Deno.mkdir(join(dir, "checkpoints"), { recursive: true });
+  await Deno.mkdir(join(dir, "samples"), { recursive: true });
+  try {
+    if (opts.resume) {
+      const path = join(dir, "checkpoints", "last.safetensors");
+      const c = await readCheckpoint(path);
+      if (c.meta.model !== config.model.name) {
+        throw new UserError(
+          `${path}: checkpoint of model '${c.meta.model}', the run is '${config.model.name}'`,
+        );
+      }
+      if (c.meta.dataHash !== data.hash) {
+        throw new UserError(
+          `${path}: the run was trained on other data (data hash ${c.meta.dataHash}, now ${data.hash})`,
+        );
+      }
+      restoreState(run, c, path);
+      step = c.meta.step;
+      epoch = c.meta.epoch;
+      batchInEpoch = c.meta.batchInEpoch;
+      bestValLoss = c.meta.bestValLoss ?? Infinity;
+      const g = c.meta.rng.gpu;
+      if (g) setRngState({ seed: g[0], offset: g[1] });
+    } else {
+      await writeTextFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
+    }
+    model.train();
+    const perEpoch = batchesPerEpoch(data.train, config.data.sampling, t.batchSize);
+    const total = t.steps > 0 ? t.steps : t.epochs * perEpoch;
+    const bar = new ProgressBar("train", total, { quiet: opts.quiet, write: opts.write });
+    const logPath = join(dir, "log.jsonl");
+    const pending: { step: number; terms: Terms }[] = [];
+    let lastLog: Record<string, number> = {};
+    const t0 = performance.now();
+    let tLog = t0, stepsAtLog = step;
+    const startStep = step;
+
+    const meta = () => ({
+      model: config.model.name,
+      discriminator: config.discriminator?.name,
+      step,
+      epoch,
+      batchInEpoch,
+      rng: { gpu: [getRngState().seed, getRngState().offset] },
+      dataHash: data.hash,
+      neuradVersion: NEURAD_VERSION,
+      bestValLoss: Number.isFinite(bestValLoss) ? bestValLoss : undefined,
+    });
+    const flushLog = async () => {
+      if (pending.length === 0) return;
+      const means = await drain(pending);
+      const now = performance.now();
+      const sps = (step - stepsAtLog) / ((now - tLog) / 1000);
+      tLog = now;
+      stepsAtLog = step;
+      lastLog = means;
+      const line = { step, epoch, ...means, lr: m.opt.lr, discLr: m.discOpt?.lr, stepsPerSec: sps };
+      await Deno.writeTextFile(logPath, JSON.stringify(line) + "\n", { append: true });
+      const note = Object.entries(means).slice(0, 4).map(([k, v]) => `${k} ${v.toPrecision(4)}`)
+        .join(" ");
+      bar.update(step, `${note} ${sps.toFixed(2)} it/s`);
+    };
+    const saveLast = async (also?: string) => {
+      await flushLog(); // a NaN stops the run before any checkpoint is written
+      const state = await gatherState(run);
+      if (also) await saveCheckpoint(dir, also, state, meta());
+      await saveCheckpoint(dir, "last", state, meta());
+    };
+
+    while (step < total && epoch < t.epochs) {
+      const order = epochOrder(data.train, config.data.sampling, t.seed, epoch);
+      for (; batchInEpoch < perEpoch && step < total; batchInEpoch++) {
+        const idx = order.slice(batchInEpoch * t.batchSize, (batchInEpoch + 1) * t.batchSize);
+        const x = batchTensor(data.train, idx, C);
+        const terms = trainStep(stepModels, t, x, step, epoch);
+        x.dispose();
+        step++;
+        pending.push({ step, terms });
+        if (step % t.logEvery === 0) await flushLog();
+        if (step % t.saveEvery === 0 && step < total) {
+          batchInEpoch++; // the checkpoint resumes after this batch
+          await saveLast(stepName(step));
+          batchInEpoch--;
+          await pruneSteps(dir, t.keepLast);
+        }
+      }
+      if (batchInEpoch < perEpoch) break; // stopped by --steps inside the epoch
+      await flushLog();
+      const val = await validate(model, data, config);
+      const improved = val < bestValLoss;
+      if (improved) bestValLoss = val;
+      await Deno.writeTextFile(logPath, JSON.stringify({ step, epoch, valLoss: val }) + "\n", {
+        append: true,
+      });
+      if (
+        t.sampleEveryEpochs > 0 && (epoch % t.sampleEveryEpochs === 0 || epoch === t.epochs - 1)
+      ) {
+        await samples(
+          join(dir, "samples", `epoch-${String(epoch).padStart(4, "0")}.png`),
+          model,
+          data,
+          config,
+        );
+      }
+      epoch++;
+      batchInEpoch = 0;
+      if (improved) {
+        const state = await gatherState(run);
+        await saveCheckpoint(dir, "best", state, { ...meta(), valLoss: val });
+      }
+    }
+    await saveLast(step % t.saveEvery === 0 ? stepName(step) : undefined);
+    await pruneSteps(dir, t.keepLast);
+    bar.update(total);
+    void write;
+    void startStep;
+    return { step, epoch, bestValLoss, lastLog, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    model.dispose();
+    m.disc?.dispose();
+    m.perceptual?.dispose();
+    m.opt.dispose();
+    m.discOpt?.dispose();
+  }
+}

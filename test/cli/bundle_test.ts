@@ -1,0 +1,62 @@
+// `deno task bundle` → one file that runs without the repository: built into an empty temp
+// folder, then every step runs from there (`deno run -A neurad.js …`, paths relative to it).
+// Adding a step (train, detect, once those commands land) is one line in STEPS.
+
+import { assert, assertEquals } from "../assert.ts";
+import { tempDir } from "../temp_dir.ts";
+import { DENO, runNeurad } from "./_run.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** [what, arguments, what stdout must match], run in order from the empty folder. */
+const STEPS: [string, string[], RegExp][] = [
+  ["info", ["info"], /^backend: {3}(vulkan|gl|metal|dx12)$/m],
+  ["demo-data", [
+    "demo-data",
+    "--out",
+    "cohort",
+    "--healthy",
+    "1",
+    "--tumour",
+    "0",
+    "--stroke",
+    "0",
+    "-q",
+  ], /^wrote 1 subjects to /],
+  [
+    "inspect",
+    ["inspect", "cohort/ixi/IXI9001-DEMO-0001-T1.nii.gz"],
+    /^cohort\/ixi\/IXI9001-DEMO-0001-T1\.nii\.gz {2}dims 181×217×181 /,
+  ],
+  ["--version", ["--version"], /^neurad \d+\.\d+\.\d+/],
+];
+
+Deno.test({
+  name: "bundle: dist/neurad.js runs info, demo-data, inspect from an empty folder",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const build = await tempDir("neurad-bundle-");
+    const b = await new Deno.Command(DENO, {
+      args: ["run", "-A", "tools/bundle.ts", "--out", `${build}/neurad.js`],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(b.code, 0, new TextDecoder().decode(b.stderr));
+    const text = Deno.readTextFileSync(`${build}/neurad.js`);
+    assert(text.includes("@compute"), "the WGSL shaders are inside the bundle");
+    const empty = await tempDir("neurad-bundle-run-");
+    Deno.copyFileSync(`${build}/neurad.js`, `${empty}/neurad.js`);
+    for (const [what, args, re] of STEPS) {
+      const r = await runNeurad(args, {
+        entry: "neurad.js",
+        cwd: empty,
+        env: { INIT_CWD: null, NEURAD_DEBUG: "1" },
+      });
+      if (r.code !== 0 || !re.test(r.stdout)) {
+        throw new Error(`bundle step ${what}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+      }
+    }
+  },
+});

@@ -1,0 +1,52 @@
+// `deno task bundle`: esbuild writes dist/neurad.js — the whole `neurad` CLI in one ES module,
+// with the WGSL shaders (imported as text) and the Colin27 template (registered as an embedded
+// asset before anything runs) inside, so `deno run -A dist/neurad.js <command>` works from any
+// directory without the repository. `--out FILE` writes elsewhere (the bundle test uses it).
+
+import * as esbuild from "esbuild";
+import { COLIN27_ASSET } from "../src/util/assets.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** Builds the bundle to `outfile`; returns its size in bytes. */
+export async function bundle(outfile = `${ROOT}dist/neurad.js`): Promise<number> {
+  const entry = `import { embedAsset } from "./src/util/assets.ts";
+import colin27 from "./${COLIN27_ASSET}";
+embedAsset(${JSON.stringify(COLIN27_ASSET)}, colin27);
+await import("./src/cli/main.ts");
+`;
+  try {
+    await esbuild.build({
+      stdin: {
+        contents: entry,
+        resolveDir: ROOT,
+        sourcefile: "neurad-bundle-entry.ts",
+        loader: "ts",
+      },
+      bundle: true,
+      splitting: false,
+      format: "esm",
+      platform: "neutral",
+      target: "esnext",
+      mainFields: ["module", "main"],
+      external: ["node:*"],
+      loader: { ".wgsl": "text", ".gz": "binary", ".json": "json" },
+      outfile,
+      banner: {
+        js: "// neurad: single-file bundle (deno task bundle). Run: deno run -A neurad.js --help",
+      },
+      logLevel: "error",
+      legalComments: "none",
+    });
+  } finally {
+    await esbuild.stop();
+  }
+  return (await Deno.stat(outfile)).size;
+}
+
+if (import.meta.main) {
+  const i = Deno.args.indexOf("--out");
+  const out = i >= 0 ? Deno.args[i + 1] : undefined;
+  const size = await bundle(out);
+  console.log(`wrote ${out ?? "dist/neurad.js"} (${(size / 2 ** 20).toFixed(1)} MiB)`);
+}
