@@ -136,7 +136,7 @@ export function presetConfig(name: string, faithful = false): RunConfig {
       return {
         ...base,
         model: { name: "chandru25-dcgan", options: { mode } },
-        discriminator: { name: "chandru25-discriminator", options: { mode } },
+        discriminator: { name: "chandru25-dcgan-discriminator", options: { mode } },
         data: images2dData(),
         train: {
           ...t,
@@ -150,7 +150,7 @@ export function presetConfig(name: string, faithful = false): RunConfig {
         },
       };
     case "demo":
-      // A narrow VAE (1/8 width, L = 32) over every brain slice of the demo cohort.
+      // A narrow VAE (1/4 width, L = 32) over every brain slice of the demo cohort, 3 epochs.
       return {
         ...base,
         model: {
@@ -160,7 +160,7 @@ export function presetConfig(name: string, faithful = false): RunConfig {
         data: { ...niftiData(), sampling: "all-slices", maxValImages: 256 },
         train: {
           ...t,
-          epochs: 8,
+          epochs: 3,
           lr: 1e-3,
           batchSize: 16,
           logEvery: 10,

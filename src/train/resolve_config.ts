@@ -74,7 +74,7 @@ export function applyFlags(config: RunConfig, extra: Record<string, string>): Ru
   for (const [name, raw] of Object.entries(extra)) {
     const flag = `--${name}`;
     let path = name;
-    if (!name.includes(".")) {
+    if (!name.includes(".") && !all.includes(name)) {
       const hits = all.filter((p) => p.split(".").pop() === name);
       if (hits.length !== 1) {
         throw new UserError(

@@ -66,7 +66,8 @@ export interface TrainResult {
   seconds: number;
 }
 
-function build(config: RunConfig) {
+/** The run's models and optimisers, seeded (also used by bench/train_step_bench.ts). */
+export function buildRunModules(config: RunConfig) {
   manualSeed(config.train.seed);
   const make = <M>(ref: { name: string; options: Record<string, unknown> }, what: string) => {
     try {
@@ -189,8 +190,13 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
       `${config.data.dir}: data gives ${data.shape.join("×")} images, config wants ${C}×${H}×${W}`,
     );
   }
+  if (t.lpipsWeights) {
+    throw new UserError(
+      `--lpips-weights: the LPIPS network is not in this build yet; train without it (L1 only)`,
+    );
+  }
   await getDevice();
-  const m = build(config);
+  const m = buildRunModules(config);
   const { model } = m;
   if (model.inputShape.join() !== [C, H, W].join()) {
     throw new UserError(
