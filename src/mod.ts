@@ -176,6 +176,7 @@ export { ModuleList } from "./nn/module_list.ts";
 // VQGAN / PatchGAN building blocks (taming-transformers names): blocks.ResnetBlock, ...
 export * as blocks from "./nn/blocks/mod.ts";
 export { summary, type SummaryReport, type SummaryRow } from "./nn/summary.ts";
+export { vqganKeyFromStudy, vqganStudyKeys } from "./nn/models/reddipalli22/study_keys.ts";
 // The second study's models (Chandru 2025): EMA VQGAN, discriminator, perceptual net, DCGAN.
 export {
   CHANDRU25_MODELS,
