@@ -92,3 +92,52 @@ Deno.test("a run SIGKILLed mid-run and resumed ends byte-identical to an uninter
       .map((o) => `${o.step}${"valLoss" in o ? "v" : ""}`);
   deepStrictEqual(await steps(run), await steps(`${tmp}/full`));
 });
+
+Deno.test("neurad train: --dry-run summary, and bad flags / data mismatch / missing run as one line", async () => {
+  const tmp = await tempDir();
+  await writeTinyNiftiSet(`${tmp}/data`, 10);
+  const base = [
+    "train",
+    "--preset",
+    "demo",
+    "--data",
+    `${tmp}/data`,
+    "--out",
+    `${tmp}/run`,
+    "--data.preprocess",
+    '{"smoothing":"none"}',
+    "--data.cacheDir",
+    "",
+  ];
+  const output = (args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, ...args],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+  const [dry, badLr, badShape, noRun] = await Promise.all([
+    output([...base, "--dry-run", "-q"]),
+    output([...base, "--train.lr", "abc"]),
+    output([...base, "--data.sliceShape", "[1, 64, 64]", "-q"]),
+    output(["train", "--resume", `${tmp}/nope`]),
+  ]);
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  const oneError = (o: Deno.CommandOutput, re: RegExp) => {
+    strictEqual(o.code, 1);
+    const lines = text(o.stderr).trim().split("\n");
+    strictEqual(lines.length, 1, text(o.stderr));
+    ok(re.test(lines[0]), lines[0]);
+  };
+  strictEqual(dry.code, 0, text(dry.stderr));
+  ok(/model reddipalli22-vae \(corrected\): [\d,]+ parameters/.test(text(dry.stdout)));
+  ok(
+    /data .*: \d+ training images \(7 volumes\), \d+ validation images, 1×95×79/.test(
+      text(dry.stdout),
+    ),
+    text(dry.stdout),
+  );
+  oneError(badLr, /^error: --train.lr: expected a number, got 'abc'$/);
+  oneError(badShape, /data gives 1×95×79 slices but the config's data.sliceShape is 1×64×64/);
+  oneError(noRun, /--resume: .*nope has no checkpoints\/last.safetensors/);
+});
