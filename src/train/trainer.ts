@@ -31,6 +31,7 @@ import {
 import {
   gatherState,
   pruneSteps,
+  removeStaleTemps,
   restoreState,
   type RunModules,
   saveCheckpoint,
@@ -257,6 +258,7 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
       const g = c.meta.rng.gpu;
       if (g) setRngState({ seed: g[0], offset: g[1] });
       await trimLog(join(dir, "log.jsonl"), step, batchInEpoch);
+      await removeStaleTemps(dir);
     } else {
       await writeTextFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
     }

@@ -86,6 +86,9 @@ Deno.test("a run SIGKILLed mid-run and resumed ends byte-identical to an uninter
     ok(x.length === y.length && x.every((v, i) => v === y[i]), `${k} differs after resume`);
   }
   deepStrictEqual(b.meta.rng, a.meta.rng);
+  for await (const e of Deno.readDir(`${run}/checkpoints`)) {
+    ok(!e.name.includes(".tmp-"), `stale temp file ${e.name}`);
+  }
   // The resumed log has no lines repeated from after the killed run's last checkpoint.
   const steps = async (d: string) =>
     (await Deno.readTextFile(`${d}/log.jsonl`)).trim().split("\n").map((l) => JSON.parse(l))
