@@ -1,4 +1,4 @@
-// Exact resume: a `neurad train` subprocess is SIGKILLed after its second checkpoint and resumed
+// Exact resume: a `neurad train` subprocess is SIGKILLed after its first checkpoint and resumed
 // with --resume; its final weights and optimiser moments must be byte-identical to those of an
 // uninterrupted run of the same length (seeded sampler, saved GPU RNG state, deterministic
 // kernels). Tiny NIfTI data (IXI layout, smoothing off) in a temp folder.
@@ -37,16 +37,16 @@ Deno.test("a run SIGKILLed mid-run and resumed ends byte-identical to an uninter
     batchSize: "2",
     logEvery: "2",
     sampleEveryEpochs: "0",
-    "train.steps": "7",
+    "train.steps": "6",
     "train.saveEvery": "2",
   };
   // Uninterrupted, in this process.
   const config = await resolveConfig({ preset: "reddipalli22-vae", dataDir: `${tmp}/data`, extra });
   const full = await train(config, { outDir: `${tmp}/full`, quiet: true });
-  strictEqual(full.step, 7);
+  strictEqual(full.step, 6);
   ok(full.epoch >= 1, "the run crosses an epoch boundary (validation, new sampler order)");
 
-  // Killed after its second checkpoint, then resumed.
+  // Killed after its first checkpoint, then resumed.
   const run = `${tmp}/killed`;
   const flags = Object.entries(extra).flatMap(([k, v]) => [`--${k}`, v]);
   const child = cli([
@@ -61,7 +61,7 @@ Deno.test("a run SIGKILLed mid-run and resumed ends byte-identical to an uninter
     ...flags,
   ]).spawn();
   const t0 = Date.now();
-  while (!(await exists(`${run}/checkpoints/step-0000004.safetensors`))) {
+  while (!(await exists(`${run}/checkpoints/step-0000002.safetensors`))) {
     if (Date.now() - t0 > 120_000) break;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -70,14 +70,14 @@ Deno.test("a run SIGKILLed mid-run and resumed ends byte-identical to an uninter
   await child.stderr.cancel().catch(() => {});
   ok(!status.success, "the first run was killed before it finished");
   const killedAt = (await readCheckpoint(`${run}/checkpoints/last.safetensors`)).meta.step;
-  ok(killedAt < 7, `killed at step ${killedAt}`);
+  ok(killedAt < 6, `killed at step ${killedAt}`);
   const resumed = await cli(["train", "--resume", run, "-q"]).output();
   const err = new TextDecoder().decode(resumed.stderr);
   strictEqual(resumed.code, 0, err);
 
   const a = await readCheckpoint(`${tmp}/full/checkpoints/last.safetensors`);
   const b = await readCheckpoint(`${run}/checkpoints/last.safetensors`);
-  strictEqual(b.meta.step, 7);
+  strictEqual(b.meta.step, 6);
   deepStrictEqual([...b.tensors.keys()], [...a.tensors.keys()]);
   for (const [k, h] of a.tensors) {
     const x = new Uint8Array(h.data.buffer, h.data.byteOffset, h.data.byteLength);
