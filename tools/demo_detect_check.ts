@@ -1,12 +1,12 @@
 // A quick check that a trained run finds the lesions of a NIfTI cohort's test split: pixel-wise
-// AUROC / AUPRC of the absolute residual |x − x̂| inside the brain over the pathological test
-// subjects (no post-processing, no threshold), and the same with a random-weight model of the
+// AUROC / AUPRC of the absolute residual |x − x̂| (median 9×9, inside the eroded brain mask)
+// over the pathological test subjects (no threshold), and the same with a random-weight model of the
 // same run for contrast. Used to measure the `demo` preset (docs/train.md); eval proper is
 // `neurad eval`. Run: deno run -A tools/demo_detect_check.ts RUN [DATA_DIR]
 
 import { getDevice, noGrad, Tensor } from "../src/mod.ts";
 import { loadSlices } from "../src/data/load_slices.ts";
-import { auroc, averagePrecision } from "../src/eval/mod.ts";
+import { auroc, averagePrecision, binaryErosion2d, medianFilter2d } from "../src/eval/mod.ts";
 import { openRun } from "../src/train/open_run.ts";
 import { createModel } from "../src/nn/models/create_model.ts";
 import type { Autoencoder } from "../src/nn/models/types.ts";
@@ -43,11 +43,14 @@ try {
     quiet: true,
   });
   const { N, H, W } = test;
+  // The first study's post-processing: brain mask eroded (cross, 5 iterations), residual
+  // median-filtered 9×9 per slice.
+  const mask = binaryErosion2d(test.brainMasks, H, W, { iterations: 5 });
   const idx: number[] = [];
-  for (let i = 0; i < N * H * W; i++) if (test.brainMasks[i]) idx.push(i);
+  for (let i = 0; i < N * H * W; i++) if (mask[i]) idx.push(i);
   const labels = idx.map((i) => (test.lesionMasks[i] ? 1 : 0));
   const report = async (name: string, model: Autoencoder) => {
-    const s = await scores(model, test.images, N, H, W);
+    const s = medianFilter2d(await scores(model, test.images, N, H, W), H, W, 9);
     const sc = idx.map((i) => s[i]);
     console.log(
       `${name}: pixel AUROC ${auroc(sc, labels).toFixed(4)}, AUPRC ${

@@ -66,6 +66,14 @@ export async function saveCheckpoint(
   return `${base}.safetensors`;
 }
 
+/** Removes temp files a killed writer left in the checkpoints folder (never a finished file). */
+export async function removeStaleTemps(runDir: string): Promise<void> {
+  const dir = join(runDir, "checkpoints");
+  for await (const e of Deno.readDir(dir)) {
+    if (/\.tmp-\d+-/.test(e.name)) await Deno.remove(join(dir, e.name)).catch(() => {});
+  }
+}
+
 /** Removes all but the newest `keep` step-N checkpoints. */
 export async function pruneSteps(runDir: string, keep: number): Promise<void> {
   const dir = join(runDir, "checkpoints");

@@ -31,6 +31,7 @@ import {
 import {
   gatherState,
   pruneSteps,
+  removeStaleTemps,
   restoreState,
   type RunModules,
   saveCheckpoint,
@@ -132,6 +133,29 @@ async function drain(pending: { step: number; terms: Terms }[]): Promise<Record<
   return sums;
 }
 
+/**
+ * On resume: drops the log lines a killed run wrote after its last checkpoint (steps past it, and
+ * a validation line of the checkpoint's step when the checkpoint preceded that validation).
+ */
+async function trimLog(path: string, step: number, batchInEpoch: number) {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch {
+    return;
+  }
+  const keep = text.split("\n").filter((l) => {
+    if (!l.trim()) return false;
+    try {
+      const o = JSON.parse(l);
+      return o.step < step || (o.step === step && !("valLoss" in o && batchInEpoch > 0));
+    } catch {
+      return false; // a line cut by the kill
+    }
+  });
+  await writeTextFileAtomic(path, keep.map((l) => l + "\n").join(""));
+}
+
 /** Mean validation loss over the validation images (eval mode, own RNG stream, restored). */
 async function validate(model: Autoencoder, data: TrainData, config: RunConfig) {
   if (data.val.N === 0) return NaN;
@@ -166,7 +190,9 @@ async function samples(path: string, model: Autoencoder, data: TrainData, config
   const saved = getRngState();
   setRngState({ seed: config.train.seed + 0x5a3e, offset: 0 });
   model.eval();
-  const x = batchTensor(src, Array.from({ length: n }, (_, i) => i), data.shape[0]);
+  // Evenly spaced images (NIfTI validation stacks run bottom to top within each subject).
+  const idx = Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * src.N) / n));
+  const x = batchTensor(src, idx, data.shape[0]);
   const r = noGrad(() => model.reconstruct(x));
   const [xs, rs] = [await x.toArray(), await r.toArray()];
   x.dispose();
@@ -231,6 +257,8 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
       bestValLoss = c.meta.bestValLoss ?? Infinity;
       const g = c.meta.rng.gpu;
       if (g) setRngState({ seed: g[0], offset: g[1] });
+      await trimLog(join(dir, "log.jsonl"), step, batchInEpoch);
+      await removeStaleTemps(dir);
     } else {
       await writeTextFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
     }

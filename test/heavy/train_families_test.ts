@@ -1,6 +1,6 @@
 // Heavy training checks (deno task test-heavy): the VQ-VAE and VQGAN families train on tiny
 // data (loss falls, λ and the discriminator's hinge appear after discStart), and live GPU
-// buffers stay flat over NEURAD_SOAK_STEPS (default 1,000) steps of a small VQGAN + PatchGAN.
+// buffers stay flat over TRAIN_SOAK_STEPS (default 1,000) steps of a small VQGAN + PatchGAN.
 
 import { ok, strictEqual } from "node:assert";
 import { memoryStats } from "../../src/memory.ts";
@@ -58,7 +58,7 @@ Deno.test("VQ-VAE and VQGAN train; λ and the discriminator's hinge loss appear 
 
 Deno.test("live GPU buffers stay flat over many steps of a small VQGAN + PatchGAN", async () => {
   await setup();
-  const steps = Number(Deno.env.get("NEURAD_SOAK_STEPS") ?? 1000);
+  const steps = Number(Deno.env.get("TRAIN_SOAK_STEPS") ?? 1000);
   const dir = await tempDir();
   const run = (n: number) =>
     train(

@@ -75,7 +75,7 @@ Deno.test("JSON config file merges over the preset; bad files are one line", asy
     dataDir: "d",
     extra: { epochs: "5" },
   });
-  deepStrictEqual([c.train.epochs, c.model.options.latentDim, c.train.lr], [5, 64, 1e-3]);
+  deepStrictEqual([c.train.epochs, c.model.options.latentDim, c.train.lr], [5, 64, 3e-3]);
   await Deno.writeTextFile(`${dir}/bad.json`, "{");
   await rejects(
     resolveConfig({ preset: "demo", configFile: `${dir}/bad.json` }),

@@ -1,4 +1,4 @@
-// Exact resume: a `neurad train` subprocess is SIGKILLed after its second checkpoint and resumed
+// Exact resume: a `neurad train` subprocess is SIGKILLed after its first checkpoint and resumed
 // with --resume; its final weights and optimiser moments must be byte-identical to those of an
 // uninterrupted run of the same length (seeded sampler, saved GPU RNG state, deterministic
 // kernels). Tiny NIfTI data (IXI layout, smoothing off) in a temp folder.
@@ -37,16 +37,16 @@ Deno.test("a run SIGKILLed mid-run and resumed ends byte-identical to an uninter
     batchSize: "2",
     logEvery: "2",
     sampleEveryEpochs: "0",
-    "train.steps": "7",
+    "train.steps": "6",
     "train.saveEvery": "2",
   };
   // Uninterrupted, in this process.
   const config = await resolveConfig({ preset: "reddipalli22-vae", dataDir: `${tmp}/data`, extra });
   const full = await train(config, { outDir: `${tmp}/full`, quiet: true });
-  strictEqual(full.step, 7);
+  strictEqual(full.step, 6);
   ok(full.epoch >= 1, "the run crosses an epoch boundary (validation, new sampler order)");
 
-  // Killed after its second checkpoint, then resumed.
+  // Killed after its first checkpoint, then resumed.
   const run = `${tmp}/killed`;
   const flags = Object.entries(extra).flatMap(([k, v]) => [`--${k}`, v]);
   const child = cli([
@@ -61,7 +61,7 @@ Deno.test("a run SIGKILLed mid-run and resumed ends byte-identical to an uninter
     ...flags,
   ]).spawn();
   const t0 = Date.now();
-  while (!(await exists(`${run}/checkpoints/step-0000004.safetensors`))) {
+  while (!(await exists(`${run}/checkpoints/step-0000002.safetensors`))) {
     if (Date.now() - t0 > 120_000) break;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -70,14 +70,14 @@ Deno.test("a run SIGKILLed mid-run and resumed ends byte-identical to an uninter
   await child.stderr.cancel().catch(() => {});
   ok(!status.success, "the first run was killed before it finished");
   const killedAt = (await readCheckpoint(`${run}/checkpoints/last.safetensors`)).meta.step;
-  ok(killedAt < 7, `killed at step ${killedAt}`);
+  ok(killedAt < 6, `killed at step ${killedAt}`);
   const resumed = await cli(["train", "--resume", run, "-q"]).output();
   const err = new TextDecoder().decode(resumed.stderr);
   strictEqual(resumed.code, 0, err);
 
   const a = await readCheckpoint(`${tmp}/full/checkpoints/last.safetensors`);
   const b = await readCheckpoint(`${run}/checkpoints/last.safetensors`);
-  strictEqual(b.meta.step, 7);
+  strictEqual(b.meta.step, 6);
   deepStrictEqual([...b.tensors.keys()], [...a.tensors.keys()]);
   for (const [k, h] of a.tensors) {
     const x = new Uint8Array(h.data.buffer, h.data.byteOffset, h.data.byteLength);
@@ -86,4 +86,61 @@ Deno.test("a run SIGKILLed mid-run and resumed ends byte-identical to an uninter
     ok(x.length === y.length && x.every((v, i) => v === y[i]), `${k} differs after resume`);
   }
   deepStrictEqual(b.meta.rng, a.meta.rng);
+  for await (const e of Deno.readDir(`${run}/checkpoints`)) {
+    ok(!e.name.includes(".tmp-"), `stale temp file ${e.name}`);
+  }
+  // The resumed log has no lines repeated from after the killed run's last checkpoint.
+  const steps = async (d: string) =>
+    (await Deno.readTextFile(`${d}/log.jsonl`)).trim().split("\n").map((l) => JSON.parse(l))
+      .map((o) => `${o.step}${"valLoss" in o ? "v" : ""}`);
+  deepStrictEqual(await steps(run), await steps(`${tmp}/full`));
+});
+
+Deno.test("neurad train: --dry-run summary, and bad flags / data mismatch / missing run as one line", async () => {
+  const tmp = await tempDir();
+  await writeTinyNiftiSet(`${tmp}/data`, 10);
+  const base = [
+    "train",
+    "--preset",
+    "demo",
+    "--data",
+    `${tmp}/data`,
+    "--out",
+    `${tmp}/run`,
+    "--data.preprocess",
+    '{"smoothing":"none"}',
+    "--data.cacheDir",
+    "",
+  ];
+  const output = (args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, ...args],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+  const [dry, badLr, badShape, noRun] = await Promise.all([
+    output([...base, "--dry-run", "-q"]),
+    output([...base, "--train.lr", "abc"]),
+    output([...base, "--data.sliceShape", "[1, 64, 64]", "-q"]),
+    output(["train", "--resume", `${tmp}/nope`]),
+  ]);
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  const oneError = (o: Deno.CommandOutput, re: RegExp) => {
+    strictEqual(o.code, 1);
+    const lines = text(o.stderr).trim().split("\n");
+    strictEqual(lines.length, 1, text(o.stderr));
+    ok(re.test(lines[0]), lines[0]);
+  };
+  strictEqual(dry.code, 0, text(dry.stderr));
+  ok(/model reddipalli22-vae \(corrected\): [\d,]+ parameters/.test(text(dry.stdout)));
+  ok(
+    /data .*: \d+ training images \(7 volumes\), \d+ validation images, 1×95×79/.test(
+      text(dry.stdout),
+    ),
+    text(dry.stdout),
+  );
+  oneError(badLr, /^error: --train.lr: expected a number, got 'abc'$/);
+  oneError(badShape, /data gives 1×95×79 slices but the config's data.sliceShape is 1×64×64/);
+  oneError(noRun, /--resume: .*nope has no checkpoints\/last.safetensors/);
 });

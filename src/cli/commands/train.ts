@@ -8,6 +8,7 @@ import { getDevice } from "../../device.ts";
 import { createModel } from "../../nn/models/create_model.ts";
 import type { Module } from "../../nn/module.ts";
 import { UserError } from "../../util/errors.ts";
+import { resolveUserPath } from "../parse_args.ts";
 import { PRESET_NAMES } from "../../train/presets.ts";
 import { applyFlags, resolveConfig, validateConfig } from "../../train/resolve_config.ts";
 import { readRunConfig } from "../../train/open_run.ts";
@@ -45,11 +46,28 @@ async function configFor(
     dataDir: f.data,
     extra,
   });
-  const out = typeof f.out === "string" ? f.out : `runs/${f.preset}`;
+  const out = typeof f.out === "string" ? f.out : resolveUserPath(`runs/${f.preset}`);
   if (await exists(`${out}/checkpoints/last.safetensors`)) {
     throw new UserError(`--out: ${out} already holds a run (continue it with --resume ${out})`);
   }
   return { config, out, resume: false };
+}
+
+/** "name (mode): N parameters" and the count of each top-level block, without running it. */
+function modelSummary(name: string, options: Record<string, unknown>): string {
+  const m = createModel<Module>(name, options);
+  const fmt = (n: number) => n.toLocaleString("en");
+  const blocks = new Map<string, number>();
+  let total = 0;
+  for (const [k, p] of m.namedParameters()) {
+    const top = k.split(".")[0];
+    blocks.set(top, (blocks.get(top) ?? 0) + p.size);
+    total += p.size;
+  }
+  m.dispose();
+  const lines = [...blocks].map(([k, n]) => `  ${k.padEnd(28)} ${fmt(n).padStart(12)}`);
+  return [`model ${name} (${options.mode ?? "corrected"}): ${fmt(total)} parameters`, ...lines]
+    .join("\n");
 }
 
 export const trainCommand: CommandSpec = {
@@ -86,10 +104,9 @@ and saved to RUN/config.json; RUN/log.jsonl, RUN/samples/ and RUN/checkpoints/ f
     console.log(JSON.stringify(config, null, 2));
     if (args.flags["dry-run"]) {
       await getDevice();
-      const m = createModel<Module>(config.model.name, config.model.options);
-      const n = m.parameters().reduce((s, p) => s + p.size, 0);
-      m.dispose();
-      console.log(`model ${config.model.name}: ${n.toLocaleString("en")} parameters`);
+      for (const ref of [config.model, config.discriminator, config.perceptual]) {
+        if (ref) console.log(modelSummary(ref.name, ref.options));
+      }
       const d = await loadTrainData(config.data, args.flags.quiet === true);
       console.log(
         `data ${config.data.dir}: ${d.train.N} training images (${d.train.groups.length} volumes), ` +
