@@ -187,3 +187,14 @@ export {
   Chandru25Vqgan,
   StudyEmaQuantizer,
 } from "./nn/models/chandru25/registry.ts";
+// Weights in and out: PyTorch .pth/.ckpt (restricted reader), loadWeights, perceptual networks.
+export { readPth, type ReadPthOptions } from "./io/pth/read_pth.ts";
+export {
+  loadLpipsWeights,
+  loadWeights,
+  type LoadWeightsOptions,
+  readWeights,
+} from "./io/load_weights.ts";
+export { VGG16_TAPS, Vgg16Features } from "./nn/models/perceptual/vgg16_features.ts";
+export { Lpips } from "./nn/models/perceptual/lpips.ts";
+export { missingWeightsError, PERCEPTUAL_WEIGHTS } from "./nn/models/perceptual/registry.ts";

@@ -5,6 +5,7 @@
 import type { Module } from "../module.ts";
 import { reddipalli22Models } from "./reddipalli22/registry.ts";
 import { CHANDRU25_MODELS } from "./chandru25/registry.ts";
+import { PERCEPTUAL_MODELS } from "./perceptual/registry.ts";
 
 /** Builds a model from its options (each factory validates its own, one-line errors). */
 export type ModelFactory = (options: Record<string, unknown>) => Module;
@@ -12,6 +13,7 @@ export type ModelFactory = (options: Record<string, unknown>) => Module;
 const REGISTRY: Record<string, ModelFactory> = {
   ...reddipalli22Models,
   ...CHANDRU25_MODELS,
+  ...PERCEPTUAL_MODELS,
 };
 
 /** The registered model names, sorted. */
