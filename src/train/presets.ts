@@ -100,6 +100,7 @@ export function presetConfig(name: string, faithful = false): RunConfig {
         ...base,
         model: { name: "reddipalli22-vqgan", options: { mode, embedDim: 64, numCodes: 128 } },
         discriminator: { name: "reddipalli22-patchgan", options: { mode } },
+        lpips: { name: "lpips", options: {} },
         data: niftiData(),
         train: {
           ...t,

@@ -15,6 +15,7 @@ const OPEN_OBJECTS = [
   "model.options",
   "discriminator.options",
   "perceptual.options",
+  "lpips.options",
   "data.preprocess",
 ];
 
@@ -24,7 +25,9 @@ function merge(base: Obj, over: Obj, where: string, path = ""): Obj {
   for (const [k, v] of Object.entries(over)) {
     const p = path ? `${path}.${k}` : k;
     const open = OPEN_OBJECTS.some((o) => path === o || path.startsWith(o + "."));
-    if (!(k in base) && !open && !(isObj(v) && ["discriminator", "perceptual"].includes(p))) {
+    if (
+      !(k in base) && !open && !(isObj(v) && ["discriminator", "perceptual", "lpips"].includes(p))
+    ) {
       throw new UserError(`${where}: unknown config field '${p}'`);
     }
     out[k] = isObj(v) && isObj(base[k]) ? merge(base[k] as Obj, v, where, p) : v;

@@ -54,7 +54,7 @@ export interface TrainConfig {
   ganLoss: "hinge" | "bce";
   /** VQGAN: weight of the LPIPS term when weights are supplied (taming: 1.0). */
   perceptualWeight: number;
-  /** LPIPS weights file (safetensors); "" = no LPIPS term. */
+  /** LPIPS weights, "TRUNK.pth,HEADS.pth" (docs/weights.md); "" = no LPIPS term. */
   lpipsWeights: string;
   /** Second study: weight of the random perceptual network's feature loss (0.05). */
   randomPerceptualWeight: number;
@@ -75,6 +75,8 @@ export interface RunConfig {
   discriminator?: ModelRef;
   /** Second study's randomly initialised perceptual network. */
   perceptual?: ModelRef;
+  /** The LPIPS network of the VQGAN loss (used when train.lpipsWeights names its weights). */
+  lpips?: ModelRef;
   data: DataConfig;
   train: TrainConfig;
   neuradVersion: string;

@@ -21,6 +21,7 @@ import { ProgressBar } from "../util/progress.ts";
 import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { NEURAD_VERSION } from "../util/version.ts";
 import { readCheckpoint } from "./checkpoint_file.ts";
+import { loadLpipsWeights } from "../io/load_weights.ts";
 import {
   type FeatureNet,
   type StepModels,
@@ -99,6 +100,31 @@ export function buildRunModules(config: RunConfig) {
     })
     : undefined;
   return { model, disc, perceptual, opt, discOpt };
+}
+
+interface LpipsLike {
+  forward(x: Tensor, y: Tensor): Tensor;
+}
+
+/** The frozen LPIPS network with the weights named by train.lpipsWeights, or null. */
+async function loadLpips(config: RunConfig): Promise<Module | null> {
+  const files = config.train.lpipsWeights;
+  if (!files) return null;
+  const ref = config.lpips ?? { name: "lpips", options: {} };
+  let net: Module;
+  try {
+    net = createModel<Module>(ref.name, ref.options);
+  } catch (e) {
+    throw new UserError(`--lpips.name: ${(e as Error).message.replace(/^neurad: /, "")}`);
+  }
+  try {
+    await loadLpipsWeights(net, files);
+  } catch (e) {
+    net.dispose();
+    throw e;
+  }
+  net.requiresGrad_(false);
+  return net.eval();
 }
 
 /** Reads the pending per-step terms in one readback; throws on the first NaN/Inf. */
@@ -216,12 +242,11 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
       `${config.data.dir}: data gives ${data.shape.join("×")} images, config wants ${C}×${H}×${W}`,
     );
   }
-  if (t.lpipsWeights) {
-    throw new UserError(
-      `--lpips-weights: the LPIPS network is not in this build yet; train without it (L1 only)`,
-    );
-  }
   await getDevice();
+  const lpipsNet = await loadLpips(config);
+  const lpips = lpipsNet
+    ? (a: Tensor, b: Tensor) => (lpipsNet as unknown as LpipsLike).forward(a, b)
+    : undefined;
   const m = buildRunModules(config);
   const { model } = m;
   if (model.inputShape.join() !== [C, H, W].join()) {
@@ -310,7 +335,7 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
       for (; batchInEpoch < perEpoch && step < total; batchInEpoch++) {
         const idx = order.slice(batchInEpoch * t.batchSize, (batchInEpoch + 1) * t.batchSize);
         const x = batchTensor(data.train, idx, C);
-        const terms = trainStep(stepModels, t, x, step, epoch);
+        const terms = trainStep(stepModels, t, x, step, epoch, lpips);
         x.dispose();
         step++;
         pending.push({ step, terms });
@@ -359,5 +384,6 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
     m.perceptual?.dispose();
     m.opt.dispose();
     m.discOpt?.dispose();
+    lpipsNet?.dispose();
   }
 }

@@ -115,3 +115,22 @@ Deno.test("second study: chandru25-vqgan (D then G, BCE, ramp, random perceptual
     }
   }
 });
+
+Deno.test("first study's VQGAN with LPIPS weights: the perceptual term enters the loss", async () => {
+  await setup();
+  const dir = await tempDir();
+  const pth = new URL("../fixtures/pth/", import.meta.url).pathname;
+  await train(
+    cfg("reddipalli22-vqgan", {
+      "model.options": '{"widthMultiplier":0.0625,"embedDim":64,"numCodes":64}',
+      "discriminator.options": '{"widthMultiplier":0.125}',
+      "lpips.options": '{"widthMultiplier":0.125}',
+      "train.lpipsWeights": `${pth}lpips_trunk_small.pth,${pth}lpips_heads_small.pth`,
+      batchSize: "1",
+      steps: "2",
+    }),
+    { outDir: dir, data: tinyTrainData(2), quiet: true },
+  );
+  const log = (await logLines(dir)).filter((l) => "loss" in l);
+  ok(log[0].perceptual > 0 && log[0].loss > log[0].l1, JSON.stringify(log[0]));
+});

@@ -107,6 +107,20 @@ Deno.test("resume refuses other data and another model's checkpoint, in one line
   );
 });
 
+Deno.test("incomplete LPIPS weights are one line naming the file", async () => {
+  await setup();
+  const pth = new URL("../fixtures/pth/", import.meta.url).pathname;
+  const c = cfg("reddipalli22-vqgan", {
+    "lpips.options": '{"widthMultiplier":0.125}',
+    "train.lpipsWeights": `${pth}lpips_trunk_small.pth`,
+  });
+  await rejects(
+    train(c, { outDir: await tempDir(), data: tinyTrainData(1), quiet: true }),
+    (e) =>
+      e instanceof UserError && /lpips_trunk_small\.pth: LPIPS weights incomplete/.test(e.message),
+  );
+});
+
 Deno.test("live GPU buffers stay flat over training steps (short version; heavy: 1,000 VQGAN steps)", async () => {
   await setup();
   const dir = await tempDir();

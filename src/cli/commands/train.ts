@@ -28,7 +28,11 @@ async function configFor(
   const extra = { ...args.extra };
   if (f.steps !== undefined) extra["train.steps"] = String(f.steps);
   if (f["save-every"] !== undefined) extra["train.saveEvery"] = String(f["save-every"]);
-  if (f["lpips-weights"] !== undefined) extra["train.lpipsWeights"] = String(f["lpips-weights"]);
+  if (f["lpips-weights"] !== undefined) {
+    // Comma-separated files (trunk, heads), each resolved from the user's directory.
+    extra["train.lpipsWeights"] = String(f["lpips-weights"]).split(",").filter(Boolean)
+      .map(resolveUserPath).join(",");
+  }
   if (typeof f.resume === "string") {
     const run = f.resume;
     if (!(await exists(`${run}/checkpoints/last.safetensors`))) {
@@ -90,9 +94,9 @@ and saved to RUN/config.json; RUN/log.jsonl, RUN/samples/ and RUN/checkpoints/ f
     steps: { type: "integer", min: 1, metavar: "N", help: "stop after N optimiser steps" },
     "save-every": { type: "integer", min: 1, metavar: "N", help: "checkpoint every N steps" },
     "lpips-weights": {
-      type: "path",
-      metavar: "FILE",
-      help: "LPIPS weights (VQGAN perceptual term)",
+      type: "string",
+      metavar: "TRUNK,HEADS",
+      help: "LPIPS weights files, comma-separated (VQGAN perceptual term; docs/weights.md)",
     },
     resume: { type: "path", metavar: "RUN", help: "continue RUN from its last checkpoint" },
     "dry-run": { type: "boolean", help: "print the config, model summary and data found; exit" },
