@@ -6,6 +6,7 @@
 
 import { ok, rejects, strictEqual } from "node:assert";
 import { memoryStats } from "../../src/memory.ts";
+import { Tensor } from "../../src/tensor.ts";
 import { presetConfig } from "../../src/train/presets.ts";
 import { applyFlags, validateConfig } from "../../src/train/resolve_config.ts";
 import { readCheckpoint } from "../../src/train/checkpoint_file.ts";
@@ -105,6 +106,32 @@ Deno.test("resume refuses other data and another model's checkpoint, in one line
       e instanceof UserError && /does not fit the run's model/.test(e.message) &&
       !e.message.includes("\n"),
   );
+});
+
+Deno.test("loss terms are read back once per logging interval, never per step", async () => {
+  await setup();
+  const dir = await tempDir();
+  const c = cfg("reddipalli22-vae", {
+    "model.options": '{"widthMultiplier":0.125,"latentDim":32}',
+    batchSize: "1",
+    steps: "6",
+    logEvery: "3",
+    saveEvery: "1000",
+  });
+  let reads = 0;
+  const orig = Tensor.prototype.toArray;
+  Tensor.prototype.toArray = function (this: Tensor) {
+    reads++;
+    return orig.call(this);
+  } as typeof orig;
+  try {
+    await train(c, { outDir: dir, data: tinyTrainData(10), quiet: true }); // no epoch end
+  } finally {
+    Tensor.prototype.toArray = orig;
+  }
+  // Two log readbacks (steps 3 and 6), then one per tensor of the final checkpoint.
+  const saved = (await readCheckpoint(`${dir}/checkpoints/last.safetensors`)).tensors.size;
+  strictEqual(reads, 2 + saved);
 });
 
 Deno.test("incomplete LPIPS weights are one line naming the file", async () => {
