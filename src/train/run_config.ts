@@ -54,7 +54,7 @@ export interface TrainConfig {
   ganLoss: "hinge" | "bce";
   /** VQGAN: weight of the LPIPS term when weights are supplied (taming: 1.0). */
   perceptualWeight: number;
-  /** LPIPS weights file (safetensors); "" = no LPIPS term. */
+  /** LPIPS weights: TRUNK.pth,HEADS.pth (or one file with both); "" = no LPIPS term. */
   lpipsWeights: string;
   /** Second study: weight of the random perceptual network's feature loss (0.05). */
   randomPerceptualWeight: number;

@@ -8,6 +8,8 @@
 
 import { getDevice } from "../device.ts";
 import { createModel } from "../nn/models/create_model.ts";
+import type { Lpips } from "../nn/models/perceptual/lpips.ts";
+import { loadLpipsWeights } from "../io/load_weights.ts";
 import type { Autoencoder, Discriminator } from "../nn/models/types.ts";
 import type { Module } from "../nn/module.ts";
 import { Adam, AdamW } from "../optim/adam.ts";
@@ -216,12 +218,20 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
       `${config.data.dir}: data gives ${data.shape.join("×")} images, config wants ${C}×${H}×${W}`,
     );
   }
-  if (t.lpipsWeights) {
-    throw new UserError(
-      `--lpips-weights: the LPIPS network is not in this build yet; train without it (L1 only)`,
-    );
-  }
   await getDevice();
+  // LPIPS (the first study's VQGAN perceptual term) from user-supplied files; frozen, eval mode.
+  let lpipsNet: Lpips | null = null;
+  if (t.lpipsWeights) {
+    lpipsNet = createModel<Lpips>("lpips");
+    try {
+      await loadLpipsWeights(lpipsNet, t.lpipsWeights);
+    } catch (e) {
+      lpipsNet.dispose();
+      throw e;
+    }
+    lpipsNet.eval();
+  }
+  const lpips = lpipsNet ? (a: Tensor, b: Tensor) => lpipsNet!.forward(a, b) : undefined;
   const m = buildRunModules(config);
   const { model } = m;
   if (model.inputShape.join() !== [C, H, W].join()) {
@@ -310,7 +320,7 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
       for (; batchInEpoch < perEpoch && step < total; batchInEpoch++) {
         const idx = order.slice(batchInEpoch * t.batchSize, (batchInEpoch + 1) * t.batchSize);
         const x = batchTensor(data.train, idx, C);
-        const terms = trainStep(stepModels, t, x, step, epoch);
+        const terms = trainStep(stepModels, t, x, step, epoch, lpips);
         x.dispose();
         step++;
         pending.push({ step, terms });
@@ -355,6 +365,7 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
     return { step, epoch, bestValLoss, lastLog, seconds: (performance.now() - t0) / 1000 };
   } finally {
     model.dispose();
+    lpipsNet?.dispose();
     m.disc?.dispose();
     m.perceptual?.dispose();
     m.opt.dispose();
