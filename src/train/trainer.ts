@@ -8,6 +8,7 @@
 
 import { getDevice } from "../device.ts";
 import { createModel } from "../nn/models/create_model.ts";
+import type { Lpips } from "../nn/models/perceptual/lpips.ts";
 import type { Autoencoder, Discriminator } from "../nn/models/types.ts";
 import type { Module } from "../nn/module.ts";
 import { Adam, AdamW } from "../optim/adam.ts";
@@ -102,18 +103,14 @@ export function buildRunModules(config: RunConfig) {
   return { model, disc, perceptual, opt, discOpt };
 }
 
-interface LpipsLike {
-  forward(x: Tensor, y: Tensor): Tensor;
-}
-
 /** The frozen LPIPS network with the weights named by train.lpipsWeights, or null. */
-async function loadLpips(config: RunConfig): Promise<Module | null> {
+async function loadLpips(config: RunConfig): Promise<Lpips | null> {
   const files = config.train.lpipsWeights;
   if (!files) return null;
   const ref = config.lpips ?? { name: "lpips", options: {} };
-  let net: Module;
+  let net: Lpips;
   try {
-    net = createModel<Module>(ref.name, ref.options);
+    net = createModel<Lpips>(ref.name, ref.options);
   } catch (e) {
     throw new UserError(`--lpips.name: ${(e as Error).message.replace(/^neurad: /, "")}`);
   }
@@ -244,9 +241,7 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
   }
   await getDevice();
   const lpipsNet = await loadLpips(config);
-  const lpips = lpipsNet
-    ? (a: Tensor, b: Tensor) => (lpipsNet as unknown as LpipsLike).forward(a, b)
-    : undefined;
+  const lpips = lpipsNet ? (a: Tensor, b: Tensor) => lpipsNet.forward(a, b) : undefined;
   const m = buildRunModules(config);
   const { model } = m;
   if (model.inputShape.join() !== [C, H, W].join()) {
@@ -380,10 +375,10 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
     return { step, epoch, bestValLoss, lastLog, seconds: (performance.now() - t0) / 1000 };
   } finally {
     model.dispose();
+    lpipsNet?.dispose();
     m.disc?.dispose();
     m.perceptual?.dispose();
     m.opt.dispose();
     m.discOpt?.dispose();
-    lpipsNet?.dispose();
   }
 }
