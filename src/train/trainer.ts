@@ -12,7 +12,7 @@ import type { Lpips } from "../nn/models/perceptual/lpips.ts";
 import type { Autoencoder, Discriminator } from "../nn/models/types.ts";
 import type { Module } from "../nn/module.ts";
 import { Adam, AdamW } from "../optim/adam.ts";
-import { getRngState, manualSeed, setRngState } from "../kernels/random.ts";
+import { getRngState, manualSeed, setRngState, uniform_ } from "../kernels/random.ts";
 import { cat, reshape } from "../kernels/movement.ts";
 import { noGrad } from "../autograd.ts";
 import { tidy } from "../scope.ts";
@@ -103,8 +103,11 @@ export function buildRunModules(config: RunConfig) {
   return { model, disc, perceptual, opt, discOpt };
 }
 
-/** The frozen LPIPS network with the weights named by train.lpipsWeights, or null. */
-async function loadLpips(config: RunConfig): Promise<Lpips | null> {
+/**
+ * The frozen LPIPS network with the weights named by train.lpipsWeights (faithful mode: the heads
+ * random, as the study's code left them), or null without weights.
+ */
+export async function loadLpips(config: RunConfig): Promise<Lpips | null> {
   const files = config.train.lpipsWeights;
   if (!files) return null;
   const ref = config.lpips ?? { name: "lpips", options: {} };
@@ -119,6 +122,19 @@ async function loadLpips(config: RunConfig): Promise<Lpips | null> {
   } catch (e) {
     net.dispose();
     throw e;
+  }
+  if (config.mode === "faithful") {
+    // The study's code loaded the heads under the wrong names, so they kept PyTorch's default
+    // conv init, kaiming-uniform: U(−1/√C, 1/√C). Seeded, so a resumed run rebuilds the same.
+    manualSeed((config.train.seed + 0x1b1b5) >>> 0);
+    noGrad(() => {
+      for (const [k, p] of net.namedParameters()) {
+        if (/^lin\d\.model\.1\.weight$/.test(k)) {
+          const b = 1 / Math.sqrt(p.shape[1]);
+          uniform_(p, -b, b);
+        }
+      }
+    });
   }
   net.requiresGrad_(false);
   return net.eval();

@@ -4,13 +4,13 @@
 // with the last checkpoint intact, a resume on other data or another model's checkpoint is one
 // line, and live GPU buffers stay flat over many steps.
 
-import { ok, rejects, strictEqual } from "node:assert";
+import { deepStrictEqual, notDeepStrictEqual, ok, rejects, strictEqual } from "node:assert";
 import { memoryStats } from "../../src/memory.ts";
 import { Tensor } from "../../src/tensor.ts";
 import { presetConfig } from "../../src/train/presets.ts";
 import { applyFlags, validateConfig } from "../../src/train/resolve_config.ts";
 import { readCheckpoint } from "../../src/train/checkpoint_file.ts";
-import { train } from "../../src/train/trainer.ts";
+import { loadLpips, train } from "../../src/train/trainer.ts";
 import { UserError } from "../../src/util/errors.ts";
 import { setup } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
@@ -146,6 +146,31 @@ Deno.test("incomplete LPIPS weights are one line naming the file", async () => {
     (e) =>
       e instanceof UserError && /lpips_trunk_small\.pth: LPIPS weights incomplete/.test(e.message),
   );
+});
+
+Deno.test("faithful LPIPS keeps random heads (seeded), corrected loads the trained ones", async () => {
+  await setup();
+  const pth = new URL("../fixtures/pth/", import.meta.url).pathname;
+  const flags = {
+    "lpips.options": '{"widthMultiplier":0.125}',
+    "train.lpipsWeights": `${pth}lpips_trunk_small.pth,${pth}lpips_heads_small.pth`,
+  };
+  const heads = async (mode: string) => {
+    const net = (await loadLpips(cfg("reddipalli22-vqgan", { ...flags, mode })))!;
+    const sd = net.stateDict();
+    const out = {
+      head: [...await sd.get("lin0.model.1.weight")!.toArray()],
+      trunk: [...await sd.get("net.features.0.weight")!.toArray()],
+    };
+    net.dispose();
+    return out;
+  };
+  const [c, f1, f2] = [await heads("corrected"), await heads("faithful"), await heads("faithful")];
+  deepStrictEqual(f1, f2);
+  deepStrictEqual(f1.trunk, c.trunk);
+  notDeepStrictEqual(f1.head, c.head);
+  const b = 1 / Math.sqrt(f1.head.length);
+  ok(f1.head.every((v) => Math.abs(v) <= b));
 });
 
 Deno.test("live GPU buffers stay flat over training steps (short version; heavy: 1,000 VQGAN steps)", async () => {
