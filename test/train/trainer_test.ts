@@ -80,6 +80,16 @@ Deno.test("NaN/Inf stops the run naming step and term; the last checkpoint stays
   const last = await readCheckpoint(`${dir}/checkpoints/last.safetensors`);
   strictEqual(last.meta.step, bad - 1);
   for (const [k, h] of last.tensors) ok((h.data as Float32Array).every(Number.isFinite), k);
+  // A checkpoint every step, the newest keepLast (3) kept.
+  const kept: string[] = [];
+  for await (const e of Deno.readDir(`${dir}/checkpoints`)) {
+    if (/^step-\d{7}\.safetensors$/.test(e.name)) kept.push(e.name);
+  }
+  deepStrictEqual(
+    kept.sort(),
+    Array.from({ length: bad - 1 }, (_, i) => `step-${String(i + 1).padStart(7, "0")}.safetensors`)
+      .slice(-3),
+  );
 });
 
 Deno.test("resume refuses other data and another model's checkpoint, in one line", async () => {
