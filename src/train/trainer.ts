@@ -295,9 +295,9 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
       if (g) setRngState({ seed: g[0], offset: g[1] });
       await trimLog(join(dir, "log.jsonl"), step, batchInEpoch);
       await removeStaleTemps(dir);
-    } else {
-      await writeTextFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
     }
+    // The resolved config (on resume: with this invocation's overrides, e.g. --steps).
+    await writeTextFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
     model.train();
     const perEpoch = batchesPerEpoch(data.train, config.data.sampling, t.batchSize);
     const total = t.steps > 0 ? t.steps : t.epochs * perEpoch;
