@@ -11,6 +11,7 @@ import { presetConfig } from "../../src/train/presets.ts";
 import { applyFlags, validateConfig } from "../../src/train/resolve_config.ts";
 import { readCheckpoint } from "../../src/train/checkpoint_file.ts";
 import { loadLpips, train } from "../../src/train/trainer.ts";
+import { openRun } from "../../src/train/open_run.ts";
 import { UserError } from "../../src/util/errors.ts";
 import { setup } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
@@ -53,6 +54,10 @@ Deno.test("VAE overfits a tiny batch: loss falls; run directory and best checkpo
   ) {
     await Deno.stat(`${dir}/${f}`);
   }
+  // eval's entry point reopens the trainer's run: best checkpoint, eval mode.
+  const run = await openRun(dir);
+  ok(run.checkpointPath.endsWith("best.safetensors") && !run.model.training);
+  run.model.dispose();
 });
 
 Deno.test("NaN/Inf stops the run naming step and term; the last checkpoint stays intact", async () => {
