@@ -8,6 +8,7 @@ import { demoDataCommand } from "./demo_data.ts";
 import { infoCommand } from "./info.ts";
 import { inspectCommand } from "./inspect.ts";
 import { trainCommand } from "./train.ts";
+import { evalCommand } from "./eval.ts";
 
 export const COMMANDS: readonly CommandSpec[] = [
   infoCommand,
@@ -15,5 +16,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   demoDataCommand,
   demoCommand,
   trainCommand,
+  evalCommand,
   benchCommand,
 ];

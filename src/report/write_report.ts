@@ -1,0 +1,218 @@
+// OUT/report.html: one self-contained page per evaluation that opens offline — inline CSS, charts
+// as static SVG rendered at build time (Vega-Lite → Vega, src/report/charts/), images as PNG
+// data URLs. Sections: headline, metric tables (rankings with intervals, Dice with the oracle
+// labelled, healthy-FPR thresholds, lesion detection, classification), ROC / PR curves, score
+// histograms, reconstruction panels, codebook usage, training curves from RUN/log.jsonl, the
+// config and versions.
+
+import type { EvalResult, RankingResult } from "../eval/eval_result.ts";
+import { writeTextFileAtomic } from "../util/atomic_write.ts";
+import { pct, prChart, rocChart } from "./charts/curves.ts";
+import { scoreHistogram } from "./charts/histogram.ts";
+import { trainingChart, usageChart } from "./charts/training.ts";
+
+const esc = (s: unknown) =>
+  String(s).replace(
+    /[&<>"]/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!,
+  );
+const num = (v: number | undefined, d = 4) =>
+  v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(d);
+const ci = (
+  c?: [number, number],
+) => (c ? ` <span class="ci">[${pct(c[0])}, ${pct(c[1])}]</span>` : "");
+
+function table(head: string[], rows: (string | number)[][]): string {
+  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${
+    rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")
+  }</tbody></table>`;
+}
+
+async function readLog(runDir: string): Promise<Record<string, unknown>[]> {
+  try {
+    const text = await Deno.readTextFile(`${runDir}/log.jsonl`);
+    return text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+  } catch {
+    return [];
+  }
+}
+
+/** The report's HTML (deterministic for a given result and log). */
+export async function buildReport(r: EvalResult, log: Record<string, unknown>[]): Promise<string> {
+  const parts: string[] = [];
+  const headline = r.rankings.map((x) => `${x.dataset} ${x.level} AUROC ${pct(x.auroc)} %`).join(
+    " · ",
+  );
+  parts.push(`<header><h1>neurad evaluation: ${esc(r.preset)} (${esc(r.mode)})</h1>
+<p>${esc(r.model.name)} · ${r.model.parameters.toLocaleString("en")} parameters · checkpoint
+${esc(r.checkpoint)} · protocol ${esc(r.protocol)}</p><p class="headline">${
+    esc(headline)
+  }</p></header>`);
+
+  if (r.rankings.length) {
+    parts.push(
+      `<h2>Ranking metrics (test split; %)</h2>` + table(
+        ["dataset", "level", "AUROC", "AUPRC", "positives", "negatives"],
+        r.rankings.map((x) => [
+          esc(x.dataset),
+          x.level,
+          pct(x.auroc) + ci(x.aurocCi),
+          pct(x.auprc) + ci(x.auprcCi),
+          x.positives,
+          x.negatives,
+        ]),
+      ),
+    );
+  }
+  if (r.dice.length) {
+    parts.push(
+      `<h2>Segmentation (threshold chosen on the validation split)</h2>` + table(
+        [
+          "dataset",
+          "post-processing",
+          "threshold",
+          "DICE_T %",
+          "DICE_S % (mean ± std)",
+          "oracle DICE_T % (test-optimised, not a result)",
+        ],
+        r.dice.map((d) => [
+          esc(d.dataset),
+          esc(d.filter),
+          num(d.threshold),
+          pct(d.diceT),
+          `${pct(d.diceS.mean)} ± ${pct(d.diceS.std)}${ci(d.diceS.ci)}`,
+          d.oracle
+            ? `<span class="oracle">${pct(d.oracle.diceT)} at ${num(d.oracle.threshold)}</span>`
+            : "–",
+        ]),
+      ),
+    );
+  }
+  if (r.fprThresholds.length) {
+    parts.push(
+      `<h2>Thresholds at a fixed healthy false-positive rate</h2>` + table(
+        ["dataset", "target FPR", "threshold", "test FPR", "TPR"],
+        r.fprThresholds.map((
+          f,
+        ) => [esc(f.dataset), pct(f.fpr), num(f.threshold), pct(f.testFpr), pct(f.tpr)]),
+      ),
+    );
+  }
+  if (r.lesionDetection.length) {
+    parts.push(
+      `<h2>Lesion-level detection</h2>` + table(
+        ["dataset", "lesions", "size", "detected", "sensitivity %", "false positives / volume"],
+        r.lesionDetection.map((l) => [
+          esc(l.dataset),
+          l.lesions,
+          esc(l.stratum),
+          l.detected,
+          pct(l.sensitivity),
+          num(l.falsePositivesPerVolume, 2),
+        ]),
+      ),
+    );
+  }
+  for (const c of r.classification) {
+    parts.push(
+      `<h2>Classification: ${esc(c.dataset)} (threshold ${num(c.threshold)}, ${
+        esc(c.thresholdSource)
+      }, ${esc(c.direction)})</h2>` + table(
+        ["accuracy", "precision", "recall", "F1", "AUC", "AUC of −score"],
+        [[
+          pct(c.accuracy),
+          pct(c.precision),
+          pct(c.recall),
+          pct(c.f1),
+          pct(c.auc),
+          pct(c.aucNegated),
+        ]],
+      ) + table(["", "predicted healthy", "predicted anomalous"], [
+        ["healthy", c.confusion.tn, c.confusion.fp],
+        ["anomalous", c.confusion.fn, c.confusion.tp],
+      ]),
+    );
+  }
+
+  const charts: string[] = [];
+  for (const level of ["sample", "slice", "pixel"] as const) {
+    const rows = r.rankings.filter((x) => x.level === level);
+    if (!rows.length) continue;
+    charts.push(await rocChart(rows, `${level}-wise ROC`), await prChart(rows, `${level}-wise PR`));
+  }
+  if (charts.length) parts.push(`<h2>Curves</h2><div class="charts">${charts.join("")}</div>`);
+  const hists: string[] = [];
+  for (
+    const x of r.rankings.filter((x: RankingResult) =>
+      x.level !== "pixel" || x.threshold !== undefined
+    )
+  ) {
+    if (x.scores.healthy.length + x.scores.anomalous.length) hists.push(await scoreHistogram(x));
+  }
+  if (hists.length) {
+    parts.push(`<h2>Score histograms</h2><div class="charts">${hists.join("")}</div>`);
+  }
+
+  if (r.panels.length) {
+    const cols = [
+      "input",
+      "reconstruction",
+      "residual",
+      "postprocessed",
+      "thresholded",
+      "groundTruth",
+    ] as const;
+    parts.push(
+      `<h2>Reconstructions (best, median and worst subject by Dice)</h2>` + table(
+        ["subject", ...cols.map((c) => (c === "groundTruth" ? "ground truth" : c))],
+        r.panels.map((p) => [
+          `${esc(p.rank)}<br>${esc(p.dataset)} ${esc(p.subject)}<br>slice ${p.slice}${
+            p.dice !== undefined ? `<br>Dice ${pct(p.dice)} %` : ""
+          }`,
+          ...cols.map((c) => (p.images[c] ? `<img src="${p.images[c]}" alt="${c}">` : "–")),
+        ]),
+      ),
+    );
+  }
+  if (r.codebookUsage?.length) {
+    parts.push(`<h2>Codebook usage</h2>${await usageChart(r.codebookUsage)}`);
+  }
+  const train = await trainingChart(log);
+  if (train) parts.push(`<h2>Training curves (log.jsonl)</h2>${train}`);
+  parts.push(
+    `<h2>Evaluation settings</h2>` + table(
+      ["setting", "value"],
+      Object.entries(r.settings).map(([k, v]) => [esc(k), esc(v)]),
+    ),
+  );
+  parts.push(
+    `<h2>Configuration and versions</h2><p>neurad ${esc(r.versions.neurad)} · Deno ${
+      esc(r.versions.deno)
+    } · adapter ${esc(r.versions.adapter)} · ${num(r.timing.seconds, 1)} s (${
+      num(r.timing.itemsPerSecond, 2)
+    } volumes/s)</p><pre>${esc(JSON.stringify(r.config, null, 2))}</pre>`,
+  );
+
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>neurad: ${esc(r.preset)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body { font: 14px/1.45 "DejaVu Sans", Arial, sans-serif; margin: 24px auto; max-width: 1200px; color: #222; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin-top: 28px; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 8px 0; } td, th { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; } .ci { color: #777; font-size: 12px; } .oracle { color: #a33; }
+.headline { font-weight: bold; } .charts { display: flex; flex-wrap: wrap; gap: 12px; }
+img { image-rendering: pixelated; width: 158px; } pre { background: #f7f7f7; padding: 8px; font-size: 12px; overflow: auto; }
+</style></head><body>
+${parts.join("\n")}
+</body></html>
+`;
+}
+
+/** Writes OUT/report.html (atomically) and returns its path. */
+export async function writeReport(r: EvalResult, runDir: string, outDir: string): Promise<string> {
+  const html = await buildReport(r, await readLog(runDir));
+  const path = `${outDir}/report.html`;
+  await writeTextFileAtomic(path, html);
+  return path;
+}
