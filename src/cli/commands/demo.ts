@@ -1,124 +1,68 @@
-// `neurad demo`: the engine's end-to-end smoke run on real data. Prints the adapter, loads the
-// embedded Colin27 T1 (data/colin27), takes its axial slices at 4 mm and trains a dense
-// autoencoder on them with Adam, showing the loss falling (read back every 25 steps only).
+// `neurad demo`: the main job on the embedded data (src/demo/run_demo.ts) — demo cohort from
+// Colin27 if missing, train the `demo` preset, evaluate, write the report — then the headline
+// metrics and where the report is.
 
 import type { CommandSpec } from "../command.ts";
-import * as nd from "../../mod.ts";
-import { readNifti } from "../../data/nifti/read_nifti.ts";
-import { ProgressBar } from "../../util/progress.ts";
-import { COLIN27_ASSET, readAsset } from "../../util/assets.ts";
-
-const FACTOR = 4; // 1 mm -> 4 mm in-plane, so a slice is a 1k-pixel vector
-
-function axialSlices(data: Float32Array, [X, Y, Z]: number[]) {
-  const w = Math.floor(X / FACTOR), h = Math.floor(Y / FACTOR);
-  const slices: Float32Array[] = [];
-  let maxV = 0;
-  for (const v of data) maxV = Math.max(maxV, v);
-  for (let z = 0; z < Z; z += 2) {
-    const s = new Float32Array(w * h);
-    let brain = 0;
-    for (let j = 0; j < h; j++) {
-      for (let i = 0; i < w; i++) {
-        let acc = 0;
-        for (let dj = 0; dj < FACTOR; dj++) {
-          for (let di = 0; di < FACTOR; di++) {
-            acc += data[(i * FACTOR + di) + X * ((j * FACTOR + dj) + Y * z)];
-          }
-        }
-        s[j * w + i] = acc / (FACTOR * FACTOR * maxV);
-        if (acc > 0) brain++;
-      }
-    }
-    if (brain > 0.1 * w * h) slices.push(s);
-  }
-  return { slices, pixels: w * h };
-}
+import { runDemo } from "../../demo/run_demo.ts";
 
 export const demoCommand: CommandSpec = {
   name: "demo",
-  summary: "train a small dense autoencoder on the embedded Colin27 brain (engine smoke run)",
-  description: "Prints the adapter, then the loss going down: a real training run exercising " +
-    "every part of the engine. Exit code 1 if the loss does not fall.",
+  summary: "the whole pipeline on the embedded demo data: cohort, training, evaluation, report",
+  description:
+    "Builds the demo cohort (data/demo) from the embedded Colin27 T1 if missing, trains " +
+    "the `demo` preset into runs/demo (replacing an earlier demo run), evaluates it with the " +
+    "first study's protocol and writes runs/demo/eval/report.html. Minutes on a CPU adapter.",
   flags: {
+    data: { type: "path", metavar: "DIR", default: "data/demo", help: "demo cohort folder" },
+    out: { type: "path", short: "o", metavar: "RUN", default: "runs/demo", help: "run directory" },
     steps: {
       type: "integer",
       min: 1,
       max: 1_000_000,
-      default: 300,
       metavar: "N",
-      help: "optimisation steps",
+      help: "stop training after N steps (default: the preset's epochs)",
     },
     seed: {
       type: "integer",
       min: 0,
       max: 2 ** 31 - 1,
-      default: 0,
       metavar: "S",
-      help: "random seed",
+      help: "cohort seed (default 1)",
     },
+    quiet: { type: "boolean", short: "q", help: "no progress bars" },
   },
-  async run({ flags }) {
-    const steps = flags.steps as number, seed = flags.seed as number;
-    await nd.getDevice();
-    const info = nd.deviceInfo();
-    console.log(`adapter: ${info.description} (${info.backend})`);
-    const vol = await readNifti(await readAsset(COLIN27_ASSET), {
-      canonical: true,
-      name: COLIN27_ASSET,
+  async run(args) {
+    const f = args.flags;
+    const out = await runDemo({
+      dataDir: f.data as string,
+      runDir: f.out as string,
+      steps: f.steps as number | undefined,
+      seed: f.seed as number | undefined,
+      quiet: f.quiet === true,
     });
-    const { slices, pixels } = axialSlices(vol.data, vol.dims);
-    console.log(
-      `data: ${slices.length} axial slices of Colin27 at ${FACTOR} mm (${pixels} pixels each)`,
-    );
-
-    nd.manualSeed(seed);
-    const all = new Float32Array(slices.length * pixels);
-    slices.forEach((s, i) => all.set(s, i * pixels));
-    const x = nd.Tensor.from(all, [slices.length, pixels]);
-    const dims = [pixels, 256, 32, 256, pixels];
-    const params: nd.Tensor[] = [];
-    for (let i = 0; i + 1 < dims.length; i++) {
-      const bound = 1 / Math.sqrt(dims[i]);
-      params.push(
-        nd.uniform_(nd.Tensor.empty([dims[i], dims[i + 1]]), -bound, bound),
-        nd.zeros([dims[i + 1]]),
+    const r = out.result;
+    console.log("");
+    for (const x of r.rankings) {
+      console.log(
+        `${x.dataset.padEnd(6)} ${x.level.padEnd(6)} AUROC ${
+          (100 * x.auroc).toFixed(1).padStart(5)
+        } %` +
+          `  AUPRC ${(100 * x.auprc).toFixed(1).padStart(5)} %`,
       );
     }
-    for (const p of params) p.requiresGrad = true;
-    const forward = (input: nd.Tensor) => {
-      let h = input;
-      for (let i = 0; i < params.length; i += 2) {
-        h = nd.add(nd.matmul(h, params[i]), params[i + 1]);
-        if (i + 2 < params.length) h = nd.silu(h);
-      }
-      return nd.sigmoid(h);
-    };
-    const opt = new nd.Adam(params, { lr: 2e-3 });
-    const bar = new ProgressBar("train", steps, { interval: 2000 });
-    let first = NaN, last = NaN;
-    const t0 = performance.now();
-    for (let step = 1; step <= steps; step++) {
-      const loss = nd.tidy(() => nd.mseLoss(forward(x), x));
-      loss.backward();
-      opt.step();
-      opt.zeroGrad();
-      if (step === 1 || step % 25 === 0 || step === steps) {
-        last = await loss.item(); // the only readback: every 25 steps
-        if (step === 1) first = last;
-        bar.update(step, `loss ${last.toExponential(3)}`);
-      }
-      loss.dispose();
+    for (const d of r.dice) {
+      console.log(
+        `${d.dataset.padEnd(6)} Dice   DICE_T ${(100 * d.diceT).toFixed(1)} %  DICE_S ${
+          (100 * d.diceS.mean).toFixed(1)
+        } ± ${(100 * d.diceS.std).toFixed(1)} %  (threshold from validation)`,
+      );
     }
-    const sec = (performance.now() - t0) / 1000;
+    const s = out.seconds;
     console.log(
-      `loss ${first.toExponential(3)} -> ${last.toExponential(3)} in ${steps} steps (${
-        (steps / sec).toFixed(1)
-      } steps/s)`,
+      `\ncohort ${s.data.toFixed(0)} s, training ${s.train.toFixed(0)} s, evaluation ${
+        s.eval.toFixed(0)
+      } s\nreport: ${out.reportPath}`,
     );
-    if (!(last < first)) throw new Error("the loss did not go down");
-    opt.dispose();
-    for (const p of [x, ...params]) p.dispose();
-    console.log(`live GPU buffers after cleanup: ${nd.memoryStats().liveBuffers}`);
+    return 0;
   },
 };
