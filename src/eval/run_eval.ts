@@ -21,6 +21,8 @@ export interface EvalOptions {
   medianFilter?: number;
   residual?: ResidualKind;
   bootstrap?: number;
+  /** Post-process as the study's code did (default: the run's mode). */
+  faithful?: boolean;
   report?: boolean;
   quiet?: boolean;
 }
@@ -48,6 +50,7 @@ export async function runEval(o: EvalOptions): Promise<EvalOutput> {
       medianFilter: o.medianFilter,
       residual: o.residual,
       bootstrap: o.bootstrap,
+      faithful: o.faithful,
       quiet: o.quiet,
     });
     const seconds = (performance.now() - t0) / 1000;

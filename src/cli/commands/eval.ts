@@ -46,6 +46,11 @@ RUN/thresholds.json (read by neurad detect).`,
       metavar: "N",
       help: "bootstrap resamples (default 1000)",
     },
+    faithful: {
+      type: "boolean",
+      help: "post-process as the study's code did (3D median, its erosion, dilated masks); " +
+        "--no-faithful: as its text says (default: the run's mode)",
+    },
     quiet: { type: "boolean", short: "q", help: "no progress lines" },
   },
   async run(args) {
@@ -66,6 +71,7 @@ RUN/thresholds.json (read by neurad detect).`,
         medianFilter: k,
         residual: f.residual as "absolute" | "positive" | undefined,
         bootstrap: f.bootstrap as number | undefined,
+        faithful: f.faithful as boolean | undefined,
         quiet: f.quiet === true,
       });
       results.push(result);
@@ -78,11 +84,11 @@ RUN/thresholds.json (read by neurad detect).`,
       }
       for (const d of result.dice) {
         console.log(
-          `${d.dataset.padEnd(8)} DICE_T ${(100 * d.diceT).toFixed(2)}  DICE_S ${
-            (100 * d.diceS.mean).toFixed(2)
-          } ± ${(100 * d.diceS.std).toFixed(2)}  (oracle ${
-            d.oracle ? (100 * d.oracle.diceT).toFixed(2) : "–"
-          })`,
+          `${d.dataset.padEnd(8)} ${d.filter.padEnd(12)} DICE_T ${
+            (100 * d.diceT).toFixed(2)
+          }  DICE_S ${(100 * d.diceS.mean).toFixed(2)} ± ${
+            (100 * d.diceS.std).toFixed(2)
+          }  (oracle ${d.oracle ? (100 * d.oracle.diceT).toFixed(2) : "–"})`,
         );
       }
       console.log(`wrote ${outDir}/eval.json${reportPath ? ` and ${reportPath}` : ""}`);
