@@ -45,7 +45,7 @@ const STEPS: [string, string[], RegExp][] = [
   [
     "detect",
     ["detect", "--run", "run", "--out", "maps", "cohort/ixi/IXI9005-DEMO-0005-T1.nii.gz"],
-    /^cohort\/ixi\/IXI9005-DEMO-0005-T1\.nii\.gz: unknown \(volume score \d/m,
+    /cohort\/ixi\/IXI9005-DEMO-0005-T1\.nii\.gz: unknown \(volume score \d/,
   ],
   ["--version", ["--version"], /^neurad \d+\.\d+\.\d+/],
 ];
