@@ -74,6 +74,7 @@ export async function runEval(o: EvalOptions): Promise<EvalOutput> {
       lesionDetection: body.lesionDetection ?? [],
       classification: body.classification ?? [],
       panels: body.panels ?? [],
+      codebookUsage: body.codebookUsage,
       perSubject: body.perSubject ?? [],
       timing: { seconds, itemsPerSecond: volumes / seconds },
       versions: {

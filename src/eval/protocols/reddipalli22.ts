@@ -56,6 +56,7 @@ interface Scored {
   sliceErrors: Float64Array;
   recon: Float32Array;
   residuals: Float32Array;
+  codeCounts?: Float64Array;
 }
 
 const ERODE = 5;
@@ -131,6 +132,7 @@ async function score(
     sliceErrors: r.sliceErrors,
     recon: r.reconstructions,
     residuals: r.residuals,
+    codeCounts: r.codeCounts,
   } as Scored;
 }
 
@@ -258,6 +260,10 @@ export async function evaluateReddipalli22(
     panels: [],
     perSubject: [],
   };
+  if (test.codeCounts) {
+    const total = test.codeCounts.reduce((a, b) => a + b, 0);
+    body.codebookUsage = Array.from(test.codeCounts, (c) => c / Math.max(1, total));
+  }
   const healthyTest = test.set.subjects.filter((s) => !s.pathological).map((s) => s.id);
   const datasets = [...new Set([...testKind.values()].filter((v) => v))];
   for (const ds of datasets) {
