@@ -6,6 +6,7 @@
 import { noGrad } from "../autograd.ts";
 import type { Autoencoder } from "../nn/models/types.ts";
 import { Tensor } from "../tensor.ts";
+import type { ProgressBar } from "../util/progress.ts";
 
 export type ResidualKind = "absolute" | "positive";
 
@@ -25,7 +26,11 @@ export async function reconstructStack(
   model: Autoencoder,
   images: Float32Array,
   shape: [number, number, number, number],
-  { batch = 16, residual = "absolute" as ResidualKind } = {},
+  {
+    batch = 16,
+    residual = "absolute" as ResidualKind,
+    progress,
+  }: { batch?: number; residual?: ResidualKind; progress?: ProgressBar } = {},
 ): Promise<Reconstruction> {
   const [N, C, H, W] = shape, per = C * H * W, plane = H * W;
   const residuals = new Float32Array(N * plane);
@@ -73,6 +78,7 @@ export async function reconstructStack(
       }
       sliceErrors[i + n] = err / per;
     }
+    progress?.update(i + k);
   }
   return { residuals, reconstructions, sliceErrors, codeCounts };
 }

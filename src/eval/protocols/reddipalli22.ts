@@ -20,6 +20,7 @@ import { medianFilter2d, medianFilter3d } from "../median_filter.ts";
 import { greedyDiceThreshold, thresholdAtFpr } from "../threshold_search.ts";
 import type { EvalResult, PanelResult, RankingResult } from "../eval_result.ts";
 import { reconstructStack, type ResidualKind } from "../reconstruct.ts";
+import { ProgressBar } from "../../util/progress.ts";
 import { greyPngDataUrl, overlayPngDataUrl } from "../../report/png_data_url.ts";
 import type { RankingSummary } from "../ranking_summary.ts";
 
@@ -113,9 +114,12 @@ async function score(
   k: number,
   residual: ResidualKind,
   faithful: boolean,
+  label: string,
+  quiet?: boolean,
 ) {
   const { N, H, W } = set;
-  const r = await reconstructStack(run.model, set.images, [N, 1, H, W], { residual });
+  const progress = new ProgressBar(`reconstruct ${label}`, N, { quiet });
+  const r = await reconstructStack(run.model, set.images, [N, 1, H, W], { residual, progress });
   const { maps, eroded } = postprocess(
     r.residuals,
     set.brainMasks,
@@ -193,8 +197,8 @@ export async function evaluateReddipalli22(
       cacheDir: d.cacheDir || undefined,
       quiet: o.quiet,
     });
-  const val = await score(run, await load("val"), k, residual, faithful);
-  const test = await score(run, await load("test"), k, residual, faithful);
+  const val = await score(run, await load("val"), k, residual, faithful, "val", o.quiet);
+  const test = await score(run, await load("test"), k, residual, faithful, "test", o.quiet);
   const { H, W } = val.set, plane = H * W;
   const pathological = (set: SliceSet) =>
     new Map(set.subjects.map((s) => [s.id, s.pathological ? s.layout : ""]));
