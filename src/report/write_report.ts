@@ -190,7 +190,9 @@ ${esc(r.checkpoint)} · protocol ${esc(r.protocol)}</p><p class="headline">${
       esc(r.versions.deno)
     } · adapter ${esc(r.versions.adapter)} · ${num(r.timing.seconds, 1)} s (${
       num(r.timing.itemsPerSecond, 2)
-    } volumes/s)</p><pre>${esc(JSON.stringify(r.config, null, 2))}</pre>`,
+    } ${r.protocol === "chandru25" ? "images" : "volumes"}/s)</p><pre>${
+      esc(JSON.stringify(r.config, null, 2))
+    }</pre>`,
   );
 
   return `<!DOCTYPE html>
