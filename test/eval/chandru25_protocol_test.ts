@@ -134,7 +134,7 @@ Deno.test("bootstrapAurocCI(): stratified, reproducible, brackets the estimate",
 
 // ---- end to end ----
 
-async function writeDataset(dir: string) {
+async function writeDataset(dir: string, healthy: number, glioma: number) {
   const S = 16;
   const put = async (cls: string, n: number, blob: boolean) => {
     await Deno.mkdir(`${dir}/${cls}`, { recursive: true });
@@ -155,19 +155,21 @@ async function writeDataset(dir: string) {
       );
     }
   };
-  await put("healthy", 20, false); // 14 train, 2 val, 4 test
-  await put("glioma", 9, true); // 3 val, 6 test
+  await put("healthy", healthy, false);
+  await put("glioma", glioma, true);
 }
 
-async function tinyRun(dataDir: string, faithful: boolean): Promise<string> {
+async function tinyRun(dataDir: string, faithful: boolean, dcgan = false): Promise<string> {
   const dir = await tempDir();
   const config = validateConfig(
-    applyFlags(presetConfig("chandru25-vqgan", faithful), {
+    applyFlags(presetConfig(dcgan ? "chandru25-dcgan" : "chandru25-vqgan", faithful), {
       "data.dir": dataDir,
-      "data.sliceShape": "[3, 16, 16]",
-      "model.options": '{"widthMultiplier":0.0625,"numCodes":16,"imageSize":16}',
+      ...(dcgan ? { "model.options": '{"widthMultiplier":0.125}' } : {
+        "data.sliceShape": "[3, 16, 16]",
+        "model.options": '{"widthMultiplier":0.0625,"numCodes":16,"imageSize":16}',
+        "perceptual.options": '{"widthMultiplier":0.125}',
+      }),
       "discriminator.options": '{"widthMultiplier":0.125}',
-      "perceptual.options": '{"widthMultiplier":0.125}',
       batchSize: "4",
       steps: "2",
       logEvery: "1",
@@ -179,7 +181,7 @@ async function tinyRun(dataDir: string, faithful: boolean): Promise<string> {
 }
 
 /** The naive recomputation of one classification from the per-image rows. */
-function checkConsistent(r: EvalResult) {
+function checkConsistent(r: EvalResult, interval = true) {
   strictEqual(r.protocol, "chandru25");
   strictEqual(r.classification.length, 1);
   const c = r.classification[0];
@@ -217,16 +219,20 @@ function checkConsistent(r: EvalResult) {
   strictEqual(rk.positives, pos.length);
   strictEqual(rk.negatives, neg.length);
   strictEqual(rk.threshold, c.threshold);
-  ok(rk.aurocCi && rk.aurocCi[0] <= rk.aurocCi[1]);
+  ok(!interval || (rk.aurocCi && rk.aurocCi[0] <= rk.aurocCi[1]));
 }
 
 Deno.test("runEval on 2D runs: the second study's protocol in both modes", async () => {
   await setup();
-  const data = await tempDir();
-  await writeDataset(data);
+  // 20 healthy (14 train, 2 val, 4 test) and 9 glioma (3 val, 6 test) images; the faithful run
+  // scores every image at 128 px (about 1 s each here), so it gets a smaller set: 8 healthy
+  // (6 train, 1 val, 1 test) and 3 glioma.
+  const data = await tempDir(), small = await tempDir();
+  await writeDataset(data, 20, 9);
+  await writeDataset(small, 8, 3);
   const t0 = performance.now();
   const corrected = await tinyRun(data, false);
-  const faithful = await tinyRun(data, true);
+  const faithful = await tinyRun(small, true);
   const tTrain = performance.now();
 
   const warnings: string[] = [];
@@ -273,10 +279,10 @@ Deno.test("runEval on 2D runs: the second study's protocol in both modes", async
   strictEqual(cb.threshold, 8);
   strictEqual(cb.direction, "score-at-most");
   strictEqual(cb.thresholdSource, "study");
-  strictEqual(b.result.perSubject.length, 29);
-  strictEqual(b.result.perSubject.filter((row) => row.split === "train").length, 14);
+  strictEqual(b.result.perSubject.length, 11);
+  strictEqual(b.result.perSubject.filter((row) => row.split === "train").length, 6);
   ok(String(b.result.settings.testImageSize).startsWith("128×128"));
-  ok(String(b.result.settings.testImages).includes("14 healthy test images are training images"));
+  ok(String(b.result.settings.testImages).includes("6 healthy test images are training images"));
   const tb = JSON.parse(await Deno.readTextFile(`${faithful}/thresholds.json`));
   deepStrictEqual(
     [tb.protocol, tb.threshold, tb.direction, tb.imageSize],
@@ -299,6 +305,20 @@ Deno.test("runEval on 2D runs: the second study's protocol in both modes", async
       ((performance.now() - tTrain) / 1000).toFixed(1)
     } s`,
   );
+});
+
+Deno.test("runEval on a DCGAN run: x̂ = G(z) with seeded z at 64 px, reproducible", async () => {
+  await setup();
+  const data = await tempDir();
+  await writeDataset(data, 8, 3);
+  const run = await tinyRun(data, false, true);
+  const opts = { runDir: run, bootstrap: 0, vggWidthMultiplier: 0.0625, quiet: true };
+  const a = await runEval({ ...opts, report: false, write: () => {} });
+  checkConsistent(a.result, false);
+  ok(String(a.result.settings.reconstruction).startsWith("G(z)"));
+  ok(String(a.result.settings.testImageSize).startsWith("64×64"));
+  const b = await runEval({ ...opts, report: false, write: () => {} });
+  deepStrictEqual(b.result.perSubject.map((r) => r.score), a.result.perSubject.map((r) => r.score));
 });
 
 Deno.test("openScoreVgg(): torchvision-keyed weights give PyTorch's conv3_3; a misfit is one line", async () => {

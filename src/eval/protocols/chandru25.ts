@@ -106,8 +106,9 @@ export async function evaluateChandru25(
     if (V.random) {
       write(
         "warning: no --vgg-weights: the score's VGG term uses a seeded RANDOM VGG16 " +
-          `(seed ${seed}), not the study's ImageNet VGG16; scores and the threshold 8 are not ` +
-          "comparable to the study's\n",
+          `(seed ${seed}), not the study's ImageNet VGG16, so the scores${
+            faithful ? " (and the study's threshold 8)" : ""
+          } are not comparable to the study's\n`,
       );
     }
     const nets = { model: run.model, vgg: V.vgg, disc };
