@@ -291,6 +291,30 @@ Deno.test("runEval on 2D runs: the second study's protocol in both modes", async
   const htmlB = await Deno.readTextFile(b.reportPath!);
   ok(htmlB.includes("score-at-most"));
 
+  // With a weights file: no warning, and settings name the file.
+  const pth = new URL("../fixtures/pth/vgg_small.pth", import.meta.url).pathname;
+  const before = warnings.length;
+  const c = await runEval({
+    runDir: corrected,
+    vggWeights: pth,
+    vggWidthMultiplier: 0.125,
+    bootstrap: 0,
+    report: false,
+    quiet: true,
+    write,
+  });
+  strictEqual(warnings.length, before);
+  ok(String(c.result.settings.vgg).includes(pth));
+  checkConsistent(c.result, false);
+
+  // A validation split without anomalous images cannot choose a threshold: one line.
+  const noVal = await tempDir();
+  await writeDataset(noVal, 20, 1); // the one glioma image goes to test
+  await rejects(
+    runEval({ runDir: corrected, dataDir: noVal, quiet: true, write }),
+    (e) => e instanceof UserError && e.message.startsWith(`${noVal}: the validation split needs`),
+  );
+
   // A weights file without VGG keys, and NIfTI-only flags, are one line each.
   await rejects(
     runEval({ runDir: corrected, vggWeights: `${corrected}/checkpoints/last.safetensors` }),
