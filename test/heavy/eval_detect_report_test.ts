@@ -102,6 +102,32 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
     assert(!/(src|href)\s*=\s*"https?:/.test(html), "no external resources");
   });
 
+  await t.step(
+    "eval --faithful: the study code's post-processing, stated in settings",
+    async () => {
+      const ev = await runEval({
+        runDir,
+        outDir: `${root}/faithful`,
+        bootstrap: 20,
+        faithful: true,
+        quiet: true,
+        report: false,
+      });
+      const f = ev.result;
+      assert(String(f.settings.evaluationMode).startsWith("faithful"), JSON.stringify(f.settings));
+      assert(/3D/.test(String(f.settings.medianFilter)));
+      assert(/sagittal/.test(String(f.settings.brainMaskErosion)));
+      assertEquals(f.dice.map((d) => d.filter), result.dice.map((d) => d.filter));
+      // Dilated lesion masks: more positive voxels than the corrected evaluation counted.
+      const pos = (r: EvalResult) => r.rankings.find((x) => x.level === "pixel")!.positives;
+      assert(pos(f) > pos(result), `${pos(f)} vs ${pos(result)} lesion voxels`);
+      // Corrected evaluation afterwards rewrites thresholds.json for detect (faithful: flagged).
+      const th = JSON.parse(await Deno.readTextFile(`${runDir}/thresholds.json`));
+      assertEquals(th.postprocess.faithful, true);
+      await runEval({ runDir, bootstrap: 20, quiet: true, report: false });
+    },
+  );
+
   await t.step({
     name: "the report opens offline in headless Chromium without errors",
     fn: async () => {
