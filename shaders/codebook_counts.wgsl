@@ -20,7 +20,7 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let k = (wid.x + wid.y * nwg.x) * 64u + lid;
+  let k = linearIndex(wid, nwg, lid, 64u);
   if (k >= params.K) { return; }
   var count = 0u;
   for (var n = 0u; n < params.N; n++) {

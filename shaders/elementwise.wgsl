@@ -25,10 +25,6 @@ struct Params {
 
 const CONTIGUOUS: bool = CONTIGUOUS_FLAG;
 
-fn sigm(v: f32) -> f32 {
-  return 1.0 / (1.0 + exp(-v));
-}
-
 // pow with PyTorch's results for negative bases and integral exponents.
 fn powf(base: f32, e: f32) -> f32 {
   if (base >= 0.0) {
@@ -52,7 +48,7 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let i = (wid.x + wid.y * nwg.x) * 256u + lid;
+  let i = linearIndex(wid, nwg, lid, 256u);
   if (i >= params.n) { return; }
   if (CONTIGUOUS) {
     OUT[i] = op(A[i], B[i], C[i]);

@@ -32,7 +32,7 @@ fn main(
   let N = params.N;
   let K = params.K;
   let D = params.D;
-  let first = (wid.x + wid.y * nwg.x) * 256u + lid;
+  let first = linearIndex(wid, nwg, lid, 256u);
   if (first >= N) { return; }
   // Rows first + 64·i; rows past the end are clamped for loading and never stored.
   var zb: vec4<u32>;

@@ -24,7 +24,7 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let i = (wid.x + wid.y * nwg.x) * 256u + lid;
+  let i = linearIndex(wid, nwg, lid, 256u);
   if (i >= params.total) { return; }
   let ox = i % params.Wo;
   let oy = (i / params.Wo) % params.Ho;
@@ -44,7 +44,7 @@ fn main(
       let at = iy * i32(params.W) + ix;
       let v = X[plane + u32(at)];
       if (MAX) {
-        if (v > best || bestIdx < 0 || v != v) {
+        if (v > best || bestIdx < 0 || isNan(v)) {
           best = v;
           bestIdx = at;
         }

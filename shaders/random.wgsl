@@ -47,7 +47,7 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let i = (wid.x + wid.y * nwg.x) * 256u + lid;
+  let i = linearIndex(wid, nwg, lid, 256u);
   if (i >= params.n) { return; }
   let bits = threefry2x32(params.key0, params.key1, i, params.offset);
   let scale = 1.0 / 16777216.0;

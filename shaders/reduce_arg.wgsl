@@ -17,11 +17,6 @@ struct Params {
 var<workgroup> bestVal: array<f32, 64>;
 var<workgroup> bestIdx: array<u32, 64>;
 
-// NaN test on the bits (llvmpipe folds `x != x` to false).
-fn isNan(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
-}
-
 // Whether (va, ia) should win over (vb, ib).
 fn wins(va: f32, ia: u32, vb: f32, ib: u32) -> bool {
   let aNan = isNan(va);

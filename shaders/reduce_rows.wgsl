@@ -17,11 +17,6 @@ struct Params {
 
 var<workgroup> part: array<f32, 64>;
 
-// NaN test on the bits (llvmpipe folds `x != x` to false).
-fn isNan(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
-}
-
 fn combine(a: f32, b: f32) -> f32 {
   return COMBINE;
 }

@@ -14,11 +14,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> OUT: array<f32>;
 
-// NaN test on the bits (llvmpipe folds `x != x` to false).
-fn isNan(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
-}
-
 fn combine(a: f32, b: f32) -> f32 {
   return COMBINE;
 }
@@ -29,7 +24,7 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let row = (wid.x + wid.y * nwg.x) * 64u + lid;
+  let row = linearIndex(wid, nwg, lid, 64u);
   if (row >= params.rows) { return; }
   let base = row * params.len;
   var acc: f32 = INIT;

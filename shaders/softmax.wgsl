@@ -22,7 +22,7 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let r = (wid.x + wid.y * nwg.x) * 64u + lid;
+  let r = linearIndex(wid, nwg, lid, 64u);
   if (r >= params.rows) { return; }
   let inner = params.inner;
   let base = (r / inner) * params.len * inner + r % inner;

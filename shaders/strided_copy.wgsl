@@ -23,7 +23,7 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let i = (wid.x + wid.y * nwg.x) * 256u + lid;
+  let i = linearIndex(wid, nwg, lid, 256u);
   if (i >= params.n) { return; }
   var src = params.inOffset;
   var dst = params.outOffset;

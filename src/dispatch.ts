@@ -5,6 +5,7 @@
 // Binding convention of every kernel: @binding(0) is a uniform block `params`, then `inputs`
 // read-only storage buffers, then `outputs` read_write storage buffers, all in @group(0).
 
+import PRELUDE from "../shaders/prelude.wgsl" with { type: "text" };
 import { checkErrors, rt } from "./device.ts";
 import { BufferPool } from "./buffer_pool.ts";
 
@@ -79,7 +80,7 @@ function pipelineFor(s: State, spec: KernelSpec) {
     });
   }
   const layout = s.device.createBindGroupLayout({ label: spec.name, entries });
-  const module = s.device.createShaderModule({ label: spec.name, code: spec.code });
+  const module = s.device.createShaderModule({ label: spec.name, code: PRELUDE + spec.code });
   const pipeline = s.device.createComputePipeline({
     label: spec.name,
     layout: s.device.createPipelineLayout({ label: spec.name, bindGroupLayouts: [layout] }),

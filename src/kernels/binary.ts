@@ -26,12 +26,12 @@ const OPS = {
   },
   // Ties share the gradient equally, as torch.maximum / minimum.
   maximum: {
-    f: "max(a, b)",
+    f: "nanMax(a, b)",
     da: "select(select(0.0, 0.5 * g, a == b), g, a > b)",
     db: "select(select(0.0, 0.5 * g, a == b), g, b > a)",
   },
   minimum: {
-    f: "min(a, b)",
+    f: "nanMin(a, b)",
     da: "select(select(0.0, 0.5 * g, a == b), g, a < b)",
     db: "select(select(0.0, 0.5 * g, a == b), g, b < a)",
   },

@@ -2,11 +2,12 @@
 // the fused normalise-affine-(SiLU) pass, and the two backward passes. A NormLayout says which
 // elements share a statistic: groupNorm's (n, group) or batchNorm's channel.
 
+import { cachedSpec } from "./kernel_cache.ts";
 import statsSrc from "../../shaders/group_norm_stats.wgsl" with { type: "text" };
 import applySrc from "../../shaders/group_norm_apply.wgsl" with { type: "text" };
 import reduceSrc from "../../shaders/group_norm_backward_reduce.wgsl" with { type: "text" };
 import inputSrc from "../../shaders/group_norm_backward_input.wgsl" with { type: "text" };
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
+import { dispatch, grid1d } from "../dispatch.ts";
 import { Tensor } from "../tensor.ts";
 
 export interface NormLayout {
@@ -70,15 +71,13 @@ export function channelLayout(shape: readonly number[]): NormLayout {
   };
 }
 
-const specs = new Map<string, KernelSpec>();
 function spec(name: string, src: string, silu: boolean, inputs: number, outputs: number) {
-  const key = `${name}|${silu}`;
-  let s = specs.get(key);
-  if (!s) {
-    const code = src.replaceAll("SILU_FLAG", String(silu));
-    specs.set(key, s = { name, code, inputs, outputs });
-  }
-  return s;
+  return cachedSpec("channel_norm", `${name}|${silu}`, () => ({
+    name,
+    code: src.replaceAll("SILU_FLAG", String(silu)),
+    inputs,
+    outputs,
+  }));
 }
 
 /** Mean and biased variance of each statistic's elements, each [stats]. */

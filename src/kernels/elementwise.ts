@@ -2,24 +2,21 @@
 // inputs. Owns the kernel's bindings, uniform packing and grid. Ops with derivatives build on
 // this in unary.ts / binary.ts; their derivative expressions run through the same kernel.
 
+import { cachedSpec } from "./kernel_cache.ts";
 import src from "../../shaders/elementwise.wgsl" with { type: "text" };
 import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
 import { broadcastShapes, broadcastStrides, coalesce, numel, type Shape } from "../shape.ts";
 import { Tensor } from "../tensor.ts";
 
 const MAX_DIMS = 8;
-const specs = new Map<string, KernelSpec>();
-
 function spec(name: string, params: string, expr: string, contiguous: boolean): KernelSpec {
-  const key = `${params}|${expr}|${contiguous}`;
-  let s = specs.get(key);
-  if (!s) {
-    const code = src.replaceAll("OP_PARAMS", params).replaceAll("OP_EXPR", expr)
-      .replaceAll("CONTIGUOUS_FLAG", String(contiguous));
-    s = { name, code, inputs: 3, outputs: 1 };
-    specs.set(key, s);
-  }
-  return s;
+  return cachedSpec("elementwise", `${params}|${expr}|${contiguous}`, () => ({
+    name,
+    code: src.replaceAll("OP_PARAMS", params).replaceAll("OP_EXPR", expr)
+      .replaceAll("CONTIGUOUS_FLAG", String(contiguous)),
+    inputs: 3,
+    outputs: 1,
+  }));
 }
 
 export interface MapOptions {

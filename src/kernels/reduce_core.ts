@@ -4,6 +4,7 @@
 // so movement.ts and binary.ts can use sumToShape without an import cycle; the other
 // reductions (mean, amax, amin, var, argmax, argmin) live in reduce.ts.
 
+import { cachedSpec } from "./kernel_cache.ts";
 import rowsSrc from "../../shaders/reduce_rows.wgsl" with { type: "text" };
 import smallSrc from "../../shaders/reduce_rows_small.wgsl" with { type: "text" };
 import argSrc from "../../shaders/reduce_arg.wgsl" with { type: "text" };
@@ -14,24 +15,22 @@ import { Tensor } from "../tensor.ts";
 import { stridedCopy } from "./strided_copy.ts";
 
 export type ReduceOp = "sum" | "max" | "min";
-// [combine(a, b), identity]. NaN propagates as in torch.amax: a NaN operand wins. NaN is
-// tested on the bits: llvmpipe folds `x != x` to false.
+// [combine(a, b), identity]. NaN propagates as in torch.amax: a NaN operand wins (the prelude's
+// nanMax / nanMin, which test NaN on the bits: llvmpipe folds `x != x` to false).
 const COMBINE: Record<ReduceOp, [string, string]> = {
   sum: ["a + b", "0.0"],
-  max: ["select(select(max(a, b), b, isNan(b)), a, isNan(a))", "bitcast<f32>(0xff800000u)"],
-  min: ["select(select(min(a, b), b, isNan(b)), a, isNan(a))", "bitcast<f32>(0x7f800000u)"],
+  max: ["nanMax(a, b)", "bitcast<f32>(0xff800000u)"],
+  min: ["nanMin(a, b)", "bitcast<f32>(0x7f800000u)"],
 };
 
-const specs = new Map<string, KernelSpec>();
 function spec(kind: "rows" | "small", op: ReduceOp): KernelSpec {
-  const key = kind + op;
-  let s = specs.get(key);
-  if (!s) {
-    const code = (kind === "rows" ? rowsSrc : smallSrc).replaceAll("COMBINE", COMBINE[op][0])
-      .replaceAll("INIT", COMBINE[op][1]);
-    specs.set(key, s = { name: `reduce_${kind}_${op}`, code, inputs: 1, outputs: 1 });
-  }
-  return s;
+  return cachedSpec("reduce", kind + op, () => ({
+    name: `reduce_${kind}_${op}`,
+    code: (kind === "rows" ? rowsSrc : smallSrc).replaceAll("COMBINE", COMBINE[op][0])
+      .replaceAll("INIT", COMBINE[op][1]),
+    inputs: 1,
+    outputs: 1,
+  }));
 }
 export const ARGMAX: KernelSpec = {
   name: "argmax",

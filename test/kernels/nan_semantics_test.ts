@@ -1,0 +1,37 @@
+// NaN propagates as in PyTorch through the ops whose WGSL builtins leave NaN implementation-
+// defined (max, min, clamp) or whose test `x != x` llvmpipe folds away: torch.maximum / minimum,
+// relu, clamp, tanh, max_pool2d (NaN anywhere in the window) return NaN for a NaN input. Before
+// shaders/prelude.wgsl these dropped the NaN on llvmpipe (maximum(NaN, 0) gave 0), which would
+// hide a diverging run from the trainer's NaN check.
+
+import { deepStrictEqual as assertEquals } from "node:assert";
+import * as nd from "../../src/mod.ts";
+import { setup } from "../helpers.ts";
+
+const N = NaN;
+const arr = async (t: nd.Tensor) => Array.from(await t.toArray() as Float32Array);
+
+Deno.test("NaN propagates through maximum, minimum, relu, clamp, tanh, sigmoid, leakyRelu", async () => {
+  await setup();
+  const a = nd.Tensor.from([N, 1, -2, 3], [4]);
+  const b = nd.Tensor.from([0, N, 5, 3], [4]);
+  // torch 1.13: torch.maximum(a, b) = [nan, nan, 5, 3], torch.minimum = [nan, nan, -2, 3].
+  assertEquals(await arr(nd.maximum(a, b)), [N, N, 5, 3]);
+  assertEquals(await arr(nd.minimum(a, b)), [N, N, -2, 3]);
+  assertEquals(await arr(nd.relu(a)), [N, 1, 0, 3]);
+  assertEquals(await arr(nd.clamp(a, -1, 1)), [N, 1, -1, 1]);
+  const t = await arr(nd.tanh(a));
+  assertEquals(Number.isNaN(t[0]) && Math.abs(t[1] - Math.tanh(1)) < 1e-6, true);
+  assertEquals(Number.isNaN((await arr(nd.sigmoid(a)))[0]), true);
+  assertEquals(Number.isNaN((await arr(nd.leakyRelu(a)))[0]), true);
+});
+
+Deno.test("maxPool2d: a NaN anywhere in the window wins, as torch's max_pool2d", async () => {
+  await setup();
+  for (const at of [0, 1, 4, 5]) { // every position of the first 2×2 window
+    const v = Array.from({ length: 16 }, (_, i) => i + 1);
+    v[at] = N;
+    const y = await arr(nd.maxPool2d(nd.Tensor.from(v, [1, 1, 4, 4]), 2));
+    assertEquals(y, [N, 8, 14, 16], `NaN at ${at}`);
+  }
+});

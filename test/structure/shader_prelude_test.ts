@@ -1,0 +1,35 @@
+// One home for the WGSL helpers (issue 9): shaders/prelude.wgsl defines them, src/dispatch.ts
+// prepends it to every module, and no other shader defines its own copy (a second definition
+// would also fail to compile). Template specs are cached in one place (src/kernels/kernel_cache.ts),
+// not in per-wrapper maps.
+
+import { deepStrictEqual as assertEquals, ok } from "node:assert";
+import { fileURLToPath } from "node:url";
+
+const shaders = fileURLToPath(new URL("../../shaders/", import.meta.url));
+const kernels = fileURLToPath(new URL("../../src/kernels/", import.meta.url));
+
+Deno.test("prelude helpers are defined once, in shaders/prelude.wgsl", () => {
+  const prelude = Deno.readTextFileSync(`${shaders}prelude.wgsl`);
+  const names = [...prelude.matchAll(/^fn (\w+)\(/gm)].map((m) => m[1]);
+  ok(names.includes("isNan") && names.includes("linearIndex"), names.join());
+  const offenders: string[] = [];
+  for (const e of Deno.readDirSync(shaders)) {
+    if (!e.name.endsWith(".wgsl") || e.name === "prelude.wgsl") continue;
+    const src = Deno.readTextFileSync(`${shaders}${e.name}`);
+    for (const n of names) if (new RegExp(`^fn ${n}\\(`, "m").test(src)) offenders.push(e.name);
+    if (/\bx != x\b|\bv != v\b/.test(src)) offenders.push(`${e.name} (x != x: use isNan)`);
+  }
+  assertEquals(offenders, []);
+});
+
+Deno.test("template kernel specs use the shared cache, not their own maps", () => {
+  const own: string[] = [];
+  for (const e of Deno.readDirSync(kernels)) {
+    if (!e.name.endsWith(".ts") || e.name === "kernel_cache.ts") continue;
+    const src = Deno.readTextFileSync(`${kernels}${e.name}`);
+    if (/new Map<string, KernelSpec>/.test(src)) own.push(e.name);
+  }
+  // conv_gather.ts moves with the conv kernels' rework (issue 14).
+  assertEquals(own.filter((f) => f !== "conv_gather.ts"), []);
+});
