@@ -306,7 +306,7 @@ export async function evaluateReddipalli22(
     body.rankings!.push(ranking("pixel", ds, pw.ranking, pix.s, pix.l, chosen.threshold));
     body.dice!.push({
       dataset: ds,
-      filter: `median ${k}×${k}`,
+      filter: faithful ? `median ${k}×${k}×${k}` : `median ${k}×${k}`,
       threshold: chosen.threshold,
       diceT: pw.diceT,
       diceS: { mean: pw.diceS.mean, std: pw.diceS.std, ci: [pw.diceS.ci.lower, pw.diceS.ci.upper] },
@@ -325,7 +325,7 @@ export async function evaluateReddipalli22(
       });
       body.dice!.push({
         dataset: ds,
-        filter: `median ${k2}×${k2}`,
+        filter: faithful ? `median ${k2}×${k2}×${k2}` : `median ${k2}×${k2}`,
         threshold: chosen2.threshold,
         diceT: pw2.diceT,
         diceS: {
