@@ -25,7 +25,9 @@ export interface DetectResult {
   scan: string;
   outputs: Record<string, string>;
   volumeScore: number | null;
-  verdict: "anomalous" | "healthy" | "unknown" | "not scored";
+  /** "unreliable": scored, but the input does not look like a skull-stripped T1 brain or its
+   * score is far outside the healthy validation range (see warnings). */
+  verdict: "anomalous" | "healthy" | "unknown" | "not scored" | "unreliable";
   threshold: number | null;
   lesions: { voxels: number; volumeMm3: number; centroidWorld: [number, number, number] }[];
   warnings: string[];
@@ -34,8 +36,8 @@ export interface DetectResult {
 const baseName = (p: string) => p.split("/").pop()!.replace(/\.nii(\.gz)?$/i, "");
 
 /** Checks that make a scan unfit for scoring (returns the problems; empty = fine). */
-function inputProblems(v: Volume): { fatal: string[]; warn: string[] } {
-  const fatal: string[] = [], warn: string[] = [];
+function inputProblems(v: Volume): { fatal: string[]; warn: string[]; suspect: string[] } {
+  const fatal: string[] = [], warn: string[] = [], suspect: string[] = [];
   const d = v.dims;
   if (d.length < 3 || d[2] <= 1) fatal.push(`a 2D image (${d.join("×")}), not a 3D brain volume`);
   if (d.length > 3 && d[3] > 1) warn.push(`a 4D series (${d[3]} frames): only the first is scored`);
@@ -56,20 +58,20 @@ function inputProblems(v: Volume): { fatal: string[]; warn: string[] } {
   const cm3 = (nz * voxelMm3) / 1000;
   if (nz === 0 || hi === lo) fatal.push("empty or constant image");
   else if (cm3 < 300 || cm3 > 3000) {
-    warn.push(
+    suspect.push(
       `non-zero volume ${cm3.toFixed(0)} cm³ is outside the 300–3,000 cm³ of a skull-stripped ` +
         "adult brain: not a brain T1, or wrong voxel sizes",
     );
   }
   if (nz > 0 && nz / n > 0.9) {
-    warn.push(
+    suspect.push(
       `${
         (100 * nz / n).toFixed(0)
       } % of voxels are non-zero: not skull-stripped (or not a brain); ` +
         "the model was trained on skull-stripped T1 brains",
     );
   }
-  return { fatal, warn };
+  return { fatal, warn, suspect };
 }
 
 /** Runs detection on one scan and writes its outputs into outDir. */
@@ -92,7 +94,7 @@ export async function detectScan(
   };
   const vol = await readNifti(scanPath, { canonical: true, allowNonFinite: true });
   const bad = inputProblems(vol);
-  res.warnings.push(...bad.warn);
+  res.warnings.push(...bad.warn, ...bad.suspect);
   if (bad.fatal.length) {
     res.warnings.push(...bad.fatal.map((s) => `not scored: ${s}`));
     await writeTextFileAtomic(`${outDir}/${name}.json`, JSON.stringify(res, null, 2));
@@ -142,6 +144,7 @@ export async function detectScan(
   if (vs) {
     res.verdict = res.volumeScore > vs.threshold ? "anomalous" : "healthy";
     if (res.volumeScore > 3 * vs.healthyMax) {
+      bad.suspect.push("score");
       res.warnings.push(
         `volume score ${res.volumeScore.toFixed(4)} is far outside the healthy validation range ` +
           `(max ${vs.healthyMax.toFixed(4)}): not a comparable skull-stripped T1 scan?`,
@@ -154,6 +157,7 @@ export async function detectScan(
         "and a mask",
     );
   }
+  if (bad.suspect.length && res.verdict !== "unknown") res.verdict = "unreliable";
   // Back onto the scan's own grid and affine.
   const anomaly = restoreToScanGeometry(map, pre.geometry);
   await writeNifti(`${outDir}/${name}_anomaly.nii.gz`, anomaly, {

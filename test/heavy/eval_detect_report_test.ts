@@ -199,8 +199,14 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
         affine: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]],
       }),
     );
+    // Not skull-stripped: the background filled with tissue-like intensity.
+    const noSkull = `${root}/noskull.nii.gz`;
+    await Deno.writeFile(
+      noSkull,
+      gzipSync(encodeNifti({ ...ras, data: ras.data.map((v) => (v === 0 ? 60 : v)) })),
+    );
     const out = `${root}/detect`;
-    const r = await runNeurad(["detect", "--run", runDir, "--out", out, scan, notBrain]);
+    const r = await runNeurad(["detect", "--run", runDir, "--out", out, scan, notBrain, noSkull]);
     assertEquals(r.code, 0, r.stderr);
     assert(/las_t1\.nii\.gz: (anomalous|healthy)/.test(r.stdout), r.stdout);
     assert(/flat2d\.nii: not scored/.test(r.stdout), r.stdout);
@@ -229,6 +235,10 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
     assert(inside > 0 && outside <= 0.01 * inside, `inside ${inside}, outside ${outside}`);
     const png = await Deno.readFile(`${out}/las_t1_overlay.png`);
     assertEquals([...png.subarray(1, 4)], [80, 78, 71]); // "PNG"
+    const ns = JSON.parse(await Deno.readTextFile(`${out}/noskull.json`));
+    assertEquals(ns.verdict, "unreliable");
+    assert(ns.warnings.some((w: string) => /not skull-stripped/.test(w)), ns.warnings.join("; "));
+    assert(/noskull\.nii\.gz: unreliable/.test(r.stdout), r.stdout);
     const flat = JSON.parse(await Deno.readTextFile(`${out}/flat2d.json`));
     assertEquals(flat.verdict, "not scored");
     assertEquals(flat.volumeScore, null);
