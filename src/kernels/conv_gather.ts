@@ -2,12 +2,15 @@
 // `convGather` (a convolution in gather form: conv2d forward, convTranspose2d forward and both
 // ops' input gradients, with an optional bias + activation epilogue) and `convWeightGrad` (the
 // split-reduction weight gradient). The gather variant is chosen per adapter: implicit GEMM with
-// shared tiles on GPUs; on CPU adapters (llvmpipe) too, except for gathers over a stride-dilated
-// input (transposed convs), where the register-blocked direct kernel skips the holes per row
-// and measured 1.5-3.5× faster (bench/conv_transpose2d_bench.ts). NEURAD_CONV=direct|gemm
-// overrides; tests pass the variant explicitly.
+// shared tiles on GPUs; on CPU adapters (llvmpipe) the phased register-blocked kernel
+// (conv2d_phased.wgsl: one phase of a stride-dilated input per workgroup, so transposed convs
+// never visit their holes, and its 32×8 block unrolled into named registers), measured 2-4×
+// faster than either older kernel on the issue-14 shapes (bench/peers/conv_peers_bench.ts).
+// The phased kernel is not yet measured on a GPU. NEURAD_CONV=direct|gemm|phased overrides;
+// tests pass the variant explicitly.
 
 import directSrc from "../../shaders/conv2d_direct.wgsl" with { type: "text" };
+import phasedSrc from "../../shaders/conv2d_phased.wgsl" with { type: "text" };
 import gemmSrc from "../../shaders/conv2d_implicit_gemm.wgsl" with { type: "text" };
 import wgradSrc from "../../shaders/conv2d_weight_grad.wgsl" with { type: "text" };
 import { deviceInfo } from "../device.ts";
@@ -16,7 +19,7 @@ import { Tensor } from "../tensor.ts";
 import { sum } from "./reduce.ts";
 import { envChoice } from "../util/env.ts";
 
-export type ConvVariant = "direct" | "gemm";
+export type ConvVariant = "direct" | "gemm" | "phased";
 /** Epilogue activations whose derivative can be read from the output (y > 0 ⇔ pre-act > 0). */
 export type ConvActivation = "none" | "relu" | "leakyRelu";
 
@@ -27,10 +30,10 @@ const ACT: Record<ConvActivation, string> = {
 };
 
 /** The gather variant for a gather whose input is dilated by `inStride` (1: a plain conv). */
-export function convVariant(inStride = 1): ConvVariant {
+export function convVariant(_inStride = 1): ConvVariant {
   const env = envChoice<ConvVariant>("NEURAD_CONV");
   if (env) return env;
-  return deviceInfo().isFallbackAdapter && inStride > 1 ? "direct" : "gemm";
+  return deviceInfo().isFallbackAdapter ? "phased" : "gemm";
 }
 
 const specs = new Map<string, KernelSpec>();
@@ -92,7 +95,26 @@ export function convGather(a: GatherArgs): Tensor {
   u.set([coBlocks, a.bias ? 1 : 0, total], 17);
   f[20] = a.slope ?? 0.01;
   const buffers = [a.x.buffer, a.weight.buffer, (a.bias ?? a.weight).buffer, y.buffer];
-  if (variant === "direct") {
+  if (variant === "phased") {
+    // 32 channels × 8 x-positions: 64 accumulators per lane, 8 X loads + 32 uniform weight
+    // loads per 256 multiply-adds (measured best of 8-32 × 4-16 on llvmpipe). Narrower
+    // blocks for few output channels (a 1-channel output conv would waste 31/32 otherwise).
+    const xBlock = 8, cb = cout >= 32 ? 32 : cout >= 16 ? 16 : cout >= 8 ? 8 : 4;
+    const rowsP = Math.ceil(ho / S);
+    const xg = Math.ceil(Math.ceil(wo / S) / xBlock);
+    const tot = N * rowsP * xg;
+    u[11] = xg;
+    u[17] = rowsP;
+    u[19] = tot;
+    const spec = cached(`phased|${cb}|${xBlock}|${act}`, () => ({
+      name: "conv2d_phased",
+      code: phasedCode(cb, xBlock / 4, act),
+      inputs: 3,
+      outputs: 1,
+    }));
+    const [gx, gy] = grid1d(Math.ceil(tot / 64));
+    dispatch(spec, u, buffers, [gx, gy, Math.ceil(cout / cb) * S * S]);
+  } else if (variant === "direct") {
     const spec = cached(`direct|${coBlock}|${act}`, () => ({
       name: "conv2d_direct",
       code: directSrc.replaceAll("CO_BLOCK_SIZE", `${coBlock}u`).replaceAll("ACT_EXPR", ACT[act]),
@@ -111,6 +133,39 @@ export function convGather(a: GatherArgs): Tensor {
     dispatch(spec, u, buffers, [gx, Math.ceil(cout / 64), gz]);
   }
   return y;
+}
+
+/**
+ * conv2d_phased.wgsl with its register block (`cb` output channels × `xv` vec4s of output x
+ * positions) unrolled into named registers.
+ */
+function phasedCode(cb: number, xv: number, act: ConvActivation): string {
+  const each = (n: number, f: (i: number) => string, indent: string) =>
+    Array.from({ length: n }, (_, i) => f(i)).join(`\n${indent}`);
+  const pairs = (f: (c: number, v: number) => string, indent: string) =>
+    each(cb, (c) => each(xv, (v) => f(c, v), indent), indent);
+  return phasedSrc
+    .replace(
+      "DECLARE_BLOCK",
+      each(cb, (c) => `let wr${c} = i32(min(co0 + ${c}u, params.Cout - 1u)) * params.wOut;`, "  ") +
+        "\n  " + pairs((c, v) => `var acc${c}_${v}: vec4<f32>;`, "  "),
+    )
+    .replace(
+      "LOAD_BLOCK",
+      each(xv, (v) => `let xv${v} = loadX4(xrow, ix0 + ${4 * v} * cs, cs, rowOk);`, "        "),
+    )
+    .replace(
+      "ACCUMULATE_BLOCK",
+      each(cb, (c) => `let w${c} = Wt[wkk + wr${c}];`, "        ") + "\n        " +
+        pairs((c, v) => `acc${c}_${v} += w${c} * xv${v};`, "        "),
+    )
+    .replace(
+      "STORE_BLOCK",
+      pairs((c, v) => `store(n, co0 + ${c}u, oy, ox0 + ${4 * v}u * u32(S), acc${c}_${v});`, "  "),
+    )
+    .replaceAll("X_BLOCK_SIZE", `${4 * xv}u`)
+    .replaceAll("CO_BLOCK_SIZE", `${cb}u`)
+    .replaceAll("ACT_EXPR", ACT[act]);
 }
 
 /** Invocations to aim for when splitting the weight-gradient reduction (fills a GPU). */
