@@ -1,6 +1,7 @@
 // conv2d() forward, input gradient and weight gradient against naive TypeScript loops at awkward
-// shapes (95×79 maps, odd channel counts, stride 2, padding, batch 1 and 2, 1 output channel),
-// every gather variant: the phased kernel's phase split and register-block edges in particular.
+// shapes (95×79 maps, odd channel counts, stride 2 and 3, padding, batch 1 and 2, 1 output
+// channel, k7, over 32 input channels), every gather variant: the phased kernel's phase split,
+// the register-block edges of it and of the weight-gradient tile in particular.
 
 import { conv2d } from "../../src/kernels/conv2d.ts";
 import type { ConvVariant } from "../../src/kernels/conv_gather.ts";
@@ -66,6 +67,8 @@ const CASES: [string, Conv][] = [
   ["95×79 k4 s2 p1, 2→1, batch 2", { N: 2, C: 2, H: 95, W: 79, Co: 1, k: 4, s: 2, p: 1 }],
   ["13×11 k3 s2 p0, 6→17, batch 2", { N: 2, C: 6, H: 13, W: 11, Co: 17, k: 3, s: 2, p: 0 }],
   ["9×7 k3 s3 p2, 5→40, batch 1", { N: 1, C: 5, H: 9, W: 7, Co: 40, k: 3, s: 3, p: 2 }],
+  ["17×15 k7 s1 p3, 3→6, batch 2", { N: 2, C: 3, H: 17, W: 15, Co: 6, k: 7, s: 1, p: 3 }],
+  ["11×9 k3 s1 p1, 37→9, batch 1", { N: 1, C: 37, H: 11, W: 9, Co: 9, k: 3, s: 1, p: 1 }],
 ];
 
 for (const variant of ["phased", "direct", "gemm"] as ConvVariant[]) {
