@@ -54,7 +54,9 @@ fn main(
   let oy = u32(py) + (r % params.rowsP) * u32(S);
   let n = r / params.rowsP;
   let ox0 = u32(px) + xg * X_BLOCK * u32(S);
-  let live = t < params.total && oy < params.Ho;
+  // Lanes past the end leave at once: a SIMD adapter then skips groups of lanes that are all
+  // dead (small maps leave most of the last workgroup empty).
+  if (t >= params.total || oy >= params.Ho) { return; }
   let cs = params.convStride;
   let W = i32(params.W);
   let H = i32(params.H);
@@ -64,7 +66,7 @@ fn main(
   let kw0 = ((params.pad - px * cs) % S + S) % S;
   let iyBase = i32(oy) * cs - params.pad;
   let ixBase = i32(ox0) * cs - params.pad;
-  let xn = min(n, params.N - 1u) * params.Cin * params.H * params.W;
+  let xn = n * params.Cin * params.H * params.W;
   let HW = params.H * params.W;
   // Unrolled by the wrapper (one line per output channel c of the block):
   // `let wr{c} = i32(min(co0 + {c}u, params.Cout - 1u)) * params.wOut;` and `var acc{c}: vec4<f32>;`
@@ -92,7 +94,6 @@ fn main(
       }
     }
   }
-  if (!live) { return; }
   // Unrolled: `store(n, co0 + {c}u, oy, ox0, acc{c});`
   STORE_BLOCK
 }

@@ -34,8 +34,9 @@ fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let live = wid.x * 32u + lid < params.B;
-  let b = min(wid.x * 32u + lid, params.B - 1u);
+  let b = wid.x * 32u + lid;
+  // Lanes past the last channel leave at once (a SIMD adapter then skips all-dead lane groups).
+  if (b >= params.B) { return; }
   let a0 = wid.y * A_BLOCK_SIZE;
   let split = wid.z;
   let A = params.A;
@@ -63,7 +64,6 @@ fn main(
       ACCUMULATE_BLOCK
     }
   }
-  if (!live) { return; }
   // Unrolled: `store(split, a0 + {i}u, b, {kh}u, {kw}u, acc{kh}_{kw}_{i / 4}[{i % 4}]);`
   STORE_BLOCK
 }

@@ -143,7 +143,7 @@ export function convGather(a: GatherArgs): Tensor {
  */
 function phasedXBlock(w: number): number {
   let best = 8, score = 0;
-  for (const [xb, speed] of [[16, 1.35], [12, 1.2], [8, 1]]) {
+  for (const [xb, speed] of [[8, 1], [12, 1.2], [16, 1.35], [20, 1.35], [24, 1.35]]) {
     const s = speed * w / (Math.ceil(w / xb) * xb);
     if (s > score + 1e-9) [best, score] = [xb, s];
   }
