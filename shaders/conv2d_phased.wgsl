@@ -6,10 +6,13 @@
 // kh0, kh0 + S, … (and kw likewise), so the holes of a transposed conv are never visited and no
 // lane of a workgroup is masked off by them, and each lane's X_BLOCK outputs (S apart) read
 // X_BLOCK consecutive-by-convStride inputs. The output-channel block comes from workgroup_id, so
-// every weight address is uniform across the workgroup: one load (broadcast) serves all lanes
-// on SIMD adapters (llvmpipe) and a cached, coalesced one on GPUs; lanes differ only along the
-// output row, so their X loads are adjacent. No barrier, no shared memory, no div/mod in loops.
-// Each invocation: CO_BLOCK output channels × X_BLOCK output x-positions of one output row.
+// every weight address is uniform across the workgroup (a broadcast, cached load on GPUs);
+// lanes differ first along the output row, so their X loads are adjacent (coalesced). No
+// barrier, no shared memory, no div/mod in the loops; dead lanes leave at once.
+// Each invocation: CO_BLOCK output channels × X_BLOCK output x-positions of one output row (the
+// wrapper picks 4-32 × 8-24), the block unrolled by the wrapper into named registers: llvmpipe
+// keeps an indexed private array in memory (3-4× slower), and on llvmpipe every lane's load is
+// a gather, so multiply-adds per load is what the block size buys.
 // Shapes: X [N, Cin, H, W], Y [N, Cout, Ho, Wo], bias [Cout] (read only if hasBias).
 // Bindings: 0 params, 1 X, 2 Wt, 3 bias (read), 4 Y (read_write).
 // Grid: (gx, gy, coBlocks · S²), gx·gy·64 ≥ total = N · rowsP · xGroups, where rowsP =
