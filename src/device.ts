@@ -32,7 +32,7 @@ export class NoAdapterError extends Error {
 }
 
 const NO_ADAPTER = "no WebGPU adapter found: install a GPU driver, or on headless Linux Mesa's " +
-  "software renderer (`apt-get install mesa-vulkan-drivers`)";
+  "software renderer (as root: `apt-get update && apt-get install -y mesa-vulkan-drivers`)";
 
 // Limits we raise to the adapter's maximum so large tensors and grids fit.
 const RAISED_LIMITS = [

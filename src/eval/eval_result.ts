@@ -97,6 +97,7 @@ export interface PanelResult {
   };
 }
 
+/** One row per test subject (2D runs: per test image, `subject` = "class/file"). */
 export interface SubjectRow {
   subject: string;
   dataset: string;

@@ -6,6 +6,7 @@
 import { noGrad } from "../autograd.ts";
 import type { Autoencoder } from "../nn/models/types.ts";
 import { Tensor } from "../tensor.ts";
+import type { ProgressBar } from "../util/progress.ts";
 
 export type ResidualKind = "absolute" | "positive";
 
@@ -16,6 +17,8 @@ export interface Reconstruction {
   reconstructions: Float32Array;
   /** Mean |x − x̂| of each slice (the sample-wise loss). */
   sliceErrors: Float64Array;
+  /** Vector-quantised families: how many latent positions chose each code (length K). */
+  codeCounts?: Float64Array;
 }
 
 /** Reconstructs `images` [N, C, H, W] in batches of `batch`. */
@@ -23,18 +26,41 @@ export async function reconstructStack(
   model: Autoencoder,
   images: Float32Array,
   shape: [number, number, number, number],
-  { batch = 16, residual = "absolute" as ResidualKind } = {},
+  {
+    batch = 16,
+    residual = "absolute" as ResidualKind,
+    progress,
+  }: { batch?: number; residual?: ResidualKind; progress?: ProgressBar } = {},
 ): Promise<Reconstruction> {
   const [N, C, H, W] = shape, per = C * H * W, plane = H * W;
   const residuals = new Float32Array(N * plane);
   const reconstructions = new Float32Array(N * per);
   const sliceErrors = new Float64Array(N);
+  let codeCounts: Float64Array | undefined;
   model.eval();
   for (let i = 0; i < N; i += batch) {
     const k = Math.min(batch, N - i);
     const x = Tensor.from(images.subarray(i * per, (i + k) * per), [k, C, H, W]);
-    const r = noGrad(() => model.reconstruct(x));
+    // VQ families score with forward's reconstruction (their `reconstruct` is forward().recon),
+    // which also gives the code indices for codebook usage: one more readback per batch.
+    const vq = model.family === "vqvae" || model.family === "vqgan";
+    const out = noGrad(() => {
+      if (!vq) return { recon: model.reconstruct(x), indices: undefined };
+      const o = model.forward(x);
+      for (const [key, t] of Object.entries(o)) {
+        if (key !== "recon" && key !== "indices") (t as { dispose(): void } | undefined)?.dispose();
+      }
+      return { recon: o.recon, indices: o.indices };
+    });
+    const r = out.recon;
     const rv = await r.toArray() as Float32Array;
+    if (out.indices) {
+      const counts = codeCounts ??= new Float64Array(
+        (model as unknown as { numCodes: number }).numCodes,
+      );
+      for (const c of await out.indices.toArray()) counts[c]++;
+      out.indices.dispose();
+    }
     x.dispose();
     r.dispose();
     reconstructions.set(rv, i * per);
@@ -52,6 +78,7 @@ export async function reconstructStack(
       }
       sliceErrors[i + n] = err / per;
     }
+    progress?.update(i + k);
   }
-  return { residuals, reconstructions, sliceErrors };
+  return { residuals, reconstructions, sliceErrors, codeCounts };
 }

@@ -1,7 +1,9 @@
 // `neurad eval` end to end: open the run (config + checkpoint, eval mode), run the protocol of its
-// data kind on the validation and test splits, and write OUT/eval.json (EvalResult),
-// OUT/per_subject.csv, RUN/thresholds.json (for `neurad detect`) and OUT/report.html — every file
-// atomically. Several runs at once also give OUT/comparison.{md,csv,json}.
+// data kind (NIfTI: the first study's, protocols/reddipalli22.ts; 2D class folders: the second
+// study's, protocols/chandru25.ts) and write OUT/eval.json (EvalResult), OUT/per_subject.csv,
+// RUN/thresholds.json (the chosen threshold; `neurad detect` reads a NIfTI run's) and
+// OUT/report.html — every file atomically. Several runs at once also give
+// OUT/comparison.{md,csv,json}.
 
 import { deviceInfo, getDevice } from "../device.ts";
 import { openRun } from "../train/open_run.ts";
@@ -10,7 +12,8 @@ import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { NEURAD_VERSION } from "../util/version.ts";
 import { writeReport } from "../report/write_report.ts";
 import type { EvalResult } from "./eval_result.ts";
-import { evaluateReddipalli22 } from "./protocols/reddipalli22.ts";
+import { evaluateReddipalli22, type StoredThresholds } from "./protocols/reddipalli22.ts";
+import { type Chandru25Thresholds, evaluateChandru25 } from "./protocols/chandru25.ts";
 import type { ResidualKind } from "./reconstruct.ts";
 
 export interface EvalOptions {
@@ -21,8 +24,16 @@ export interface EvalOptions {
   medianFilter?: number;
   residual?: ResidualKind;
   bootstrap?: number;
+  /** Post-process as the study's code did (default: the run's mode). */
+  faithful?: boolean;
+  /** 2D runs: the ImageNet VGG16 weights of the score (without: a seeded random VGG16). */
+  vggWeights?: string;
+  /** 2D runs without vggWeights: width of the random VGG16 (tests, quick runs). */
+  vggWidthMultiplier?: number;
   report?: boolean;
   quiet?: boolean;
+  /** Where progress and warnings go (default stderr). */
+  write?: (text: string) => void;
 }
 
 export interface EvalOutput {
@@ -37,19 +48,39 @@ export async function runEval(o: EvalOptions): Promise<EvalOutput> {
   const t0 = performance.now();
   const run = await openRun(o.runDir, { checkpoint: o.checkpoint ?? "best" });
   try {
-    if (run.config.data.kind !== "nifti") {
+    const twoD = run.config.data.kind === "images2d";
+    if (!twoD && (o.vggWeights || o.vggWidthMultiplier !== undefined)) {
       throw new UserError(
-        `${o.runDir}: the second study's image-level protocol (2D class folders) is not in this ` +
-          "build yet; `neurad eval` evaluates NIfTI runs",
+        `--vgg-weights: ${o.runDir} is a NIfTI run; the VGG16 score is the second study's (2D)`,
       );
     }
-    const { body, thresholds } = await evaluateReddipalli22(run, {
-      dataDir: o.dataDir,
-      medianFilter: o.medianFilter,
-      residual: o.residual,
-      bootstrap: o.bootstrap,
-      quiet: o.quiet,
-    });
+    if (twoD && (o.medianFilter !== undefined || o.residual !== undefined)) {
+      throw new UserError(
+        `--${o.medianFilter !== undefined ? "median-filter" : "residual"}: ${o.runDir} is a 2D ` +
+          "run; its protocol scores whole images (no residual maps)",
+      );
+    }
+    const { body, thresholds }: {
+      body: Partial<EvalResult>;
+      thresholds: StoredThresholds | Chandru25Thresholds;
+    } = twoD
+      ? await evaluateChandru25(run, {
+        dataDir: o.dataDir,
+        vggWeights: o.vggWeights,
+        vggWidthMultiplier: o.vggWidthMultiplier,
+        bootstrap: o.bootstrap,
+        faithful: o.faithful,
+        quiet: o.quiet,
+        write: o.write,
+      })
+      : await evaluateReddipalli22(run, {
+        dataDir: o.dataDir,
+        medianFilter: o.medianFilter,
+        residual: o.residual,
+        bootstrap: o.bootstrap,
+        faithful: o.faithful,
+        quiet: o.quiet,
+      });
     const seconds = (performance.now() - t0) / 1000;
     const volumes = new Set(body.perSubject?.map((r) => r.subject)).size;
     const info = deviceInfo();
@@ -63,7 +94,7 @@ export async function runEval(o: EvalOptions): Promise<EvalOutput> {
         options: run.config.model.options,
         parameters: run.model.parameters().reduce((a, p) => a + p.size, 0),
       },
-      protocol: "reddipalli22",
+      protocol: twoD ? "chandru25" : "reddipalli22",
       settings: body.settings ?? {},
       rankings: body.rankings ?? [],
       dice: body.dice ?? [],
@@ -71,6 +102,7 @@ export async function runEval(o: EvalOptions): Promise<EvalOutput> {
       lesionDetection: body.lesionDetection ?? [],
       classification: body.classification ?? [],
       panels: body.panels ?? [],
+      codebookUsage: body.codebookUsage,
       perSubject: body.perSubject ?? [],
       timing: { seconds, itemsPerSecond: volumes / seconds },
       versions: {

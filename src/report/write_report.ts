@@ -51,7 +51,11 @@ ${esc(r.checkpoint)} · protocol ${esc(r.protocol)}</p><p class="headline">${
 
   if (r.rankings.length) {
     parts.push(
-      `<h2>Ranking metrics (test split; %)</h2>` + table(
+      `<h2>Ranking metrics (${
+        r.protocol === "chandru25" && r.mode === "faithful"
+          ? "every image of the dataset, the study's test set"
+          : "test split"
+      }; %)</h2>` + table(
         ["dataset", "level", "AUROC", "AUPRC", "positives", "negatives"],
         r.rankings.map((x) => [
           esc(x.dataset),
@@ -190,7 +194,9 @@ ${esc(r.checkpoint)} · protocol ${esc(r.protocol)}</p><p class="headline">${
       esc(r.versions.deno)
     } · adapter ${esc(r.versions.adapter)} · ${num(r.timing.seconds, 1)} s (${
       num(r.timing.itemsPerSecond, 2)
-    } volumes/s)</p><pre>${esc(JSON.stringify(r.config, null, 2))}</pre>`,
+    } ${r.protocol === "chandru25" ? "images" : "volumes"}/s)</p><pre>${
+      esc(JSON.stringify(r.config, null, 2))
+    }</pre>`,
   );
 
   return `<!DOCTYPE html>

@@ -1,6 +1,6 @@
 // `deno task bundle` → one file that runs without the repository: built into an empty temp
 // folder, then every step runs from there (`deno run -A neurad.js …`, paths relative to it).
-// Adding a step (train, detect, once those commands land) is one line in STEPS.
+// Adding a step is one line in STEPS.
 
 import { assert, assertEquals } from "../assert.ts";
 import { tempDir } from "../temp_dir.ts";
@@ -16,23 +16,42 @@ const STEPS: [string, string[], RegExp][] = [
     "--out",
     "cohort",
     "--healthy",
-    "1",
+    "5",
     "--tumour",
     "0",
     "--stroke",
     "0",
     "-q",
-  ], /^wrote 1 subjects to /],
+  ], /^wrote 5 subjects to /],
   [
     "inspect",
     ["inspect", "cohort/ixi/IXI9001-DEMO-0001-T1.nii.gz"],
     /^cohort\/ixi\/IXI9001-DEMO-0001-T1\.nii\.gz {2}dims 181×217×181 /,
   ],
+  ["train", [
+    "train",
+    "--preset",
+    "demo",
+    "--data",
+    "cohort",
+    "--out",
+    "run",
+    "--steps",
+    "2",
+    "--model.options.widthMultiplier",
+    "0.125",
+    "-q",
+  ], /step 2\b/],
+  [
+    "detect",
+    ["detect", "--run", "run", "--out", "maps", "cohort/ixi/IXI9005-DEMO-0005-T1.nii.gz"],
+    /cohort\/ixi\/IXI9005-DEMO-0005-T1\.nii\.gz: unknown \(volume score \d/,
+  ],
   ["--version", ["--version"], /^neurad \d+\.\d+\.\d+/],
 ];
 
 Deno.test({
-  name: "bundle: dist/neurad.js runs info, demo-data, inspect from an empty folder",
+  name: "bundle: dist/neurad.js runs info, demo-data, inspect, train, detect from an empty folder",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

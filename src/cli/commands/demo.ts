@@ -52,9 +52,11 @@ export const demoCommand: CommandSpec = {
     }
     for (const d of r.dice) {
       console.log(
-        `${d.dataset.padEnd(6)} Dice   DICE_T ${(100 * d.diceT).toFixed(1)} %  DICE_S ${
-          (100 * d.diceS.mean).toFixed(1)
-        } ± ${(100 * d.diceS.std).toFixed(1)} %  (threshold from validation)`,
+        `${d.dataset.padEnd(6)} Dice ${d.filter.replace("median ", "")}  DICE_T ${
+          (100 * d.diceT).toFixed(1)
+        } %  DICE_S ${(100 * d.diceS.mean).toFixed(1)} ± ${
+          (100 * d.diceS.std).toFixed(1)
+        } %  (threshold from validation)`,
       );
     }
     const s = out.seconds;

@@ -1,5 +1,6 @@
-// `neurad eval`: scores one or more runs with their study's protocol (thresholds from the
-// validation split only) and writes eval.json, per_subject.csv, report.html and the run's
+// `neurad eval`: scores one or more runs with their study's protocol (NIfTI runs: the first
+// study's, thresholds from the validation split only; 2D runs: the second study's image-level
+// classification) and writes eval.json, per_subject.csv, report.html and the run's
 // thresholds.json; with several --run, also the comparison tables.
 
 import type { CommandSpec } from "../command.ts";
@@ -11,12 +12,17 @@ import type { EvalResult } from "../../eval/eval_result.ts";
 export const evalCommand: CommandSpec = {
   name: "eval",
   summary: "evaluate runs as the studies did (AUROC, AUPRC, Dice) and write an HTML report",
-  description: `Reconstructs every validation and test slice of the run's dataset on the GPU,
-post-processes the residual (brain mask eroded, median filter), chooses thresholds on the
-validation split only, and reports sample-, slice- and pixel-wise AUROC/AUPRC, DICE_T and
-DICE_S ± std (bootstrap intervals), healthy-FPR thresholds, lesion detection by size and
-per-subject rows. Writes OUT/eval.json, OUT/per_subject.csv, OUT/report.html and
-RUN/thresholds.json (read by neurad detect).`,
+  description: `NIfTI runs (first study): reconstructs every validation and test slice of the run's
+dataset on the GPU, post-processes the residual (brain mask eroded, median filter), chooses
+thresholds on the validation split only, and reports sample-, slice- and pixel-wise AUROC/AUPRC,
+DICE_T and DICE_S ± std (bootstrap intervals), healthy-FPR thresholds, lesion detection by size
+and per-subject rows.
+2D class-folder runs (second study): scores every image 0.5·mse + 0.3·VGG16 mse + 0.2·(1 − D)
+and classifies it (faithful: threshold 8, anomalous when score ≤ 8, every image at 128 px;
+corrected: threshold by Youden's J on the validation split, test split at the training size);
+accuracy, precision, recall, F1, confusion matrix, AUC of score and −score.
+Writes OUT/eval.json, OUT/per_subject.csv, OUT/report.html and RUN/thresholds.json (read by
+neurad detect for NIfTI runs).`,
   flags: {
     run: { type: "path", multiple: true, metavar: "RUN", help: "run directory (repeatable)" },
     data: { type: "path", metavar: "DIR", help: "dataset folder (default: the run's)" },
@@ -46,6 +52,17 @@ RUN/thresholds.json (read by neurad detect).`,
       metavar: "N",
       help: "bootstrap resamples (default 1000)",
     },
+    faithful: {
+      type: "boolean",
+      help: "post-process as the study's code did (3D median, its erosion, dilated masks); " +
+        "--no-faithful: as its text says (default: the run's mode)",
+    },
+    "vgg-weights": {
+      type: "path",
+      metavar: "FILE",
+      help: "2D runs: torchvision's ImageNet vgg16-397923af.pth for the score's VGG term " +
+        "(without it: a seeded random VGG16, with a warning)",
+    },
     quiet: { type: "boolean", short: "q", help: "no progress lines" },
   },
   async run(args) {
@@ -66,6 +83,8 @@ RUN/thresholds.json (read by neurad detect).`,
         medianFilter: k,
         residual: f.residual as "absolute" | "positive" | undefined,
         bootstrap: f.bootstrap as number | undefined,
+        faithful: f.faithful as boolean | undefined,
+        vggWeights: f["vgg-weights"] as string | undefined,
         quiet: f.quiet === true,
       });
       results.push(result);
@@ -78,11 +97,25 @@ RUN/thresholds.json (read by neurad detect).`,
       }
       for (const d of result.dice) {
         console.log(
-          `${d.dataset.padEnd(8)} DICE_T ${(100 * d.diceT).toFixed(2)}  DICE_S ${
-            (100 * d.diceS.mean).toFixed(2)
-          } ± ${(100 * d.diceS.std).toFixed(2)}  (oracle ${
-            d.oracle ? (100 * d.oracle.diceT).toFixed(2) : "–"
-          })`,
+          `${d.dataset.padEnd(8)} ${d.filter.padEnd(12)} DICE_T ${
+            (100 * d.diceT).toFixed(2)
+          }  DICE_S ${(100 * d.diceS.mean).toFixed(2)} ± ${
+            (100 * d.diceS.std).toFixed(2)
+          }  (oracle ${d.oracle ? (100 * d.oracle.diceT).toFixed(2) : "–"})`,
+        );
+      }
+      for (const c of result.classification) {
+        const m = c.confusion;
+        console.log(
+          `${c.dataset.padEnd(8)} threshold ${
+            c.threshold.toPrecision(4)
+          } (${c.thresholdSource}, ${c.direction})  accuracy ${
+            (100 * c.accuracy).toFixed(2)
+          }  precision ${(100 * c.precision).toFixed(2)}  recall ${
+            (100 * c.recall).toFixed(2)
+          }  F1 ${(100 * c.f1).toFixed(2)}  AUC ${(100 * c.auc).toFixed(2)} (−score ${
+            (100 * c.aucNegated).toFixed(2)
+          })  TN ${m.tn} FP ${m.fp} FN ${m.fn} TP ${m.tp}`,
         );
       }
       console.log(`wrote ${outDir}/eval.json${reportPath ? ` and ${reportPath}` : ""}`);

@@ -9,6 +9,7 @@ import { infoCommand } from "./info.ts";
 import { inspectCommand } from "./inspect.ts";
 import { trainCommand } from "./train.ts";
 import { evalCommand } from "./eval.ts";
+import { detectCommand } from "./detect.ts";
 
 export const COMMANDS: readonly CommandSpec[] = [
   infoCommand,
@@ -17,5 +18,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   demoCommand,
   trainCommand,
   evalCommand,
+  detectCommand,
   benchCommand,
 ];

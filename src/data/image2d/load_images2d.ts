@@ -2,7 +2,8 @@
  * 2D image collections by class folder (Figshare, SARTAJ, Br35H: `healthy/` or `no/`,
  * `glioma/`, `yes/`…): decode, gray, bilinear resize to size×size (128), normalise to [−1, 1]
  * (x·2 − 1 of the [0, 1] pixel value, as ToTensor + Normalize(0.5, 0.5)). Each file is its own
- * subject for the split (these collections carry no subject ids).
+ * subject for the split (these collections carry no subject ids); each image's split is returned
+ * with it (evaluation on split "all" can say which test images were trained on).
  * @module
  */
 import { DataError } from "../data_error.ts";
@@ -32,6 +33,8 @@ export interface ImageSet2D {
   classNames: string[];
   healthy: boolean[];
   files: string[];
+  /** The split of each image (seeded; also when `split` is "all"). */
+  splits: SplitName[];
 }
 
 /** Loads every PNG/JPEG under `dir`/<class>/ (sorted), optionally one split of them. */
@@ -73,5 +76,6 @@ export async function loadImages2D(dir: string, o: LoadImages2DOptions = {}): Pr
     classNames,
     healthy: chosen.map((s) => !s.pathological),
     files: chosen.map((s) => s.image),
+    splits: chosen.map((s) => splits.get(s.id)!),
   };
 }

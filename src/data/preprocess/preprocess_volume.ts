@@ -37,6 +37,12 @@ export interface PreprocessOptions {
   scale?: number;
   /** "minmax" to [0, 1] over the volume (default) or "zscore" inside the brain. */
   normalisation?: "minmax" | "zscore";
+  /**
+   * A downsampled lesion voxel is 1 where the resampled mask is at least this (default 0.5). The
+   * first study's code resized masks with cubic interpolation and kept values above 0.01, which
+   * dilates lesions; faithful evaluation passes 0.01.
+   */
+  lesionMaskThreshold?: number;
 }
 
 /** Defaults of {@link PreprocessOptions}, filled in. */
@@ -50,6 +56,7 @@ export function resolvePreprocessOptions(o: PreprocessOptions = {}): Required<Pr
     clipPercentiles: o.clipPercentiles === undefined ? [1, 99] : o.clipPercentiles,
     scale: o.scale ?? 0.5,
     normalisation: o.normalisation ?? "minmax",
+    lesionMaskThreshold: o.lesionMaskThreshold ?? 0.5,
   };
 }
 
@@ -114,7 +121,7 @@ export function preprocessVolume(
     const bin = new Uint8Array(n3);
     for (let i = 0; i < n3; i++) bin[i] = lab[i] > 0 ? 1 : 0;
     const cropped = cropPad({ data: Float32Array.from(bin), dims }, o.cropSize, offset);
-    lesionMask = _resampleMask(cropped.data, o.cropSize, outDims, shrink);
+    lesionMask = _resampleMask(cropped.data, o.cropSize, outDims, shrink, o.lesionMaskThreshold);
   }
   return {
     image: img,
@@ -137,6 +144,7 @@ function _resampleMask(
   from: readonly number[],
   to: readonly number[],
   antiAlias: boolean,
+  threshold = 0.5,
 ): Uint8Array {
   const same = from.every((d, i) => d === to[i]);
   const g = same ? { data: Float32Array.from(mask) } : resizeGrid(
@@ -145,7 +153,7 @@ function _resampleMask(
     antiAlias,
   );
   const out = new Uint8Array(g.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = g.data[i] >= 0.5 ? 1 : 0;
+  for (let i = 0; i < out.length; i++) out[i] = g.data[i] >= threshold ? 1 : 0;
   return out;
 }
 

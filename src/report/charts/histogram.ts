@@ -3,6 +3,20 @@
 import type { RankingResult } from "../../eval/eval_result.ts";
 import { renderSvg } from "./render.ts";
 
+/** About five round values spanning the data (1, 2 or 5 × 10^k steps). */
+export function niceTicks(xs: number[]): number[] {
+  let lo = Infinity, hi = -Infinity;
+  for (const x of xs) if (Number.isFinite(x)) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
+  if (!(hi > lo)) return Number.isFinite(lo) ? [lo] : [];
+  const raw = (hi - lo) / 4, p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw)!;
+  const out: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-12 * step; t += step) {
+    out.push(Number(t.toPrecision(12)));
+  }
+  return out;
+}
+
 export function scoreHistogram(r: RankingResult): Promise<string> {
   const values = [
     ...r.scores.healthy.map((s) => ({ score: s, group: "healthy" })),
@@ -11,7 +25,15 @@ export function scoreHistogram(r: RankingResult): Promise<string> {
   const layers: Record<string, unknown>[] = [{
     mark: { type: "bar", opacity: 0.6 },
     encoding: {
-      x: { field: "score", type: "quantitative", bin: { maxbins: 40 }, title: `${r.level} score` },
+      x: {
+        field: "score",
+        type: "quantitative",
+        bin: { maxbins: 40 },
+        title: `${r.level} score`,
+        // Binned axes put a label on every bin edge; without a canvas to measure text, Vega cannot
+        // drop the overlapping ones, so ask for a few rounded ticks instead.
+        axis: { values: niceTicks(values.map((v) => v.score)), format: ".3~g" },
+      },
       y: { aggregate: "count", type: "quantitative", stack: null, title: "count" },
       color: {
         field: "group",

@@ -30,7 +30,7 @@ export const PERCEPTUAL_WEIGHTS: Record<string, { file: string; flag: string }> 
   "vgg16-features": {
     file: "torchvision's ImageNet VGG16 weights, vgg16-397923af.pth " +
       "(torchvision.models.vgg16(weights='IMAGENET1K_V1'))",
-    flag: "--vgg16-weights",
+    flag: "--vgg-weights", // neurad eval, 2D runs
   },
   lpips: {
     file: "torchvision's vgg16-397923af.pth (the trunk) and the LPIPS heads vgg.pth (the lpips " +
