@@ -1,13 +1,19 @@
-// Weight gradient of a 2-D convolution as partial sums over a split reduction (WGSL has no float
-// atomics): P[split, a, b, kh, kw] = Σ G[n, a, oy, ox] · X[n, b, oy·stride − pad + kh,
-// ox·stride − pad + kw] over the reduction rows (n, oy) of this split and every ox; the wrapper
-// then sums P over splits. With G = dY and X = x this is conv2d's dW [Cout, Cin, K, K]; with
-// G = x and X = dY it is convTranspose2d's dW [Cin, Cout, K, K].
-// Each invocation owns 8 a's × one (b, kh) × all K kw's: per ox it loads 8 values of G and K of
-// X for 8·K multiply-adds, all in registers.
+// Weight gradient of a 2-D convolution as a split-K implicit GEMM (WGSL has no float atomics):
+// P[split, a, b, kh, kw] = Σ G[n, a, oy, ox] · X[n, b, oy·stride − pad + kh, ox·stride − pad + kw]
+// over the reduction rows (n, oy) of this split and every ox; the wrapper then sums P over
+// splits. With G = dY and X = x this is conv2d's dW [Cout, Cin, K, K]; with G = x and X = dY it
+// is convTranspose2d's dW [Cin, Cout, K, K].
+// GEMM view: M = A (rows of G), N = B·K·K, reduction = (n, oy, ox). Each invocation owns an
+// A_BLOCK × K·K register tile: A_BLOCK a's × one b × every (kh, kw); per ox it loads A_BLOCK
+// values of G and K·K of X for A_BLOCK·K·K multiply-adds (loads per multiply-add is what
+// bounds a SIMD-on-CPU adapter such as llvmpipe, where each lane's load is a gather). The split
+// and the a-block come from workgroup_id and lanes differ only in b, so every G address is
+// uniform across the workgroup (a broadcast; cached and coalesced on GPUs) and lanes read X
+// rows one channel apart. No barrier, no div/mod in the loops; the tile is unrolled by the
+// wrapper into named registers (an indexed array can live in memory).
 // Shapes: G [N, A, Hg, Wg], X [N, B, H, W], P [splits, A, B, K, K] with K = KSIZE.
 // Bindings: 0 params, 1 G, 2 X (read), 3 P (read_write).
-// Grid: ceil(total / 64) workgroups of 64, folded; total = splits · ceil(A / 8) · B · K.
+// Grid: (ceil(B / 32), ceil(A / A_BLOCK), splits), workgroups of 32.
 
 struct Params {
   N: u32, A: u32, Hg: u32, Wg: u32,
@@ -23,56 +29,51 @@ struct Params {
 
 const K: u32 = KSIZE;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(32)
 fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let t = (wid.x + wid.y * nwg.x) * 64u + lid;
-  if (t >= params.total) { return; }
-  let kh = t % K;
-  var r = t / K;
-  let b = r % params.B;
-  r = r / params.B;
-  let ab = r % params.aBlocks;
-  let split = r / params.aBlocks;
-  let a0 = ab * 8u;
+  let b = wid.x * 32u + lid;
+  // Lanes past the last channel leave at once (a SIMD adapter then skips all-dead lane groups).
+  if (b >= params.B) { return; }
+  let a0 = wid.y * A_BLOCK_SIZE;
+  let split = wid.z;
   let A = params.A;
   let HWg = params.Hg * params.Wg;
-  let HW = params.H * params.W;
-  let W = i32(params.W);
+  let H = i32(params.H);
+  // Unrolled: `let go{i} = min(a0 + {i}u, A - 1u) * HWg;`, `var acc{kh}_{kw}_{v}: vec4<f32>;`
+  DECLARE_BLOCK
 
-  var acc: array<vec4<f32>, 2u * K>;
   let rowEnd = min(params.rows, (split + 1u) * params.rowsPerSplit);
   for (var row = split * params.rowsPerSplit; row < rowEnd; row++) {
     let n = row / params.Hg;
     let oy = row % params.Hg;
-    let iy = i32(oy) * params.stride - params.pad + i32(kh);
-    if (iy < 0 || iy >= i32(params.H)) { continue; }
-    var ga: array<u32, 8>;
-    for (var i = 0u; i < 8u; i++) {
-      ga[i] = (n * A + min(a0 + i, A - 1u)) * HWg + oy * params.Wg;
-    }
-    let xrow = (n * params.B + b) * HW + u32(iy) * params.W;
+    let iy0 = i32(oy) * params.stride - params.pad;
+    let xc = (n * params.B + b) * params.H * params.W;
+    // Unrolled per kh: rows outside X read zeros through a select, not a branch.
+    // `let ok{kh} = iy0 + {kh} >= 0 && iy0 + {kh} < H;`
+    // `let xr{kh} = xc + u32(clamp(iy0 + {kh}, 0, H - 1)) * params.W;`
+    ROW_BLOCK
+    let grow = n * A * HWg + oy * params.Wg;
     for (var ox = 0u; ox < params.Wg; ox++) {
-      let g0 = vec4<f32>(G[ga[0] + ox], G[ga[1] + ox], G[ga[2] + ox], G[ga[3] + ox]);
-      let g1 = vec4<f32>(G[ga[4] + ox], G[ga[5] + ox], G[ga[6] + ox], G[ga[7] + ox]);
+      let gr = grow + ox;
       let ixb = i32(ox) * params.stride - params.pad;
-      for (var kw = 0u; kw < K; kw++) {
-        let ix = ixb + i32(kw);
-        let v = X[xrow + u32(clamp(ix, 0, W - 1))];
-        let xv = select(0.0, v, ix >= 0 && ix < W);
-        acc[2u * kw] += xv * g0;
-        acc[2u * kw + 1u] += xv * g1;
-      }
+      // Unrolled: `let g{v} = vec4(G[gr + go{4v}], …, G[gr + go{4v+3}]);`,
+      // `let x{kh}_{kw} = loadX(xr{kh}, ixb + {kw}, ok{kh});`, `acc{kh}_{kw}_{v} += x{kh}_{kw} * g{v};`
+      ACCUMULATE_BLOCK
     }
   }
-  let KK = K * K;
-  for (var i = 0u; i < 8u; i++) {
-    let a = a0 + i;
-    if (a >= A) { break; }
-    let base = ((split * A + a) * params.B + b) * KK + kh * K;
-    for (var kw = 0u; kw < K; kw++) { P[base + kw] = acc[2u * kw + i / 4u][i % 4u]; }
-  }
+  // Unrolled: `store(split, a0 + {i}u, b, {kh}u, {kw}u, acc{kh}_{kw}_{i / 4}[{i % 4}]);`
+  STORE_BLOCK
+}
+
+fn loadX(xrow: u32, ix: i32, rowOk: bool) -> f32 {
+  let W = i32(params.W);
+  return select(0.0, X[xrow + u32(clamp(ix, 0, W - 1))], rowOk && ix >= 0 && ix < W);
+}
+
+fn store(split: u32, a: u32, b: u32, kh: u32, kw: u32, v: f32) {
+  if (a >= params.A) { return; }
+  P[(((split * params.A + a) * params.B + b) * K + kh) * K + kw] = v;
 }

@@ -24,7 +24,16 @@ export class BufferPool {
   /** Free-list bytes kept before released buffers are destroyed instead. */
   maxPooledBytes = 1 << 30;
 
-  constructor(private device: GPUDevice) {}
+  /** `onDestroy` runs just before the pool destroys a buffer (dispatch.ts evicts bind groups). */
+  constructor(
+    private device: GPUDevice,
+    private onDestroy: (buffer: GPUBuffer) => void = () => {},
+  ) {}
+
+  #destroy(buffer: GPUBuffer) {
+    this.onDestroy(buffer);
+    buffer.destroy();
+  }
 
   /**
    * A buffer of at least `bytes`. Reusing a buffer that recorded commands still read is safe:
@@ -49,7 +58,7 @@ export class BufferPool {
     this.liveBuffers--;
     this.liveBytes -= size;
     if (this.pooledBytes + size > this.maxPooledBytes) {
-      buffer.destroy();
+      this.#destroy(buffer);
       return;
     }
     let list = this.#free.get(size);
@@ -60,7 +69,7 @@ export class BufferPool {
 
   /** Destroys every pooled (free) buffer. */
   emptyCache() {
-    for (const list of this.#free.values()) for (const b of list) b.destroy();
+    for (const list of this.#free.values()) for (const b of list) this.#destroy(b);
     this.#free.clear();
     this.pooledBytes = 0;
   }

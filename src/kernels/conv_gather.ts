@@ -2,12 +2,15 @@
 // `convGather` (a convolution in gather form: conv2d forward, convTranspose2d forward and both
 // ops' input gradients, with an optional bias + activation epilogue) and `convWeightGrad` (the
 // split-reduction weight gradient). The gather variant is chosen per adapter: implicit GEMM with
-// shared tiles on GPUs; on CPU adapters (llvmpipe) too, except for gathers over a stride-dilated
-// input (transposed convs), where the register-blocked direct kernel skips the holes per row
-// and measured 1.5-3.5× faster (bench/conv_transpose2d_bench.ts). NEURAD_CONV=direct|gemm
-// overrides; tests pass the variant explicitly.
+// shared tiles on GPUs; on CPU adapters (llvmpipe) the phased register-blocked kernel
+// (conv2d_phased.wgsl: one phase of a stride-dilated input per workgroup, so transposed convs
+// never visit their holes, and its 32×8 block unrolled into named registers), measured 2-4×
+// faster than either older kernel on the issue-14 shapes (bench/peers/conv_peers_bench.ts).
+// The phased kernel is not yet measured on a GPU. NEURAD_CONV=direct|gemm|phased overrides;
+// tests pass the variant explicitly.
 
 import directSrc from "../../shaders/conv2d_direct.wgsl" with { type: "text" };
+import phasedSrc from "../../shaders/conv2d_phased.wgsl" with { type: "text" };
 import gemmSrc from "../../shaders/conv2d_implicit_gemm.wgsl" with { type: "text" };
 import wgradSrc from "../../shaders/conv2d_weight_grad.wgsl" with { type: "text" };
 import { deviceInfo } from "../device.ts";
@@ -16,7 +19,7 @@ import { Tensor } from "../tensor.ts";
 import { sum } from "./reduce.ts";
 import { envChoice } from "../util/env.ts";
 
-export type ConvVariant = "direct" | "gemm";
+export type ConvVariant = "direct" | "gemm" | "phased";
 /** Epilogue activations whose derivative can be read from the output (y > 0 ⇔ pre-act > 0). */
 export type ConvActivation = "none" | "relu" | "leakyRelu";
 
@@ -27,10 +30,10 @@ const ACT: Record<ConvActivation, string> = {
 };
 
 /** The gather variant for a gather whose input is dilated by `inStride` (1: a plain conv). */
-export function convVariant(inStride = 1): ConvVariant {
+export function convVariant(_inStride = 1): ConvVariant {
   const env = envChoice<ConvVariant>("NEURAD_CONV");
   if (env) return env;
-  return deviceInfo().isFallbackAdapter && inStride > 1 ? "direct" : "gemm";
+  return deviceInfo().isFallbackAdapter ? "phased" : "gemm";
 }
 
 const specs = new Map<string, KernelSpec>();
@@ -92,7 +95,27 @@ export function convGather(a: GatherArgs): Tensor {
   u.set([coBlocks, a.bias ? 1 : 0, total], 17);
   f[20] = a.slope ?? 0.01;
   const buffers = [a.x.buffer, a.weight.buffer, (a.bias ?? a.weight).buffer, y.buffer];
-  if (variant === "direct") {
+  if (variant === "phased") {
+    // 32 channels × 8-16 x-positions per invocation: per (ci, kh, kw) 8-16 X loads + 32 weight
+    // loads for 256-512 multiply-adds. Narrower channel blocks for few output channels (a
+    // 1-channel output conv would waste 31/32 otherwise).
+    const xBlock = phasedXBlock(Math.ceil(wo / S));
+    const cb = cout >= 32 ? 32 : cout >= 16 ? 16 : cout >= 8 ? 8 : 4;
+    const rowsP = Math.ceil(ho / S);
+    const xg = Math.ceil(Math.ceil(wo / S) / xBlock);
+    const tot = N * rowsP * xg;
+    u[11] = xg;
+    u[17] = rowsP;
+    u[19] = tot;
+    const spec = cached(`phased|${cb}|${xBlock}|${act}`, () => ({
+      name: "conv2d_phased",
+      code: phasedCode(cb, xBlock / 4, act),
+      inputs: 3,
+      outputs: 1,
+    }));
+    const [gx, gy] = grid1d(Math.ceil(tot / 64));
+    dispatch(spec, u, buffers, [gx, gy, Math.ceil(cout / cb) * S * S]);
+  } else if (variant === "direct") {
     const spec = cached(`direct|${coBlock}|${act}`, () => ({
       name: "conv2d_direct",
       code: directSrc.replaceAll("CO_BLOCK_SIZE", `${coBlock}u`).replaceAll("ACT_EXPR", ACT[act]),
@@ -113,8 +136,106 @@ export function convGather(a: GatherArgs): Tensor {
   return y;
 }
 
-/** Invocations to aim for when splitting the weight-gradient reduction (fills a GPU). */
-const TARGET_INVOCATIONS = 8192;
+/**
+ * The phased kernel's x block for a phase `w` outputs wide: 16 ran fastest on llvmpipe per useful
+ * multiply-add (measured 32 × 8 / 12 / 16 / 20+ at about 1 / 1.1 / 1.35 / 1.35), weighed against
+ * the padding of the last block (w = 20 takes 12: 24 computed, where 16 would compute 32).
+ */
+function phasedXBlock(w: number): number {
+  let best = 8, score = 0;
+  for (const [xb, speed] of [[8, 1], [12, 1.2], [16, 1.35], [20, 1.35], [24, 1.35]]) {
+    const s = speed * w / (Math.ceil(w / xb) * xb);
+    if (s > score + 1e-9) [best, score] = [xb, s];
+  }
+  return best;
+}
+
+/**
+ * conv2d_phased.wgsl with its register block (`cb` output channels × `xv` vec4s of output x
+ * positions) unrolled into named registers.
+ */
+function phasedCode(cb: number, xv: number, act: ConvActivation): string {
+  const each = (n: number, f: (i: number) => string, indent: string) =>
+    Array.from({ length: n }, (_, i) => f(i)).join(`\n${indent}`);
+  const pairs = (f: (c: number, v: number) => string, indent: string) =>
+    each(cb, (c) => each(xv, (v) => f(c, v), indent), indent);
+  return phasedSrc
+    .replace(
+      "DECLARE_BLOCK",
+      each(cb, (c) => `let wr${c} = i32(min(co0 + ${c}u, params.Cout - 1u)) * params.wOut;`, "  ") +
+        "\n  " + pairs((c, v) => `var acc${c}_${v}: vec4<f32>;`, "  "),
+    )
+    .replace(
+      "LOAD_BLOCK",
+      each(xv, (v) => `let xv${v} = loadX4(xrow, ix0 + ${4 * v} * cs, cs, rowOk);`, "        "),
+    )
+    .replace(
+      "ACCUMULATE_BLOCK",
+      each(cb, (c) => `let w${c} = Wt[wkk + wr${c}];`, "        ") + "\n        " +
+        pairs((c, v) => `acc${c}_${v} += w${c} * xv${v};`, "        "),
+    )
+    .replace(
+      "STORE_BLOCK",
+      pairs((c, v) => `store(n, co0 + ${c}u, oy, ox0 + ${4 * v}u * u32(S), acc${c}_${v});`, "  "),
+    )
+    .replaceAll("X_BLOCK_SIZE", `${4 * xv}u`)
+    .replaceAll("CO_BLOCK_SIZE", `${cb}u`)
+    .replaceAll("ACT_EXPR", ACT[act]);
+}
+
+/** conv2d_weight_grad.wgsl with its A_BLOCK × K·K register tile unrolled into named registers. */
+function weightGradCode(k: number, aBlock: number): string {
+  const each = (n: number, f: (i: number) => string, indent: string) =>
+    Array.from({ length: n }, (_, i) => f(i)).join(`\n${indent}`);
+  const nv = aBlock / 4;
+  const taps = (f: (kh: number, kw: number) => string, indent: string) =>
+    each(k, (kh) => each(k, (kw) => f(kh, kw), indent), indent);
+  const tiles = (f: (kh: number, kw: number, v: number) => string, indent: string) =>
+    taps((kh, kw) => each(nv, (v) => f(kh, kw, v), indent), indent);
+  const ind = "      ";
+  return wgradSrc
+    .replace(
+      "DECLARE_BLOCK",
+      each(aBlock, (i) => `let go${i} = min(a0 + ${i}u, A - 1u) * HWg;`, "  ") + "\n  " +
+        tiles((kh, kw, v) => `var acc${kh}_${kw}_${v}: vec4<f32>;`, "  "),
+    )
+    .replace(
+      "ROW_BLOCK",
+      each(k, (kh) => `let ok${kh} = iy0 + ${kh} >= 0 && iy0 + ${kh} < H;`, "    ") + "\n    " +
+        each(k, (kh) => `let xr${kh} = xc + u32(clamp(iy0 + ${kh}, 0, H - 1)) * params.W;`, "    "),
+    )
+    .replace(
+      "ACCUMULATE_BLOCK",
+      each(nv, (v) => {
+        const q = [0, 1, 2, 3].map((j) => `G[gr + go${4 * v + j}]`).join(", ");
+        return `let g${v} = vec4<f32>(${q});`;
+      }, ind) + `\n${ind}` +
+        taps((kh, kw) => `let x${kh}_${kw} = loadX(xr${kh}, ixb + ${kw}, ok${kh});`, ind) +
+        `\n${ind}` + tiles((kh, kw, v) => `acc${kh}_${kw}_${v} += x${kh}_${kw} * g${v};`, ind),
+    )
+    .replace(
+      "STORE_BLOCK",
+      each(
+        aBlock,
+        (i) =>
+          taps(
+            (kh, kw) =>
+              `store(split, a0 + ${i}u, b, ${kh}u, ${kw}u, acc${kh}_${kw}_${i >> 2}[${i & 3}]);`,
+            "  ",
+          ),
+        "  ",
+      ),
+    )
+    .replaceAll("A_BLOCK_SIZE", `${aBlock}u`)
+    .replaceAll("KSIZE", `${k}u`);
+}
+
+/**
+ * Invocations to aim for when splitting the weight-gradient reduction: enough to fill a GPU;
+ * on a CPU adapter fewer splits, so less partial-sum traffic (512 invocations are 16
+ * workgroups, one per thread of a 16-core llvmpipe; 8192 measured 1.3-1.7× slower on 2 cores).
+ */
+const targetInvocations = () => deviceInfo().isFallbackAdapter ? 512 : 8192;
 
 /**
  * dW[a, b, kh, kw] = Σ_{n, oy, ox} G[n, a, oy, ox] · X[n, b, oy·stride − pad + kh, ox·stride −
@@ -131,9 +252,12 @@ export function convWeightGrad(
   const [, B, H, W] = x.shape;
   const rows = N * Hg;
   if (rows === 0) throw new Error("neurad: conv weight gradient of an empty batch");
-  const aBlocks = Math.ceil(A / 8);
-  const perSplit = aBlocks * B * k;
-  const wanted = Math.max(1, Math.min(rows, Math.ceil(TARGET_INVOCATIONS / perSplit)));
+  // The widest a-block whose tile (aBlock·k² accumulators) stays within 256 per invocation:
+  // measured on llvmpipe, 16×9 ran 1.5-2× faster than 8×9, and 16×25 3× slower than 8×25.
+  const aBlock = [16, 8].find((a) => a * k * k <= 256) ?? 4;
+  const aBlocks = Math.ceil(A / aBlock);
+  const perSplit = aBlocks * B;
+  const wanted = Math.max(1, Math.min(rows, Math.ceil(targetInvocations() / perSplit)));
   const rowsPerSplit = Math.ceil(rows / wanted);
   const splits = Math.max(1, Math.ceil(rows / rowsPerSplit));
   const total = splits * perSplit;
@@ -143,13 +267,13 @@ export function convWeightGrad(
   u.set([N, A, Hg, Wg, B, H, W, rows]);
   i.set([stride, pad], 8);
   u.set([rowsPerSplit, aBlocks, total], 10);
-  const spec = cached(`wgrad|${k}`, () => ({
+  const spec = cached(`wgrad|${k}|${aBlock}`, () => ({
     name: "conv2d_weight_grad",
-    code: wgradSrc.replaceAll("KSIZE", `${k}u`),
+    code: weightGradCode(k, aBlock),
     inputs: 2,
     outputs: 1,
   }));
-  dispatch(spec, u, [g.buffer, x.buffer, partial.buffer], grid1d(Math.ceil(total / 64)));
+  dispatch(spec, u, [g.buffer, x.buffer, partial.buffer], [Math.ceil(B / 32), aBlocks, splits]);
   if (splits === 1) {
     const out = partial.view([A, B, k, k]);
     partial.dispose();

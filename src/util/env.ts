@@ -20,7 +20,7 @@ export const NEURAD_ENV: Record<string, EnvVarSpec> = {
   },
   NEURAD_CONV: {
     help: "convolution gather kernel (default: per adapter)",
-    values: ["direct", "gemm"],
+    values: ["direct", "gemm", "phased"],
   },
   NEURAD_NEAREST_CODE: {
     help: "nearest-code kernel (default: per adapter)",

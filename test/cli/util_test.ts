@@ -87,7 +87,7 @@ Deno.test("NEURAD_* settings: unknown names and values are refused in one line",
     Deno.env.set("NEURAD_CONV", "fast");
     assertThrows(
       () => envChoice("NEURAD_CONV"),
-      /^NEURAD_CONV=fast: expected one of direct, gemm$/,
+      /^NEURAD_CONV=fast: expected one of direct, gemm, phased$/,
     );
     Deno.env.set("NEURAD_CONV", "direct");
     assertEquals(envChoice("NEURAD_CONV"), "direct");

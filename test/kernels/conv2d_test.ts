@@ -18,7 +18,7 @@ import {
 import { caseNames, cfgOf, checkCase } from "./_fixture_cases.ts";
 
 const f = await fixture("conv");
-const VARIANTS: ConvVariant[] = ["direct", "gemm"];
+const VARIANTS: ConvVariant[] = ["direct", "gemm", "phased"];
 
 for (const variant of VARIANTS) {
   for (const name of caseNames(f, "conv.")) {
