@@ -9,6 +9,7 @@
 // The phased kernel is not yet measured on a GPU. NEURAD_CONV=direct|gemm|phased overrides;
 // tests pass the variant explicitly.
 
+import { cachedSpec } from "./kernel_cache.ts";
 import directSrc from "../../shaders/conv2d_direct.wgsl" with { type: "text" };
 import phasedSrc from "../../shaders/conv2d_phased.wgsl" with { type: "text" };
 import gemmSrc from "../../shaders/conv2d_implicit_gemm.wgsl" with { type: "text" };
@@ -25,7 +26,7 @@ export type ConvActivation = "none" | "relu" | "leakyRelu";
 
 const ACT: Record<ConvActivation, string> = {
   none: "v",
-  relu: "max(v, 0.0)",
+  relu: "nanMax(v, 0.0)",
   leakyRelu: "select(v * params.slope, v, v > 0.0)",
 };
 
@@ -36,12 +37,7 @@ export function convVariant(_inStride = 1): ConvVariant {
   return deviceInfo().isFallbackAdapter ? "phased" : "gemm";
 }
 
-const specs = new Map<string, KernelSpec>();
-function cached(key: string, make: () => KernelSpec): KernelSpec {
-  let s = specs.get(key);
-  if (!s) specs.set(key, s = make());
-  return s;
-}
+const cached = (key: string, make: () => KernelSpec) => cachedSpec("conv_gather", key, make);
 
 /** Where weight element (out, in, kh, kw) lives: base + out·o + in·i + kh·h + kw·w. */
 export interface WeightAccess {

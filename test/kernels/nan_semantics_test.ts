@@ -26,6 +26,16 @@ Deno.test("NaN propagates through maximum, minimum, relu, clamp, tanh, sigmoid, 
   assertEquals(Number.isNaN((await arr(nd.leakyRelu(a)))[0]), true);
 });
 
+Deno.test("conv2dBiasAct with relu keeps a NaN input's NaN (every conv variant)", async () => {
+  await setup();
+  for (const variant of ["direct", "gemm", "phased"] as const) {
+    const x = nd.Tensor.from([N, 1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 3, 3]);
+    const w = nd.Tensor.from([1], [1, 1, 1, 1]);
+    const y = await arr(nd.conv2dBiasAct(x, w, null, "relu", { variant }));
+    assertEquals(Number.isNaN(y[0]) && y[1] === 1 && y[8] === 8, true, `${variant}: ${y}`);
+  }
+});
+
 Deno.test("maxPool2d: a NaN anywhere in the window wins, as torch's max_pool2d", async () => {
   await setup();
   for (const at of [0, 1, 4, 5]) { // every position of the first 2×2 window

@@ -30,6 +30,5 @@ Deno.test("template kernel specs use the shared cache, not their own maps", () =
     const src = Deno.readTextFileSync(`${kernels}${e.name}`);
     if (/new Map<string, KernelSpec>/.test(src)) own.push(e.name);
   }
-  // conv_gather.ts moves with the conv kernels' rework (issue 14).
-  assertEquals(own.filter((f) => f !== "conv_gather.ts"), []);
+  assertEquals(own, []);
 });
