@@ -24,20 +24,34 @@
 // inputs in [0, 1). Prints the median ms per step of each and the ratio TF.js / neurad
 // (> 1: neurad faster), and the load average from /proc/loadavg before and after.
 //
+// --vqgan: the first study's VQGAN (`reddipalli22-vqgan`, corrected mode, D 64, K 128) at width
+// ×0.25 on both sides (4.5 M parameters; full width has 70 M and takes minutes per step here),
+// generator step only: no discriminator (the preset's disc_start is 5000; the adaptive λ needs
+// it) and no LPIPS (the preset has no LPIPS weights by default), so the loss is mean |x − x̂| +
+// VQ loss (codebook + 0.25·commitment), Adam(4.5e-6, (0.5, 0.9)). The TF.js network is built
+// layer by layer from neurad's module list (encoder.model.i, decoder.model.i): conv 3×3,
+// ResnetBlocks (GroupNorm(32, 1e-6) from tf.moments over [H, W, channels of the group], swish =
+// x·sigmoid(x)), AttnBlocks (1×1 q, k, v, softmax(q·kᵀ/√C)·v, proj_out), Downsample (pad right
+// and bottom by 1, conv 3×3 s2), Upsample (tf.image.resizeNearestNeighbor ×2, conv 3×3), the
+// output tail (conv2dTranspose k5 ×3, k4 p2, 1×1 conv, tf.image.resizeBilinear to 95×79 with
+// half-pixel centres = PyTorch's align_corners=False); the quantiser as ‖z‖² − 2z·Eᵀ + ‖E‖²,
+// argMin, one-hot·E (see tfForwardVqgan), straight-through z + sg(e − z), sg through
+// tf.customGrad.
+//
 // Batch 2 on llvmpipe; NEURAD_BENCH_SIZE=gpu → batch 16 (the study's).
 //
 // TF.js's gradient functions are not in tfjs-core's bundles (the @tensorflow/tfjs union package
 // registers them); registerTfGradients() below bundles tfjs-core's register_all_gradients.js with
 // esbuild (a devDependency) into a temporary module at start-up.
 //
-// --check: the same computation? With TF.js holding neurad's weights, dropout off and ε = 0 (z =
-// μ) on both sides, BN on batch statistics (training mode), compares μ, log σ², the
+// --check: the same computation? With TF.js holding neurad's weights (VAE: dropout off and ε = 0,
+// z = μ, on both sides, BN on batch statistics as in training), compares μ, log σ², the
 // reconstruction, the loss and the gradients of every parameter for one batch and prints the max
 // deviations, then the parameters after one Adam step each (Adam's first step is about lr·sign(g),
 // so a gradient entry near 0 whose rounding differs can move by up to 2·lr). Exits 1 when the
 // reconstruction deviates by more than 1e-3.
 //
-// Run: deno run -A bench/peers/train_step_peers_bench.ts [iterations=5] [--check]
+// Run: deno run -A bench/peers/train_step_peers_bench.ts [iterations=5] [--vqgan] [--check]
 // (also under `deno bench -A bench/peers/`: one Deno.bench per engine, timing includes the sync).
 
 import * as tf from "@tensorflow/tfjs-core";
@@ -48,7 +62,17 @@ import { rand } from "../../src/kernels/random.ts";
 import { presetConfig } from "../../src/train/presets.ts";
 import { trainStep } from "../../src/train/loss_steps.ts";
 import { buildRunModules } from "../../src/train/trainer.ts";
-import type { Reddipalli22Vae } from "../../src/nn/models/reddipalli22/vae.ts";
+import { Reddipalli22Vae } from "../../src/nn/models/reddipalli22/vae.ts";
+import { Reddipalli22Vqgan } from "../../src/nn/models/reddipalli22/vqgan.ts";
+import { Conv2d } from "../../src/nn/conv2d.ts";
+import { ConvTranspose2d } from "../../src/nn/conv_transpose2d.ts";
+import { GroupNorm } from "../../src/nn/group_norm.ts";
+import { SiLU } from "../../src/nn/activations.ts";
+import { AttnBlock } from "../../src/nn/blocks/attn_block.ts";
+import { Downsample } from "../../src/nn/blocks/downsample.ts";
+import { Upsample } from "../../src/nn/blocks/upsample.ts";
+import { ResnetBlock } from "../../src/nn/blocks/resnet_block.ts";
+import type { Module } from "../../src/nn/module.ts";
 import { GPU_SIZES } from "../_throughput.ts";
 
 /**
@@ -87,6 +111,10 @@ await tf.setBackend("webgpu");
 await tf.ready();
 
 const CHECK = Deno.args.includes("--check");
+const MODEL: "vae" | "vqgan" = Deno.args.includes("--vqgan") ? "vqgan" : "vae";
+const PRESET = `reddipalli22-${MODEL}`;
+/** The VQGAN's width on both sides (full width: 70 M parameters, minutes per step here). */
+const VQGAN_WIDTH = 0.25;
 const ITERS = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 5);
 const WARMUP = 2;
 const B = GPU_SIZES ? 16 : 2;
@@ -99,11 +127,20 @@ const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length
 // ---------------------------------------------------------------------------------------------
 // neurad: the preset's modules and step, as bench/train_step_bench.ts runs them.
 
-const config = presetConfig("reddipalli22-vae");
-if (CHECK) (config.model.options as Record<string, unknown>).dropRate = 0;
+const config = presetConfig(PRESET);
+const modelOptions = config.model.options as Record<string, unknown>;
+if (MODEL === "vae" && CHECK) modelOptions.dropRate = 0;
+if (MODEL === "vqgan") {
+  // Generator step only: no discriminator (the preset's disc_start is 5000 anyway), no LPIPS
+  // (the preset has no LPIPS weights by default): L1 + VQ loss, Adam(4.5e-6, (0.5, 0.9)).
+  modelOptions.widthMultiplier = VQGAN_WIDTH;
+  config.discriminator = undefined;
+  config.lpips = undefined;
+}
 const mods = buildRunModules(config);
-const model = mods.model as Reddipalli22Vae;
-const BOTTLENECK = model.bottleneck, GRID = [12, 10] as const;
+const model = mods.model as Reddipalli22Vae | Reddipalli22Vqgan;
+const BOTTLENECK = model instanceof Reddipalli22Vae ? model.bottleneck : 0;
+const GRID = [12, 10] as const;
 const CELLS = GRID[0] * GRID[1];
 
 // ---------------------------------------------------------------------------------------------
@@ -146,7 +183,7 @@ for (const [name, t] of model.namedParameters()) {
   P[name] = tf.variable(v, true, name);
   v.dispose();
 }
-const bnNames = [
+const bnNames = MODEL !== "vae" ? [] : [
   ...new Set(
     Object.keys(P).filter((k) => P[k].rank === 1 && /BN|Enc\.[147]|Dec\.[147]/.test(k)).map((k) =>
       k.replace(/\.(weight|bias)$/, "")
@@ -189,13 +226,14 @@ const linear = (x: tf.Tensor2D, name: string) =>
   tf.add(tf.matMul(x, P[`${name}.weight`] as tf.Tensor2D, false, true), P[`${name}.bias`]);
 
 type TfOut = {
-  mu: tf.Tensor2D;
-  logvar: tf.Tensor2D;
   recon: tf.Tensor4D;
+  mu?: tf.Tensor2D;
+  logvar?: tf.Tensor2D;
+  vqLoss?: tf.Scalar;
 };
 
 /** The VAE's forward in TF.js (NHWC). `eval`: dropout off, ε = 0 (for --check). */
-function tfForward(x: tf.Tensor4D, deterministic: boolean): TfOut {
+function tfForwardVae(x: tf.Tensor4D, deterministic: boolean): TfOut {
   const N = x.shape[0];
   let h = x;
   for (const i of [0, 3, 6]) {
@@ -234,12 +272,126 @@ function tfForward(x: tf.Tensor4D, deterministic: boolean): TfOut {
   return { mu: mu as tf.Tensor2D, logvar, recon };
 }
 
-/** (L1 summed per sample + β·KL)/(1 + β), β = the preset's klWeight. */
+// The VQGAN, layer by layer as neurad's module tree lists them (encoder.model.i, decoder.model.i).
+
+/** Stop-gradient (tfjs-core has none): the identity with a zero gradient. */
+const sg = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+  value: tf.clone(args[0] as tf.Tensor),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as (x: tf.Tensor) => tf.Tensor;
+
+function tfConv(x: tf.Tensor4D, c: Conv2d, prefix: string): tf.Tensor4D {
+  const y = tf.conv2d(x, P[`${prefix}.weight`] as tf.Tensor4D, c.stride, c.padding);
+  return c.hasBias ? tf.add(y, P[`${prefix}.bias`]) : y;
+}
+
+const swish = (x: tf.Tensor4D) => tf.mul(x, tf.sigmoid(x)) as tf.Tensor4D;
+
+/** GroupNorm over NHWC: statistics per (n, group) over H, W and the group's channels. */
+function tfGroupNorm(x: tf.Tensor4D, g: GroupNorm, prefix: string): tf.Tensor4D {
+  const [N, h, w, C] = x.shape, G = g.numGroups;
+  const xg = tf.reshape(x, [N, h, w, G, C / G]);
+  const { mean, variance } = tf.moments(xg, [1, 2, 4], true);
+  const y = tf.reshape(tf.div(tf.sub(xg, mean), tf.sqrt(tf.add(variance, g.eps))), [N, h, w, C]);
+  return tf.add(tf.mul(y, P[`${prefix}.weight`]), P[`${prefix}.bias`]);
+}
+
+function tfAttn(x: tf.Tensor4D, a: AttnBlock, prefix: string): tf.Tensor4D {
+  const [N, h, w, C] = x.shape;
+  const hn = tfGroupNorm(x, a.norm, `${prefix}.norm`);
+  const rows = (k: string) => tf.reshape(tfConv(hn, a.q, `${prefix}.${k}`), [N, h * w, C]);
+  const q = rows("q"), k = rows("k"), v = rows("v");
+  const att = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(C)));
+  let out = tf.reshape(tf.matMul(att, v), [N, h, w, C]) as tf.Tensor4D;
+  if (a.projOut === "applied") out = tfConv(out, a.proj_out!, `${prefix}.proj_out`);
+  return tf.add(x, out);
+}
+
+function tfLayer(x: tf.Tensor4D, m: Module, prefix: string): tf.Tensor4D {
+  if (m instanceof Conv2d) return tfConv(x, m, prefix);
+  if (m instanceof ConvTranspose2d) {
+    const [N, h, w] = x.shape, k = m.kernelSize, s = m.stride, p = m.padding;
+    const op = m.outputPadding;
+    const f = P[`${prefix}.weight`] as tf.Tensor4D; // [k, k, out, in]
+    const shape: [number, number, number, number] = [
+      N,
+      (h - 1) * s - 2 * p + k + op,
+      (w - 1) * s - 2 * p + k + op,
+      f.shape[2],
+    ];
+    const y = tf.conv2dTranspose(x, f, shape, s, p);
+    return m.hasBias ? tf.add(y, P[`${prefix}.bias`]) : y;
+  }
+  if (m instanceof GroupNorm) return tfGroupNorm(x, m, prefix);
+  if (m instanceof SiLU) return swish(x);
+  if (m instanceof ResnetBlock) {
+    let h = tfConv(swish(tfGroupNorm(x, m.norm1, `${prefix}.norm1`)), m.conv1, `${prefix}.conv1`);
+    h = tfConv(swish(tfGroupNorm(h, m.norm2, `${prefix}.norm2`)), m.conv2, `${prefix}.conv2`);
+    const skip = m.nin_shortcut ? tfConv(x, m.nin_shortcut, `${prefix}.nin_shortcut`) : x;
+    return tf.add(skip, h);
+  }
+  if (m instanceof AttnBlock) return tfAttn(x, m, prefix);
+  if (m instanceof Downsample) {
+    // taming: zero-pad right and bottom by 1, conv 3×3 stride 2 without padding.
+    return tfConv(tf.pad(x, [[0, 0], [0, 1], [0, 1], [0, 0]]), m.conv, `${prefix}.conv`);
+  }
+  if (m instanceof Upsample) {
+    const [, h, w] = x.shape;
+    return tfConv(tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w]), m.conv, `${prefix}.conv`);
+  }
+  const size = (m as unknown as { size?: [number, number] }).size;
+  if (size) return tf.image.resizeBilinear(x, size, false, true); // align_corners = False
+  throw new Error(`no TF.js version of ${m.constructor.name} (${prefix})`);
+}
+
+function tfSequential(x: tf.Tensor4D, layers: readonly unknown[], prefix: string): tf.Tensor4D {
+  layers.forEach((m, i) => x = tfLayer(x, m as Module, `${prefix}.${i}`));
+  return x;
+}
+
+/** Encoder → quant_conv → nearest code (straight-through) → post_quant_conv → decoder. */
+function tfForwardVqgan(x: tf.Tensor4D): TfOut {
+  const m = model as Reddipalli22Vqgan;
+  const z = tfConv(
+    tfSequential(x, m.encoder.model.layers, "encoder.model"),
+    m.quant_conv,
+    "quant_conv",
+  );
+  const [N, h, w, D] = z.shape;
+  const ze = tf.reshape(z, [N * h * w, D]) as tf.Tensor2D;
+  const E = P["codebook.embedding.weight"] as tf.Tensor2D; // [K, D]
+  const dist = tf.add(
+    tf.sub(tf.sum(tf.square(ze), 1, true), tf.mul(tf.matMul(ze, E, false, true), 2)),
+    tf.sum(tf.square(E), 1),
+  );
+  // The codes as one-hot rows times E: tf.gather's gradient for its indices is int32, which
+  // TF.js's tape rejects when the indices depend on variables (as argMin's output here does).
+  const e = tf.matMul(tf.oneHot(tf.argMin(dist, 1), E.shape[0], 1, 0, "float32"), E);
+  // Corrected mode: codebook + β·commitment, mse means.
+  const codebook = tf.mean(tf.square(tf.sub(e, sg(ze))));
+  const commitment = tf.mean(tf.square(tf.sub(ze, sg(e))));
+  const vqLoss = tf.add(codebook, tf.mul(commitment, m.beta)) as tf.Scalar;
+  const zq = tf.reshape(tf.add(ze, sg(tf.sub(e, ze))), [N, h, w, D]) as tf.Tensor4D;
+  const y = tfConv(zq, m.post_quant_conv, "post_quant_conv");
+  return { recon: tfSequential(y, m.decoder.model.layers, "decoder.model"), vqLoss };
+}
+
+function tfForward(x: tf.Tensor4D, deterministic: boolean): TfOut {
+  return MODEL === "vae" ? tfForwardVae(x, deterministic) : tfForwardVqgan(x);
+}
+
+/**
+ * VAE: (L1 summed per sample + β·KL)/(1 + β), β = the preset's klWeight. VQGAN (discriminator
+ * off): mean |x − x̂| + vqWeight·VQ loss.
+ */
 function tfLoss(x: tf.Tensor4D, o: TfOut): tf.Scalar {
+  if (MODEL === "vqgan") {
+    return tf.add(tf.mean(tf.abs(tf.sub(o.recon, x))), tf.mul(o.vqLoss!, config.train.vqWeight));
+  }
   const N = x.shape[0], beta = config.train.klWeight;
   const l1 = tf.div(tf.sum(tf.abs(tf.sub(o.recon, x))), N);
   const klTerms = tf.mul(
-    tf.sub(tf.add(tf.square(o.mu), tf.exp(o.logvar)), tf.add(o.logvar, 1)),
+    tf.sub(tf.add(tf.square(o.mu!), tf.exp(o.logvar!)), tf.add(o.logvar!, 1)),
     0.5,
   );
   const kl = tf.div(tf.sum(klTerms), N);
@@ -260,7 +412,9 @@ const tfCount = tfVars.reduce((s, v) => s + v.size, 0);
 const info = deviceInfo();
 console.log(`adapter: ${info.description} (${info.backend}); load ${loadavg()}`);
 console.log(
-  `reddipalli22-vae, batch ${B}, 1×${H}×${W}; parameters: neurad ${neuradCount.toLocaleString()}, ` +
+  `${PRESET}${
+    MODEL === "vqgan" ? ` (width ×${VQGAN_WIDTH}, discriminator off)` : ""
+  }, batch ${B}, 1×${H}×${W}; parameters: neurad ${neuradCount.toLocaleString()}, ` +
     `TF.js ${tfCount.toLocaleString()} (${tfVars.length} variables)`,
 );
 if (neuradCount !== tfCount) throw new Error("parameter counts differ");
@@ -278,52 +432,62 @@ const maxDev = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 const maxAbs = (a: ArrayLike<number>) => maxDev(a, new Float32Array(a.length));
 
 async function check() {
-  // neurad: training mode (batch statistics), dropout 0 (the model was built with dropRate 0),
-  // ε = 0 so z = μ.
-  const eps = zeros([B, model.latentDim]);
-  const out = noGrad(() => model.forward(xn, { eps }));
-  const [nMu, nLv, nRec] = [
-    await out.mu!.toArray(),
-    await out.logvar!.toArray(),
-    await out.recon.toArray(),
-  ];
+  // neurad in training mode. VAE: batch statistics, dropout 0 (the model was built with dropRate
+  // 0), ε = 0 so z = μ. VQGAN: deterministic already (GroupNorm, nearest code).
+  const vae = model instanceof Reddipalli22Vae ? model : null;
+  const eps = vae ? zeros([B, vae.latentDim]) : null;
+  const out = noGrad(() => vae ? vae.forward(xn, { eps: eps! }) : model.forward(xn));
   const to = tf.tidy(() => tfForward(xt, true));
   const tLoss = tf.tidy(() => tfLoss(xt, to));
-  // TF.js recon NHWC with C = 1: the same order as neurad's NCHW.
-  const [tMu, tLv, tRec] = [await to.mu.data(), await to.logvar.data(), await to.recon.data()];
   const tl = (await tLoss.data())[0];
-  tf.dispose([to.mu, to.logvar, to.recon, tLoss]);
-  for (const t of [out.mu!, out.logvar!, out.recon, eps]) t.dispose();
+  // TF.js recon NHWC with C = 1: the same order as neurad's NCHW.
+  const nRec = await out.recon.toArray(), tRec = await to.recon.data();
   const recDev = maxDev(nRec, tRec);
+  const parts: string[] = [];
+  for (const k of ["mu", "logvar", "vqLoss"] as const) {
+    if (!out[k] || !to[k]) continue;
+    const a = await out[k]!.toArray(), b = await to[k]!.data();
+    parts.push(`${k} ${maxDev(a, b).toExponential(2)} (max |${k}| ${maxAbs(a).toFixed(3)})`);
+  }
+  tf.dispose([to.recon, to.mu, to.logvar, to.vqLoss, tLoss].filter((t) => !!t) as tf.Tensor[]);
+  for (const t of Object.values(out)) (t as Tensor | undefined)?.dispose();
+  eps?.dispose();
   console.log(
-    `check (dropout off, ε = 0, batch statistics): max |Δ| μ ${maxDev(nMu, tMu).toExponential(2)}` +
-      ` (max |μ| ${maxAbs(nMu).toFixed(3)}), log σ² ${maxDev(nLv, tLv).toExponential(2)}, ` +
-      `reconstruction ${recDev.toExponential(2)} (max |x̂| ${maxAbs(nRec).toFixed(3)})`,
+    `check (${vae ? "dropout off, ε = 0, batch statistics" : "training mode"}): max |Δ| ${
+      parts.join(", ")
+    }, reconstruction ${recDev.toExponential(2)} (max |x̂| ${maxAbs(nRec).toFixed(3)})`,
   );
   // Gradients of the loss (TF.js: tf.variableGrads; neurad: p.grad left by vaeStep's
   // backward), then one Adam step each and the updated parameters.
   const { value: tv, grads } = tf.variableGrads(() => tfLoss(xt, tfForward(xt, true)), tfVars);
   const tl2 = (await tv.data())[0];
   tv.dispose();
-  const epsAll = zeros([B, model.latentDim]);
-  const lossN = trainStepDeterministic(epsAll);
+  const lossN = trainStepDeterministic();
   const nl = (await lossN.toArray())[0];
   lossN.dispose();
-  epsAll.dispose();
-  let worst = { name: "", rel: 0, abs: 0 };
+  // Per parameter max |Δ| / max |g|; a parameter whose gradient is 0 in exact arithmetic (a
+  // conv bias right before a GroupNorm of one channel per group) holds rounding noise only, so
+  // the scale has a floor of 1e-4 × the largest gradient entry of the model.
+  const rows: { name: string; d: number; scale: number }[] = [];
   for (const [name, p] of model.namedParameters()) {
     const ref = await toTf(name, p.grad!);
     const g = await ref.data(), gt = await grads[name].data();
     ref.dispose();
-    const d = maxDev(g, gt), rel = d / Math.max(maxAbs(g), 1e-30);
-    if (rel > worst.rel) worst = { name, rel, abs: d };
+    rows.push({ name, d: maxDev(g, gt), scale: maxAbs(g) });
   }
   tf.dispose(grads);
+  const gMax = Math.max(...rows.map((r) => r.scale));
+  let worst = { name: "", rel: 0, abs: 0 };
+  for (const r of rows) {
+    const rel = r.d / Math.max(r.scale, 1e-4 * gMax);
+    if (rel > worst.rel) worst = { name: r.name, rel, abs: r.d };
+  }
   console.log(
     `check loss: neurad ${nl.toFixed(4)}, TF.js ${tl2.toFixed(4)} (forward-only TF.js ${
       tl.toFixed(4)
-    }); gradients: worst max |Δ| / max |g| over the ${tfVars.length} parameters ` +
-      `${worst.rel.toExponential(2)} (${worst.name}, max |Δ| ${worst.abs.toExponential(2)})`,
+    }); gradients: worst max |Δ| / max(max |g|, 1e-4·${gMax.toExponential(2)}) over the ` +
+      `${tfVars.length} parameters ${worst.rel.toExponential(2)} (${worst.name}, max |Δ| ` +
+      `${worst.abs.toExponential(2)})`,
   );
   const tls = tfStep(xt, true);
   tls.dispose();
@@ -344,9 +508,13 @@ async function check() {
 }
 
 /** vaeStep's computation with ε fixed (for --check; the bench itself calls trainStep). */
-function trainStepDeterministic(eps: Tensor): Tensor {
+function trainStepDeterministic(): Tensor {
   const fwd = model.forward.bind(model);
-  model.forward = (x: Tensor) => fwd(x, { eps });
+  const eps = zeros([B, model instanceof Reddipalli22Vae ? model.latentDim : 1]);
+  if (model instanceof Reddipalli22Vae) {
+    const vaeFwd = model.forward.bind(model);
+    model.forward = (x: Tensor) => vaeFwd(x, { eps });
+  }
   try {
     const terms = trainStep(mods, config.train, xn, 0, 0);
     const loss = terms.loss;
@@ -354,6 +522,7 @@ function trainStepDeterministic(eps: Tensor): Tensor {
     return loss;
   } finally {
     model.forward = fwd;
+    eps.dispose();
   }
 }
 
@@ -409,7 +578,7 @@ if (import.meta.main) {
   // `deno bench -A bench/peers/`: one Deno.bench per engine.
   for (const [name, fn] of [["neurad", neuradStep], ["tfjs-webgpu", tfjsStep]] as const) {
     Deno.bench({
-      group: `reddipalli22-vae train step (batch ${B})`,
+      group: `${PRESET} train step (batch ${B})`,
       name,
       baseline: name === "neurad",
       n: 5,
