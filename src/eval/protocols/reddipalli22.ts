@@ -292,52 +292,35 @@ export async function evaluateReddipalli22(
     body.rankings!.push(ranking("slice", ds, slw, sliceScores, sliceLabels));
     // Pixel-wise on the dataset's subjects, inside the eroded brain.
     const ps = slicesOf(test.set, (id) => ids.includes(id));
-    const pw = evaluatePixelWise({
-      scores: gather(test.maps, ps, plane),
-      labels: gather(test.set.lesionMasks, ps, plane),
-      brainMasks: gather(test.eroded, ps, plane),
-      height: H,
-      width: W,
-      subjects: ps.map((s) => test.set.subjectIds[s]),
-      threshold: chosen.threshold,
-      bootstrap: { iterations: o.bootstrap ?? 1000 },
-    });
-    const pix = inBrain(test, ps);
-    body.rankings!.push(ranking("pixel", ds, pw.ranking, pix.s, pix.l, chosen.threshold));
-    body.dice!.push({
-      dataset: ds,
-      filter: faithful ? `median ${k}×${k}×${k}` : `median ${k}×${k}`,
-      threshold: chosen.threshold,
-      diceT: pw.diceT,
-      diceS: { mean: pw.diceS.mean, std: pw.diceS.std, ci: [pw.diceS.ci.lower, pw.diceS.ci.upper] },
-      oracle: pw.oracle ? { threshold: pw.oracle.threshold, diceT: pw.oracle.dice } : undefined,
-    });
-    {
-      const pw2 = evaluatePixelWise({
-        scores: gather(test2.maps, ps, plane),
+    // Pixel-wise metrics of one post-processing (maps) at its validation threshold.
+    const pixelWise = (maps: Float32Array, threshold: number) =>
+      evaluatePixelWise({
+        scores: gather(maps, ps, plane),
         labels: gather(test.set.lesionMasks, ps, plane),
         brainMasks: gather(test.eroded, ps, plane),
         height: H,
         width: W,
         subjects: ps.map((s) => test.set.subjectIds[s]),
-        threshold: chosen2.threshold,
+        threshold,
         bootstrap: { iterations: o.bootstrap ?? 1000 },
       });
-      body.dice!.push({
-        dataset: ds,
-        filter: faithful ? `median ${k2}×${k2}×${k2}` : `median ${k2}×${k2}`,
-        threshold: chosen2.threshold,
-        diceT: pw2.diceT,
-        diceS: {
-          mean: pw2.diceS.mean,
-          std: pw2.diceS.std,
-          ci: [pw2.diceS.ci.lower, pw2.diceS.ci.upper],
-        },
-        oracle: pw2.oracle
-          ? { threshold: pw2.oracle.threshold, diceT: pw2.oracle.dice }
-          : undefined,
-      });
-    }
+    const diceRow = (size: number, threshold: number, r: ReturnType<typeof pixelWise>) => ({
+      dataset: ds,
+      filter: faithful ? `median ${size}×${size}×${size}` : `median ${size}×${size}`,
+      threshold,
+      diceT: r.diceT,
+      diceS: {
+        mean: r.diceS.mean,
+        std: r.diceS.std,
+        ci: [r.diceS.ci.lower, r.diceS.ci.upper] as [number, number],
+      },
+      oracle: r.oracle ? { threshold: r.oracle.threshold, diceT: r.oracle.dice } : undefined,
+    });
+    const pw = pixelWise(test.maps, chosen.threshold);
+    const pix = inBrain(test, ps);
+    body.rankings!.push(ranking("pixel", ds, pw.ranking, pix.s, pix.l, chosen.threshold));
+    body.dice!.push(diceRow(k, chosen.threshold, pw));
+    body.dice!.push(diceRow(k2, chosen2.threshold, pixelWise(test2.maps, chosen2.threshold)));
     for (const f of fprs) {
       let tp = 0, fn = 0, fpH = 0, nH = 0;
       for (let i = 0; i < pix.s.length; i++) {
