@@ -22,10 +22,6 @@ function cli(args: string[]) {
   });
 }
 
-async function exists(p: string) {
-  return await Deno.stat(p).then(() => true, () => false);
-}
-
 Deno.test("a run SIGKILLed mid-run and resumed ends byte-identical to an uninterrupted one", async () => {
   await setup();
   const tmp = await tempDir();
@@ -61,7 +57,14 @@ Deno.test("a run SIGKILLed mid-run and resumed ends byte-identical to an uninter
     ...flags,
   ]).spawn();
   const t0 = Date.now();
-  while (!(await exists(`${run}/checkpoints/step-0000002.safetensors`))) {
+  // The trainer writes step-N, then last (each atomically): wait until `last` reads back whole,
+  // so the kill cannot land between the two.
+  const lastReadable = () =>
+    readCheckpoint(`${run}/checkpoints/last.safetensors`).then(
+      (c) => c.meta.step >= 2,
+      () => false,
+    );
+  while (!(await lastReadable())) {
     if (Date.now() - t0 > 120_000) break;
     await new Promise((r) => setTimeout(r, 50));
   }
