@@ -337,8 +337,10 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
     const saveLast = async (also?: string) => {
       await flushLog(); // a NaN stops the run before any checkpoint is written
       const state = await gatherState(run);
-      if (also) await saveCheckpoint(dir, also, state, meta());
+      // `last` first: whenever the process dies, `last` is the newest whole checkpoint, so
+      // --resume always finds it (a kill between the two loses only the step-N copy).
       await saveCheckpoint(dir, "last", state, meta());
+      if (also) await saveCheckpoint(dir, also, state, meta());
     };
 
     while (step < total && epoch < t.epochs) {

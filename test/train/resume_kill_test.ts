@@ -57,8 +57,7 @@ Deno.test("a run SIGKILLed mid-run and resumed ends byte-identical to an uninter
     ...flags,
   ]).spawn();
   const t0 = Date.now();
-  // The trainer writes step-N, then last (each atomically): wait until `last` reads back whole,
-  // so the kill cannot land between the two.
+  // Kill once the first checkpoint is whole (the trainer writes last, then step-N, atomically).
   const lastReadable = () =>
     readCheckpoint(`${run}/checkpoints/last.safetensors`).then(
       (c) => c.meta.step >= 2,
