@@ -10,6 +10,7 @@ import { encode } from "fast-png";
 import { readNifti } from "../data/nifti/read_nifti.ts";
 import { writeNifti } from "../data/nifti/write_nifti.ts";
 import type { Volume } from "../data/nifti/volume.ts";
+import { voxelVolume } from "../data/nifti/affine.ts";
 import {
   type PreprocessOptions,
   preprocessVolume,
@@ -49,13 +50,7 @@ function inputProblems(v: Volume): { fatal: string[]; warn: string[]; suspect: s
     if (x < lo) lo = x;
     if (x > hi) hi = x;
   }
-  const A = v.affine;
-  const voxelMm3 = Math.abs(
-    A[0][0] * (A[1][1] * A[2][2] - A[1][2] * A[2][1]) -
-      A[0][1] * (A[1][0] * A[2][2] - A[1][2] * A[2][0]) +
-      A[0][2] * (A[1][0] * A[2][1] - A[1][1] * A[2][0]),
-  );
-  const cm3 = (nz * voxelMm3) / 1000;
+  const cm3 = (nz * voxelVolume(v.affine)) / 1000;
   if (nz === 0 || hi === lo) fatal.push("empty or constant image");
   else if (cm3 < 300 || cm3 > 3000) {
     suspect.push(
@@ -208,12 +203,7 @@ function components(mask: Uint8Array, v: Volume): DetectResult["lesions"] {
       }
     }
   }
-  const A = v.affine;
-  const det = Math.abs(
-    A[0][0] * (A[1][1] * A[2][2] - A[1][2] * A[2][1]) -
-      A[0][1] * (A[1][0] * A[2][2] - A[1][2] * A[2][0]) +
-      A[0][2] * (A[1][0] * A[2][1] - A[1][1] * A[2][0]),
-  );
+  const A = v.affine, det = voxelVolume(A);
   return acc.filter((a) => a.n > 0).map((a) => {
     const [i, j, k] = [a.x / a.n, a.y / a.n, a.z / a.n];
     const w = [0, 1, 2].map((r) => A[r][0] * i + A[r][1] * j + A[r][2] * k + A[r][3]);

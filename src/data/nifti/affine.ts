@@ -42,6 +42,11 @@ function _det3(m: number[][]): number {
     m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
 }
 
+/** Volume of one voxel in mm³: |det| of the affine's 3×3 part. */
+export function voxelVolume(a: Affine): number {
+  return Math.abs(_det3(a));
+}
+
 function _invert3(m: number[][]): number[][] {
   const d = _det3(m);
   if (d === 0) throw new Error("singular 3×3 matrix");
