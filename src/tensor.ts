@@ -2,7 +2,7 @@
 // reference-counted storage (views such as reshape share it), autograd fields and disposal.
 // view() stays in the autograd graph (as torch); only detach() (and the internal alias()) cut it.
 
-import { pool, readBuffer, upload } from "./dispatch.ts";
+import { pool, readBuffer, readBuffers, upload } from "./dispatch.ts";
 import { numel, type Shape } from "./shape.ts";
 import { rt } from "./device.ts";
 import { track, untrack } from "./scope.ts";
@@ -13,6 +13,15 @@ export type DType = "f32" | "i32" | "u32";
 export type TypedArrayOf<D extends DType> = D extends "f32" ? Float32Array
   : D extends "i32" ? Int32Array
   : Uint32Array;
+
+/** Host bytes viewed as the typed array of `dtype`. */
+function typed(dtype: DType, bytes: ArrayBuffer): Float32Array | Int32Array | Uint32Array {
+  return dtype === "f32"
+    ? new Float32Array(bytes)
+    : dtype === "i32"
+    ? new Int32Array(bytes)
+    : new Uint32Array(bytes);
+}
 
 /** A GPU buffer shared by a tensor and its views; freed to the pool when the last ref goes. */
 export class Storage {
@@ -122,13 +131,20 @@ export class Tensor {
 
   /** Reads the values back (flushes pending GPU work). */
   async toArray(): Promise<TypedArrayOf<this["dtype"]>> {
-    const bytes = await readBuffer(this.buffer, this.size * 4);
-    const a = this.dtype === "f32"
-      ? new Float32Array(bytes)
-      : this.dtype === "i32"
-      ? new Int32Array(bytes)
-      : new Uint32Array(bytes);
-    return a as TypedArrayOf<this["dtype"]>;
+    return typed(this.dtype, await readBuffer(this.buffer, this.size * 4)) as TypedArrayOf<
+      this["dtype"]
+    >;
+  }
+
+  /**
+   * Reads many tensors back in one GPU round trip (one flush, one wait): use it for
+   * checkpoints and state dicts instead of awaiting `toArray()` per tensor.
+   */
+  static async toArrays(
+    ts: readonly Tensor[],
+  ): Promise<(Float32Array | Int32Array | Uint32Array)[]> {
+    const bytes = await readBuffers(ts.map((t) => ({ buffer: t.buffer, bytes: t.size * 4 })));
+    return bytes.map((b, i) => typed(ts[i].dtype, b));
   }
 
   /** The single value of a one-element tensor. */

@@ -42,7 +42,7 @@ export async function reconstructStack(
     const k = Math.min(batch, N - i);
     const x = Tensor.from(images.subarray(i * per, (i + k) * per), [k, C, H, W]);
     // VQ families score with forward's reconstruction (their `reconstruct` is forward().recon),
-    // which also gives the code indices for codebook usage: one more readback per batch.
+    // which also gives the code indices for codebook usage, read in the same round trip.
     const vq = model.family === "vqvae" || model.family === "vqgan";
     const out = noGrad(() => {
       if (!vq) return { recon: model.reconstruct(x), indices: undefined };
@@ -53,17 +53,17 @@ export async function reconstructStack(
       return { recon: o.recon, indices: o.indices };
     });
     const r = out.recon;
-    const rv = await r.toArray() as Float32Array;
+    const [rv, iv] = await Tensor.toArrays(out.indices ? [r, out.indices] : [r]);
     if (out.indices) {
       const counts = codeCounts ??= new Float64Array(
         (model as unknown as { numCodes: number }).numCodes,
       );
-      for (const c of await out.indices.toArray()) counts[c]++;
+      for (const c of iv) counts[c]++;
       out.indices.dispose();
     }
     x.dispose();
     r.dispose();
-    reconstructions.set(rv, i * per);
+    reconstructions.set(rv as Float32Array, i * per);
     for (let n = 0; n < k; n++) {
       let err = 0;
       for (let p = 0; p < plane; p++) {

@@ -36,9 +36,17 @@ export interface CheckpointContents {
 
 /** Downloads tensors to host form (f32/i32/u32). */
 export async function toHost(t: Tensor): Promise<HostTensor> {
-  const data = await t.toArray();
-  const dtype = t.dtype === "f32" ? "F32" : t.dtype === "i32" ? "I32" : "U32";
-  return { dtype, shape: [...t.shape], data: data as HostTensor["data"] };
+  return (await toHostMany([t]))[0];
+}
+
+/** Downloads many tensors in one GPU round trip (a checkpoint holds hundreds). */
+export async function toHostMany(ts: readonly Tensor[]): Promise<HostTensor[]> {
+  const data = await Tensor.toArrays(ts);
+  return ts.map((t, i) => ({
+    dtype: t.dtype === "f32" ? "F32" : t.dtype === "i32" ? "I32" : "U32",
+    shape: [...t.shape],
+    data: data[i] as HostTensor["data"],
+  }));
 }
 
 /** Uploads one stored tensor. */
@@ -110,5 +118,7 @@ export async function addModuleState(
   m: { stateDict(): Map<string, Tensor> },
   prefix: string,
 ): Promise<void> {
-  for (const [k, t] of m.stateDict()) out.set(prefix + k, await toHost(t));
+  const entries = [...m.stateDict()];
+  const host = await toHostMany(entries.map(([, t]) => t));
+  entries.forEach(([k], i) => out.set(prefix + k, host[i]));
 }

@@ -7,12 +7,12 @@ import type { HostTensor } from "../io/safetensors.ts";
 import type { Module } from "../nn/module.ts";
 import type { Adam } from "../optim/adam.ts";
 import { UserError } from "../util/errors.ts";
+import type { Tensor } from "../tensor.ts";
 import {
-  addModuleState,
   type CheckpointContents,
   type CheckpointMeta,
   fromHost,
-  toHost,
+  toHostMany,
   writeCheckpoint,
 } from "./checkpoint_file.ts";
 import { loadInto } from "./open_run.ts";
@@ -36,17 +36,24 @@ export async function gatherState(m: RunModules): Promise<{
   tensors: Map<string, HostTensor>;
   optimMeta: Record<string, unknown>;
 }> {
-  const tensors = new Map<string, HostTensor>();
-  await addModuleState(tensors, m.model, "model.");
-  if (m.disc) await addModuleState(tensors, m.disc, "disc.");
-  if (m.perceptual) await addModuleState(tensors, m.perceptual, "perc.");
+  // Every tensor is listed first and read back in one round trip (one per tensor cost ≥ 11.6
+  // ms each: 13 s for a small VQGAN's ~1,000 tensors with both optimisers).
+  const entries: [string, Tensor][] = [];
+  const add = (prefix: string, sd: Map<string, Tensor>) => {
+    for (const [k, t] of sd) entries.push([prefix + k, t]);
+  };
+  add("model.", m.model.stateDict());
+  if (m.disc) add("disc.", m.disc.stateDict());
+  if (m.perceptual) add("perc.", m.perceptual.stateDict());
   const optimMeta: Record<string, unknown> = {};
   for (const opt of [m.opt, m.discOpt]) {
     if (!opt) continue;
     const sd = opt.stateDict();
-    for (const [k, t] of sd.tensors) tensors.set(`optim.${k}`, await toHost(t));
+    add("optim.", sd.tensors);
     optimMeta[opt.paramGroups[0].name] = { ...sd.meta, stepCount: opt.stepCount };
   }
+  const host = await toHostMany(entries.map(([, t]) => t));
+  const tensors = new Map<string, HostTensor>(entries.map(([k], i) => [k, host[i]]));
   return { tensors, optimMeta };
 }
 

@@ -16,7 +16,8 @@ import { getRngState, manualSeed, setRngState, uniform_ } from "../kernels/rando
 import { cat, reshape } from "../kernels/movement.ts";
 import { noGrad } from "../autograd.ts";
 import { tidy } from "../scope.ts";
-import type { Tensor } from "../tensor.ts";
+import { memoryStats } from "../memory.ts";
+import { Tensor } from "../tensor.ts";
 import { UserError } from "../util/errors.ts";
 import { ProgressBar } from "../util/progress.ts";
 import { writeTextFileAtomic } from "../util/atomic_write.ts";
@@ -233,7 +234,7 @@ async function samples(path: string, model: Autoencoder, data: TrainData, config
   const idx = Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * src.N) / n));
   const x = batchTensor(src, idx, data.shape[0]);
   const r = noGrad(() => model.reconstruct(x));
-  const [xs, rs] = [await x.toArray(), await r.toArray()];
+  const [xs, rs] = await Tensor.toArrays([x, r]);
   x.dispose();
   r.dispose();
   model.train();
@@ -328,7 +329,21 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
       tLog = now;
       stepsAtLog = step;
       lastLog = means;
-      const line = { step, epoch, ...means, lr: m.opt.lr, discLr: m.discOpt?.lr, stepsPerSec: sps };
+      const mem = memoryStats();
+      const line = {
+        step,
+        epoch,
+        ...means,
+        lr: m.opt.lr,
+        discLr: m.discOpt?.lr,
+        stepsPerSec: sps,
+        // Leak watch (no GPU sync): buffers held by live tensors, their MB, the pool's free MB,
+        // and the process's resident memory.
+        gpuLiveBuffers: mem.liveBuffers,
+        gpuLiveMB: mem.liveBytes / 2 ** 20,
+        gpuPooledMB: mem.pooledBytes / 2 ** 20,
+        hostRssMB: Deno.memoryUsage().rss / 2 ** 20,
+      };
       await Deno.writeTextFile(logPath, JSON.stringify(line) + "\n", { append: true });
       const note = Object.entries(means).slice(0, 4).map(([k, v]) => `${k} ${v.toPrecision(4)}`)
         .join(" ");

@@ -11,6 +11,9 @@ import { setup } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
 import { tinyTrainData } from "../train/_tiny_data.ts";
 
+/** reddipalli22-vqgan at width 1/32 with 4 GroupNorm groups (stages of 4, 8 and 16 channels). */
+const SMALL_VQGAN = '{"widthMultiplier":0.03125,"normGroups":4,"embedDim":64,"numCodes":64}';
+
 function cfg(preset: string, flags: Record<string, string>) {
   return validateConfig(
     applyFlags(presetConfig(preset), { logEvery: "1", sampleEveryEpochs: "0", ...flags }),
@@ -60,11 +63,13 @@ Deno.test("live GPU buffers stay flat over many steps of a small VQGAN + PatchGA
   await setup();
   const steps = Number(Deno.env.get("TRAIN_SOAK_STEPS") ?? 1000);
   const dir = await tempDir();
+  // The study's VQGAN (taming blocks, attention, adaptive λ through grad(), hinge PatchGAN from
+  // step 0) made small: 4 GroupNorm groups let width 1/32 give 4/8/16-channel stages.
   const run = (n: number) =>
     train(
       cfg("reddipalli22-vqgan", {
-        "model.options": '{"widthMultiplier":0.0625,"embedDim":64,"numCodes":64}',
-        "discriminator.options": '{"widthMultiplier":0.125}',
+        "model.options": SMALL_VQGAN,
+        "discriminator.options": '{"widthMultiplier":0.0625}',
         batchSize: "1",
         discStart: "0",
         steps: String(n),
@@ -78,8 +83,13 @@ Deno.test("live GPU buffers stay flat over many steps of a small VQGAN + PatchGA
   const t0 = performance.now();
   await run(steps);
   strictEqual(memoryStats().liveBuffers, live0);
+  // Within the run too: every log line (each after a drained interval) holds the same buffers.
+  const log = (await logLines(`${dir}/${steps}`)).filter((l) => "loss" in l);
+  const live = [...new Set(log.map((l) => l.gpuLiveBuffers))];
+  strictEqual(live.length, 1, `live buffers over the run: ${log.map((l) => l.gpuLiveBuffers)}`);
+  ok(Number.isFinite(log.at(-1)!.lambda), JSON.stringify(log.at(-1)));
   console.log(
-    `${steps} VQGAN steps, live buffers ${live0} before and after, ${
+    `${steps} VQGAN steps, live buffers ${live0} before and after, ${live[0]} in every log line, ${
       ((performance.now() - t0) / 1000).toFixed(0)
     } s`,
   );

@@ -86,3 +86,35 @@ test("reddipalli22-patchgan: 9×7 logits and every gradient match PyTorch (train
   for (const t of [x, y, loss]) t.dispose();
   d.dispose();
 });
+
+test("reddipalli22-vqgan normGroups: 8 groups let width 0.0625 build 8/16/32-channel stages; bad values fail", async () => {
+  const { GroupNorm } = await import("../../src/nn/group_norm.ts");
+  const { randn } = await import("../../src/mod.ts");
+  const g = createModel<Module & { forward(x: unknown): { recon: { shape: number[] } } }>(
+    "reddipalli22-vqgan",
+    { widthMultiplier: 0.0625, normGroups: 8, embedDim: 64, numCodes: 64 },
+  );
+  const norms = g.modules().filter((m) => m instanceof GroupNorm) as InstanceType<
+    typeof GroupNorm
+  >[];
+  deepStrictEqual([...new Set(norms.map((n) => n.numGroups))], [8]);
+  deepStrictEqual([...new Set(norms.map((n) => n.numChannels))].sort((a, b) => a - b), [8, 16, 32]);
+  const d32 = createModel("reddipalli22-vqgan", {
+    widthMultiplier: 0.0625,
+    embedDim: 64,
+    numCodes: 64,
+  });
+  strictEqual(count(g) < count(d32) / 2, true, `${count(g)} vs ${count(d32)}`);
+  d32.dispose();
+  tidy(() => deepStrictEqual(g.forward(randn([1, 1, 95, 79])).recon.shape, [1, 1, 95, 79]));
+  g.dispose();
+  for (const bad of [0, 33, 2.5]) {
+    let msg = "";
+    try {
+      createModel("reddipalli22-vqgan", { normGroups: bad });
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    strictEqual(msg.includes("normGroups must be an integer in [1, 32]"), true, msg);
+  }
+});

@@ -26,9 +26,13 @@ export class AttnBlock extends Module {
   readonly v: Conv2d;
   readonly proj_out: Conv2d | null;
 
-  constructor(readonly channels: number, readonly projOut: ProjOut = "applied") {
+  constructor(
+    readonly channels: number,
+    readonly projOut: ProjOut = "applied",
+    readonly groups = 32,
+  ) {
     super();
-    this.norm = this.registerModule("norm", normalize(channels));
+    this.norm = this.registerModule("norm", normalize(channels, groups));
     this.q = this.registerModule("q", new Conv2d(channels, channels, 1));
     this.k = this.registerModule("k", new Conv2d(channels, channels, 1));
     this.v = this.registerModule("v", new Conv2d(channels, channels, 1));

@@ -20,6 +20,8 @@ export interface DecoderOptions {
   /** Stages (0-based) whose ResnetBlocks are each followed by an AttnBlock. */
   attnStages: number[];
   projOut?: ProjOut;
+  /** GroupNorm groups of every block (taming and the study: 32). */
+  normGroups?: number;
   /** Layers after the final GroupNorm + swish, given the channel count there. */
   tail: (channels: number) => TensorLayer[];
 }
@@ -30,23 +32,24 @@ export class Decoder extends Module {
   constructor(o: DecoderOptions) {
     super();
     const ch = o.channels;
-    const attn = (c: number) => new AttnBlock(c, o.projOut ?? "applied");
+    const g = o.normGroups ?? 32;
+    const attn = (c: number) => new AttnBlock(c, o.projOut ?? "applied", g);
     let cin = ch[0];
     const layers: TensorLayer[] = [
       new Conv2d(o.zChannels, cin, 3, { padding: 1 }),
-      new ResnetBlock(cin),
+      new ResnetBlock(cin, cin, g),
       attn(cin),
-      new ResnetBlock(cin),
+      new ResnetBlock(cin, cin, g),
     ];
     for (let i = 0; i < ch.length; i++) {
       for (let j = 0; j < o.numResBlocks; j++) {
-        layers.push(new ResnetBlock(cin, ch[i]));
+        layers.push(new ResnetBlock(cin, ch[i], g));
         cin = ch[i];
         if (o.attnStages.includes(i)) layers.push(attn(cin));
       }
       if (i !== 0) layers.push(new Upsample(cin));
     }
-    layers.push(normalize(cin), new SiLU(), ...o.tail(cin));
+    layers.push(normalize(cin, g), new SiLU(), ...o.tail(cin));
     this.model = this.registerModule("model", new Sequential(layers));
   }
 

@@ -21,6 +21,8 @@ export interface EncoderOptions {
   attnStages: number[];
   zChannels: number;
   projOut?: ProjOut;
+  /** GroupNorm groups of every block (taming and the study: 32). */
+  normGroups?: number;
 }
 
 export class Encoder extends Module {
@@ -29,19 +31,20 @@ export class Encoder extends Module {
   constructor(o: EncoderOptions) {
     super();
     const ch = o.channels, last = ch[ch.length - 1];
-    const attn = (c: number) => new AttnBlock(c, o.projOut ?? "applied");
+    const g = o.normGroups ?? 32;
+    const attn = (c: number) => new AttnBlock(c, o.projOut ?? "applied", g);
     const layers: TensorLayer[] = [new Conv2d(o.inChannels, ch[0], 3, { padding: 1 })];
     for (let i = 0; i < ch.length - 1; i++) {
       let cin = ch[i];
       for (let j = 0; j < o.numResBlocks; j++) {
-        layers.push(new ResnetBlock(cin, ch[i + 1]));
+        layers.push(new ResnetBlock(cin, ch[i + 1], g));
         cin = ch[i + 1];
         if (o.attnStages.includes(i)) layers.push(attn(cin));
       }
       if (i !== ch.length - 2) layers.push(new Downsample(ch[i + 1]));
     }
-    layers.push(new ResnetBlock(last), attn(last), new ResnetBlock(last));
-    layers.push(normalize(last), new SiLU(), new Conv2d(last, o.zChannels, 3, { padding: 1 }));
+    layers.push(new ResnetBlock(last, last, g), attn(last), new ResnetBlock(last, last, g));
+    layers.push(normalize(last, g), new SiLU(), new Conv2d(last, o.zChannels, 3, { padding: 1 }));
     this.model = this.registerModule("model", new Sequential(layers));
   }
 

@@ -48,11 +48,12 @@ export function scaleChannels(c: number, m: number): number {
 }
 
 /**
- * Channels c scaled by m for layers under GroupNorm(32): round(c·m / 32)·32, at least 32, so
- * every group keeps a whole number of channels (m = 0.25 turns 128/256/512 into 32/64/128).
+ * Channels c scaled by m for layers under GroupNorm(groups, default 32): round(c·m / groups)·
+ * groups, at least `groups`, so every group keeps a whole number of channels (m = 0.25 turns
+ * 128/256/512 into 32/64/128; with 8 groups, m = 0.0625 turns them into 8/16/32).
  */
-export function scaleGroupChannels(c: number, m: number): number {
-  return Math.max(32, Math.round((c * m) / 32) * 32);
+export function scaleGroupChannels(c: number, m: number, groups = 32): number {
+  return Math.max(groups, Math.round((c * m) / groups) * groups);
 }
 
 /** Rejects option names the factory does not know (typos fail loudly). */

@@ -4,7 +4,19 @@
 import { renderSvg } from "./render.ts";
 
 export function trainingChart(log: Record<string, unknown>[]): Promise<string> | null {
-  const skip = new Set(["step", "epoch", "stepsPerSec", "lr", "discLr", "valLoss", "time"]);
+  const skip = new Set([
+    "step",
+    "epoch",
+    "stepsPerSec",
+    "lr",
+    "discLr",
+    "valLoss",
+    "time",
+    "gpuLiveBuffers",
+    "gpuLiveMB",
+    "gpuPooledMB",
+    "hostRssMB",
+  ]);
   const values: { step: number; term: string; value: number }[] = [];
   for (const row of log) {
     const step = Number(row.step);

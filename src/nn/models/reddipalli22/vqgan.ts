@@ -37,6 +37,12 @@ export interface Reddipalli22VqganOptions extends CommonModelOptions {
   numCodes?: number;
   /** Commitment β (default 0.25). */
   beta?: number;
+  /**
+   * GroupNorm groups of every block, 1–32 (default 32, the study's and taming's). Fewer groups
+   * let `widthMultiplier` shrink the model below 32 channels a stage (for tests and soak runs:
+   * the stage widths are multiples of it).
+   */
+  normGroups?: number;
 }
 
 const NAME = "reddipalli22-vqgan";
@@ -69,7 +75,7 @@ export class Reddipalli22Vqgan extends Module implements Autoencoder {
 
   constructor(o: Reddipalli22VqganOptions = {}) {
     super();
-    checkOptionNames(NAME, o, ["embedDim", "numCodes", "beta"]);
+    checkOptionNames(NAME, o, ["embedDim", "numCodes", "beta", "normGroups"]);
     this.mode = resolveMode(NAME, o.mode);
     const m = resolveWidth(NAME, o.widthMultiplier);
     const D = this.embedDim = intOption(NAME, "embedDim", o.embedDim, 128, 64, 256);
@@ -80,7 +86,8 @@ export class Reddipalli22Vqgan extends Module implements Autoencoder {
     }
     const faithful = this.mode === "faithful";
     const projOut = faithful ? "unapplied" : "applied";
-    const g = (c: number) => scaleGroupChannels(c, m);
+    const groups = intOption(NAME, "normGroups", o.normGroups, 32, 1, 32);
+    const g = (c: number) => scaleGroupChannels(c, m, groups);
     let lastConv: Conv2d | null = null;
     const tail = (c: number): TensorLayer[] => {
       lastConv = new Conv2d(c, 1, 1, { padding: faithful ? 2 : 0 });
@@ -103,6 +110,7 @@ export class Reddipalli22Vqgan extends Module implements Autoencoder {
         attnStages: [4],
         zChannels: D,
         projOut,
+        normGroups: groups,
       }),
     );
     this.decoder = this.registerModule(
@@ -113,6 +121,7 @@ export class Reddipalli22Vqgan extends Module implements Autoencoder {
         numResBlocks: 3,
         attnStages: [0, 1],
         projOut,
+        normGroups: groups,
         tail,
       }),
     );
