@@ -43,6 +43,11 @@ export interface ScoreNets {
 export interface ScoredStack {
   terms: ScoreTerms[];
   scores: number[];
+  /**
+   * With `keepRecon`: every reconstruction as grey (mean of its 3 channels) [N, H, W], [−1, 1]
+   * quantised to 0..255 (for the report's panels; a quarter of float's memory).
+   */
+  recon?: Uint8Array;
 }
 
 /**
@@ -56,9 +61,14 @@ export async function scoreStack(
   N: number,
   H: number,
   W: number,
-  { batch = 16, onBatch }: { batch?: number; onBatch?: (done: number) => void } = {},
+  { batch = 16, onBatch, keepRecon = false }: {
+    batch?: number;
+    onBatch?: (done: number) => void;
+    keepRecon?: boolean;
+  } = {},
 ): Promise<ScoredStack> {
   const hw = H * W, terms: ScoreTerms[] = [];
+  const recon = keepRecon ? new Uint8Array(N * hw) : undefined;
   nets.model.eval();
   nets.disc.eval();
   nets.vgg.eval();
@@ -72,12 +82,26 @@ export async function scoreStack(
     const x = Tensor.from(host, [k, 3, H, W]);
     const r = noGrad(() => nets.model.reconstruct(x));
     const t = noGrad(() => batchTerms(nets, x, r));
-    const [a, b, c] = await Promise.all([t.mse.toArray(), t.vgg.toArray(), t.d.toArray()]);
+    const [a, b, c, rv] = await Tensor.toArrays(
+      recon ? [t.mse, t.vgg, t.d, r] : [t.mse, t.vgg, t.d],
+    );
     for (const z of [x, r, t.mse, t.vgg, t.d]) z.dispose();
     for (let n = 0; n < k; n++) terms.push({ mse: a[n], vggMse: b[n], dMean: c[n] });
+    if (recon) greyBytes(rv as Float32Array, k, hw, recon.subarray(i * hw, (i + k) * hw));
     onBatch?.(i + k);
   }
-  return { terms, scores: terms.map(chandru25Score) };
+  return { terms, scores: terms.map(chandru25Score), recon };
+}
+
+/** [k, 3, hw] in [−1, 1] → the mean of the channels as 0..255 into `out` [k, hw]. */
+function greyBytes(v: Float32Array, k: number, hw: number, out: Uint8Array) {
+  for (let n = 0; n < k; n++) {
+    for (let p = 0; p < hw; p++) {
+      const o = n * 3 * hw + p;
+      const g = (v[o] + v[o + hw] + v[o + 2 * hw]) / 3;
+      out[n * hw + p] = Math.round(127.5 * (Math.min(1, Math.max(-1, g)) + 1));
+    }
+  }
 }
 
 /** The three per-image terms [k] of x, x̂ on the device. */

@@ -82,9 +82,16 @@ export interface ClassificationResult {
 export interface PanelResult {
   subject: string;
   dataset: string;
-  /** Why this subject was shown: by per-subject Dice (or score). */
-  rank: "best" | "median" | "worst";
+  /**
+   * Why this subject was shown: by per-subject Dice (3D runs), or for 2D runs the anomalous
+   * images scored most / median / least anomalous, and "healthy": the healthy image scored
+   * most anomalous.
+   */
+  rank: "best" | "median" | "worst" | "healthy";
   dice?: number;
+  /** 2D runs: the image's score and whether it was called anomalous. */
+  score?: number;
+  predicted?: 0 | 1;
   slice: number;
   /** PNG data URLs (`data:image/png;base64,...`), each the same size. */
   images: {

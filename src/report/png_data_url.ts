@@ -1,6 +1,6 @@
 // One grey slice (or an RGB overlay) as a PNG data URL for the self-contained report: values
 // mapped linearly from [lo, hi] to 0..255, rows flipped so anterior (high y) is at the top, as
-// radiology viewers show axial slices.
+// radiology viewers show axial slices (2D images, already in display order, pass flipRows false).
 
 import { encode } from "fast-png";
 import { encodeBase64 } from "./base64.ts";
@@ -12,13 +12,14 @@ export function greyPngDataUrl(
   W: number,
   lo: number,
   hi: number,
+  flipRows = true,
 ): string {
   const data = new Uint8Array(H * W);
   const span = hi - lo || 1;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const t = (v[y * W + x] - lo) / span;
-      data[(H - 1 - y) * W + x] = Math.round(255 * Math.min(1, Math.max(0, t)));
+      data[(flipRows ? H - 1 - y : y) * W + x] = Math.round(255 * Math.min(1, Math.max(0, t)));
     }
   }
   return `data:image/png;base64,${

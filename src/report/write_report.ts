@@ -166,14 +166,31 @@ ${esc(r.checkpoint)} · protocol ${esc(r.protocol)}</p><p class="headline">${
       "thresholded",
       "groundTruth",
     ] as const;
+    // 2D runs have no pixel labels: only the columns some panel has, ranked by score.
+    const shown = cols.filter((c) => r.panels.some((p) => p.images[c]));
+    const byScore = r.panels.every((p) => p.dice === undefined);
     parts.push(
-      `<h2>Reconstructions (best, median and worst subject by Dice)</h2>` + table(
-        ["subject", ...cols.map((c) => (c === "groundTruth" ? "ground truth" : c))],
+      `<h2>Reconstructions (${
+        byScore
+          ? "anomalous images scored most, median and least anomalous; the healthy image " +
+            "scored most anomalous"
+          : "best, median and worst subject by Dice"
+      })</h2>` + table(
+        [
+          byScore ? "image" : "subject",
+          ...shown.map((c) => (c === "groundTruth" ? "ground truth" : c)),
+        ],
         r.panels.map((p) => [
-          `${esc(p.rank)}<br>${esc(p.dataset)} ${esc(p.subject)}<br>slice ${p.slice}${
-            p.dice !== undefined ? `<br>Dice ${pct(p.dice)} %` : ""
+          `${esc(p.rank)}<br>${byScore ? "" : `${esc(p.dataset)} `}${esc(p.subject)}${
+            byScore ? "" : `<br>slice ${p.slice}`
+          }${p.dice !== undefined ? `<br>Dice ${pct(p.dice)} %` : ""}${
+            p.score !== undefined ? `<br>score ${num(p.score, 4)}` : ""
+          }${
+            p.predicted !== undefined
+              ? `<br>${p.predicted ? "called anomalous" : "called healthy"}`
+              : ""
           }`,
-          ...cols.map((c) => (p.images[c] ? `<img src="${p.images[c]}" alt="${c}">` : "–")),
+          ...shown.map((c) => (p.images[c] ? `<img src="${p.images[c]}" alt="${c}">` : "–")),
         ]),
       ),
     );

@@ -81,7 +81,12 @@ Deno.test("scoreStack(): x̂ = x scores 0.2·(1 − mean D(x)); x̂ = x + 0.5 ha
     });
   };
   const same = shiftModel(0);
-  const r = await scoreStack({ model: same, vgg: V.vgg, disc }, images, N, H, H, { batch: 2 });
+  const r = await scoreStack({ model: same, vgg: V.vgg, disc }, images, N, H, H, {
+    batch: 2,
+    keepRecon: true,
+  });
+  // keepRecon: x̂ = x as grey bytes, [−1, 1] → 0..255, every image of every batch in place.
+  deepStrictEqual([...r.recon!], [...images].map((v) => Math.round(127.5 * (v + 1))));
   const want = await dMeans(x3);
   for (let n = 0; n < N; n++) {
     strictEqual(r.terms[n].mse, 0);
@@ -265,6 +270,17 @@ Deno.test("runEval on 2D runs: the second study's protocol in both modes", async
   const html = await Deno.readTextFile(a.reportPath!);
   ok(html.includes("Classification: glioma") && html.includes("<svg"), "report sections");
   ok(html.includes("images/s"));
+  // Panels: glioma images scored most, median and least anomalous, then the worst healthy one.
+  const pa = a.result.panels;
+  deepStrictEqual(pa.map((p) => p.rank), ["best", "median", "worst", "healthy"]);
+  deepStrictEqual(pa.map((p) => p.dataset), ["glioma", "glioma", "glioma", "healthy"]);
+  const glioma = a.result.perSubject.filter((row) => row.label === 1).map((row) => row.score!);
+  strictEqual(pa[0].score, Math.max(...glioma));
+  strictEqual(pa[2].score, Math.min(...glioma));
+  ok(pa[0].score! >= pa[1].score! && pa[1].score! >= pa[2].score!);
+  ok(pa.every((p) => p.images.input.startsWith("data:image/png") && p.images.residual));
+  ok(html.includes("scored most anomalous") && html.includes('alt="reconstruction"'));
+  ok(!html.includes('alt="groundTruth"'), "2D panels have no ground-truth column");
 
   // Faithful: threshold 8, anomalous when ≤ 8, every image at 128 px (training ones included).
   const b = await runEval({
@@ -290,6 +306,9 @@ Deno.test("runEval on 2D runs: the second study's protocol in both modes", async
   );
   const htmlB = await Deno.readTextFile(b.reportPath!);
   ok(htmlB.includes("score-at-most"));
+  // score ≤ 8 is anomalous here: the "best" glioma panel has the lowest glioma score.
+  const gb = b.result.perSubject.filter((row) => row.label === 1).map((row) => row.score!);
+  strictEqual(b.result.panels[0].score, Math.min(...gb));
 
   // With a weights file: no warning, and settings name the file.
   const pth = new URL("../fixtures/pth/vgg_small.pth", import.meta.url).pathname;

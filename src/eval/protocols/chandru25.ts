@@ -20,7 +20,8 @@ import type { OpenedRun } from "../../train/open_run.ts";
 import { UserError } from "../../util/errors.ts";
 import { ProgressBar } from "../../util/progress.ts";
 import { bootstrapAurocCI } from "../bootstrap_auroc.ts";
-import { CHANDRU25_WEIGHTS, type ScoredStack, scoreStack } from "../chandru25_score.ts";
+import { CHANDRU25_WEIGHTS, scoreStack } from "../chandru25_score.ts";
+import { chandru25Panels } from "./chandru25_panels.ts";
 import { scoresFromConfusion } from "../classification_scores.ts";
 import { confusionMatrix } from "../confusion_matrix.ts";
 import type {
@@ -117,11 +118,12 @@ export async function evaluateChandru25(
     const nets = { model: run.model, vgg: V.vgg, disc };
     // Faithful VQGAN: the EMA codebook moves with every image, so one image at a time.
     const batch = faithful && !dcgan ? 1 : 16;
-    const score = async (set: ImageSet2D, what: string): Promise<ScoredStack> => {
+    const score = async (set: ImageSet2D, what: string, keepRecon = false) => {
       manualSeed(seed); // the DCGAN's z (nothing else draws)
       const bar = new ProgressBar(`score ${what}`, set.N, { quiet: o.quiet, write: o.write });
       return await scoreStack(nets, set.images, set.N, set.size, set.size, {
         batch,
+        keepRecon,
         onBatch: (n) => bar.update(n),
       });
     };
@@ -165,7 +167,7 @@ export async function evaluateChandru25(
     }
 
     const test = await load(faithful ? "all" : "test");
-    const ts = await score(test, faithful ? "all images" : "test");
+    const ts = await score(test, faithful ? "all images" : "test", true);
     const labels = labelsOf(test);
     const anomalousClasses = test.classNames.filter((_, k) =>
       test.labels.some((l, i) => l === k && !test.healthy[i])
@@ -228,6 +230,12 @@ export async function evaluateChandru25(
       };
       body.perSubject!.push(row);
     });
+    body.panels = chandru25Panels(
+      test,
+      ts,
+      direction,
+      ts.scores.map((v) => predictAnomalous(v, threshold, direction)),
+    );
 
     const trained = test.splits.filter((s) => s === "train").length;
     body.settings = {
