@@ -31,13 +31,15 @@ Deno.test({
   name: "dispatch() reads a pool-recycled buffer's new contents through a cached group",
   async fn() {
     await setup();
+    await sync();
+    pool().emptyCache(); // only this test's buffers in the free lists
     const a = Tensor.from([1, 2, 3]), b = Tensor.from([1, 1, 1]);
     const y1 = nd.add(a, b);
     assertClose(await y1.toArray(), [2, 3, 4], { atol: 0 });
     const [bufA, bufY] = [a.buffer, y1.buffer];
     y1.dispose();
     a.dispose();
-    // Same size class, last in first out: c gets a's buffer (now holding other data) and y2 gets
+    // Same size class, oldest free first: c gets a's buffer (now holding other data) and y2 gets
     // y1's, so add(c, b) hits exactly the group cached for add(a, b).
     const groups = bindGroupCacheSize();
     const c = Tensor.from([100, 200, 300]);

@@ -14,6 +14,7 @@ import type { Module } from "../nn/module.ts";
 import { Adam, AdamW } from "../optim/adam.ts";
 import { getRngState, manualSeed, setRngState, uniform_ } from "../kernels/random.ts";
 import { cat, reshape } from "../kernels/movement.ts";
+import { TermLog } from "./term_log.ts";
 import { noGrad } from "../autograd.ts";
 import { tidy } from "../scope.ts";
 import { memoryStats } from "../memory.ts";
@@ -24,13 +25,7 @@ import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { NEURAD_VERSION } from "../util/version.ts";
 import { readCheckpoint } from "./checkpoint_file.ts";
 import { loadLpipsWeights } from "../io/load_weights.ts";
-import {
-  type FeatureNet,
-  type StepModels,
-  type Terms,
-  trainStep,
-  validationLoss,
-} from "./loss_steps.ts";
+import { type FeatureNet, type StepModels, trainStep, validationLoss } from "./loss_steps.ts";
 import {
   gatherState,
   pruneSteps,
@@ -141,38 +136,6 @@ export async function loadLpips(config: RunConfig): Promise<Lpips | null> {
   return net.eval();
 }
 
-/** Reads the pending per-step terms in one readback; throws on the first NaN/Inf. */
-async function drain(pending: { step: number; terms: Terms }[]): Promise<Record<string, number>> {
-  if (pending.length === 0) return {};
-  const flat: Tensor[] = [];
-  const keys: [number, string][] = [];
-  for (const p of pending) {
-    for (const [k, t] of Object.entries(p.terms)) {
-      flat.push(t);
-      keys.push([p.step, k]);
-    }
-  }
-  const all = tidy(() => noGrad(() => cat(flat.map((t) => reshape(t, [1])), 0)));
-  const values = await all.toArray();
-  all.dispose();
-  for (const t of flat) t.dispose();
-  pending.length = 0;
-  const sums: Record<string, number> = {};
-  const counts: Record<string, number> = {};
-  keys.forEach(([step, k], i) => {
-    const v = values[i];
-    if (!Number.isFinite(v)) {
-      throw new UserError(
-        `step ${step}: loss term '${k}' is ${v}; training stopped (the last checkpoint is intact)`,
-      );
-    }
-    sums[k] = (sums[k] ?? 0) + v;
-    counts[k] = (counts[k] ?? 0) + 1;
-  });
-  for (const k of Object.keys(sums)) sums[k] /= counts[k];
-  return sums;
-}
-
 /**
  * On resume: drops the log lines a killed run wrote after its last checkpoint (steps past it, and
  * a validation line of the checkpoint's step when the checkpoint preceded that validation).
@@ -270,6 +233,7 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
   }
   const run: RunModules = m;
   const stepModels: StepModels = m;
+  let termLog: TermLog | undefined;
   let step = 0, epoch = 0, batchInEpoch = 0, bestValLoss = Infinity;
   await Deno.mkdir(join(dir, "checkpoints"), { recursive: true });
   await Deno.mkdir(join(dir, "samples"), { recursive: true });
@@ -304,7 +268,7 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
     const total = t.steps > 0 ? t.steps : t.epochs * perEpoch;
     const bar = new ProgressBar("train", total, { quiet: opts.quiet, write: opts.write });
     const logPath = join(dir, "log.jsonl");
-    const pending: { step: number; terms: Terms }[] = [];
+    const pending = termLog = new TermLog(t.logEvery);
     let lastLog: Record<string, number> = {};
     const t0 = performance.now();
     let tLog = t0, stepsAtLog = step;
@@ -322,8 +286,8 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
       bestValLoss: Number.isFinite(bestValLoss) ? bestValLoss : undefined,
     });
     const flushLog = async () => {
-      if (pending.length === 0) return;
-      const means = await drain(pending);
+      if (pending.pending === 0) return;
+      const means = await pending.drain();
       const now = performance.now();
       const sps = (step - stepsAtLog) / ((now - tLog) / 1000);
       tLog = now;
@@ -366,7 +330,7 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
         const terms = trainStep(stepModels, t, x, step, epoch, lpips);
         x.dispose();
         step++;
-        pending.push({ step, terms });
+        pending.record(step, terms);
         if (step % t.logEvery === 0) await flushLog();
         if (step % t.saveEvery === 0 && step < total) {
           batchInEpoch++; // the checkpoint resumes after this batch
@@ -413,5 +377,6 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
     m.perceptual?.dispose();
     m.opt.dispose();
     m.discOpt?.dispose();
+    termLog?.dispose();
   }
 }
