@@ -9,29 +9,12 @@
 // The 4 x-positions of an invocation are inStride apart, so they share kw's divisibility.
 // Shapes: X [N, Cin, H, W], Y [N, Cout, Ho, Wo], bias [Cout] (read only if hasBias).
 // Epilogue: Y = ACT(acc + bias), ACT_EXPR over v (and params.slope).
-// Bindings: 0 params, 1 X, 2 Wt, 3 bias (read), 4 Y (read_write).
-// Grid: ceil(total / 64) workgroups of 64, folded; total = N · coBlocks · Ho · xGroups.
-
-struct Params {
-  N: u32, Cin: u32, H: u32, W: u32,
-  Cout: u32, Ho: u32, Wo: u32, K: u32,
-  convStride: i32, inStride: i32, pad: i32, xGroups: u32,
-  wBase: i32, wOut: i32, wIn: i32, wKh: i32,
-  wKw: i32, coBlocks: u32, hasBias: u32, total: u32,
-  slope: f32, pad0: u32, pad1: u32, pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read> Wt: array<f32>;
-@group(0) @binding(3) var<storage, read> Bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> Y: array<f32>;
+// Params, bindings (0 params, 1 X, 2 Wt, 3 bias, 4 Y) and act(): conv2d_gather_common.wgsl,
+// which the wrapper (src/kernels/conv_gather.ts) prepends.
+// Grid: ceil(total / 64) workgroups of 64, folded; total = N · blocks · Ho · xGroups, where
+// blocks = ceil(Cout / CO_BLOCK) output-channel blocks.
 
 const CO_BLOCK: u32 = CO_BLOCK_SIZE;
-
-fn act(v: f32) -> f32 {
-  return ACT_EXPR;
-}
 
 @compute @workgroup_size(64)
 fn main(
@@ -45,8 +28,8 @@ fn main(
   var r = t / params.xGroups;
   let oy = r % params.Ho;
   r = r / params.Ho;
-  let cb = r % params.coBlocks;
-  let n = r / params.coBlocks;
+  let cb = r % params.blocks;
+  let n = r / params.blocks;
   let S = params.inStride;
   let cs = params.convStride;
   let phase = xg % u32(S);

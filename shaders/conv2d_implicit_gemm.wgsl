@@ -6,31 +6,13 @@
 // Tiles: 64 output channels × 64 columns per workgroup of 16×16 invocations, each computing a
 // 4×4 register block from 16-deep workgroup-shared tiles of Wt and B.
 // Shapes: X [N, Cin, H, W], Y [N, Cout, Ho, Wo], bias [Cout] (read only if hasBias).
-// Bindings: 0 params, 1 X, 2 Wt, 3 bias (read), 4 Y (read_write).
+// Params, bindings (0 params, 1 X, 2 Wt, 3 bias, 4 Y) and act(): conv2d_gather_common.wgsl,
+// which the wrapper (src/kernels/conv_gather.ts) prepends.
 // Grid: (gx, ceil(Cout / 64), gz) with gx·gz ≥ ceil(N·Ho·Wo / 64): column tiles beyond 65,535
 // fold into z (column tile = wid.x + wid.z · nwg.x; tiles past the end store nothing).
 
-struct Params {
-  N: u32, Cin: u32, H: u32, W: u32,
-  Cout: u32, Ho: u32, Wo: u32, K: u32,
-  convStride: i32, inStride: i32, pad: i32, xGroups: u32,
-  wBase: i32, wOut: i32, wIn: i32, wKh: i32,
-  wKw: i32, coBlocks: u32, hasBias: u32, total: u32,
-  slope: f32, pad0: u32, pad1: u32, pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read> Wt: array<f32>;
-@group(0) @binding(3) var<storage, read> Bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> Y: array<f32>;
-
 var<workgroup> As: array<vec4<f32>, 256>; // [k 0..16][co/4 0..16]
 var<workgroup> Bs: array<vec4<f32>, 256>; // [k 0..16][col/4 0..16]
-
-fn act(v: f32) -> f32 {
-  return ACT_EXPR;
-}
 
 @compute @workgroup_size(16, 16)
 fn main(

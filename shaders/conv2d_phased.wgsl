@@ -14,30 +14,12 @@
 // keeps an indexed private array in memory (3-4× slower), and on llvmpipe every lane's load is
 // a gather, so multiply-adds per load is what the block size buys.
 // Shapes: X [N, Cin, H, W], Y [N, Cout, Ho, Wo], bias [Cout] (read only if hasBias).
-// Bindings: 0 params, 1 X, 2 Wt, 3 bias (read), 4 Y (read_write).
-// Grid: (gx, gy, coBlocks · S²), gx·gy·64 ≥ total = N · rowsP · xGroups, where rowsP =
+// Params, bindings (0 params, 1 X, 2 Wt, 3 bias, 4 Y) and act(): conv2d_gather_common.wgsl,
+// which the wrapper (src/kernels/conv_gather.ts) prepends.
+// Grid: (gx, gy, coBlocks · S²), gx·gy·64 ≥ total = N · blocks · xGroups, where blocks =
 // ceil(Ho / S) output rows and xGroups = ceil(ceil(Wo / S) / X_BLOCK) lane groups per phase.
 
-struct Params {
-  N: u32, Cin: u32, H: u32, W: u32,
-  Cout: u32, Ho: u32, Wo: u32, K: u32,
-  convStride: i32, inStride: i32, pad: i32, xGroups: u32,
-  wBase: i32, wOut: i32, wIn: i32, wKh: i32,
-  wKw: i32, rowsP: u32, hasBias: u32, total: u32,
-  slope: f32, pad0: u32, pad1: u32, pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read> Wt: array<f32>;
-@group(0) @binding(3) var<storage, read> Bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> Y: array<f32>;
-
 const X_BLOCK: u32 = X_BLOCK_SIZE;
-
-fn act(v: f32) -> f32 {
-  return ACT_EXPR;
-}
 
 @compute @workgroup_size(64)
 fn main(
@@ -54,8 +36,8 @@ fn main(
   let t = (wid.x + wid.y * nwg.x) * 64u + lid;
   let xg = t % params.xGroups;
   let r = t / params.xGroups;
-  let oy = u32(py) + (r % params.rowsP) * u32(S);
-  let n = r / params.rowsP;
+  let oy = u32(py) + (r % params.blocks) * u32(S);
+  let n = r / params.blocks;
   let ox0 = u32(px) + xg * X_BLOCK * u32(S);
   // Lanes past the end leave at once: a SIMD adapter then skips groups of lanes that are all
   // dead (small maps leave most of the last workgroup empty).

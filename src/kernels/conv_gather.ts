@@ -10,9 +10,15 @@
 // tests pass the variant explicitly.
 
 import { cachedSpec } from "./kernel_cache.ts";
-import directSrc from "../../shaders/conv2d_direct.wgsl" with { type: "text" };
-import phasedSrc from "../../shaders/conv2d_phased.wgsl" with { type: "text" };
-import gemmSrc from "../../shaders/conv2d_implicit_gemm.wgsl" with { type: "text" };
+import commonSrc from "../../shaders/conv2d_gather_common.wgsl" with { type: "text" };
+import directBody from "../../shaders/conv2d_direct.wgsl" with { type: "text" };
+import phasedBody from "../../shaders/conv2d_phased.wgsl" with { type: "text" };
+import gemmBody from "../../shaders/conv2d_implicit_gemm.wgsl" with { type: "text" };
+
+// Each gather kernel is its own body after the shared Params, bindings and act() epilogue.
+const directSrc = commonSrc + directBody;
+const phasedSrc = commonSrc + phasedBody;
+const gemmSrc = commonSrc + gemmBody;
 import wgradSrc from "../../shaders/conv2d_weight_grad.wgsl" with { type: "text" };
 import { deviceInfo } from "../device.ts";
 import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
