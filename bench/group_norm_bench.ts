@@ -6,6 +6,7 @@
 // On llvmpipe the ~12 ms sync floor dominates these small maps; reps amortise part of it.
 // Run: deno bench -A bench/group_norm_bench.ts (prints GB/s at the end).
 
+import { groupLayout, normStats, statsParts } from "../src/kernels/channel_norm.ts";
 import { groupNorm, groupNormSilu } from "../src/kernels/group_norm.ts";
 import { getDevice, noGrad, randn, tidy } from "../src/mod.ts";
 import { GPU_SIZES, throughputBench } from "./_throughput.ts";
@@ -46,6 +47,32 @@ for (const [c, h, w] of SHAPES) {
         tidy(() => op(xg, 32, weight, bias, 1e-6)).backward(g);
         xg.grad?.dispose();
         xg.dispose();
+      },
+      reps,
+    });
+  }
+}
+
+// The statistics pass alone at batch 1 (32 segments of a 128-channel map): one workgroup per
+// segment against the split into parts (what discrete GPUs get, statsParts) with its merge
+// pass. Reads x twice: 8 B/element.
+{
+  const [c, h, w] = GPU_SIZES ? [128, 96, 80] : [128, 95, 79];
+  const n = c * h * w;
+  const x = randn([1, c, h, w]);
+  const l = groupLayout(x.shape, 32);
+  const split = Math.max(2, statsParts(l.stats, l.M, false));
+  for (const parts of [1, split]) {
+    throughputBench({
+      group: "groupNorm statistics, batch 1",
+      name: `[1, ${c}, ${h}, ${w}] ${parts === 1 ? "one workgroup per group" : `${parts} parts`}`,
+      work: 8 * n,
+      unit: "GB/s",
+      setup() {},
+      run() {
+        const s = normStats(x, l, parts);
+        s.mean.dispose();
+        s.var.dispose();
       },
       reps,
     });

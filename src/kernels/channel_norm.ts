@@ -4,9 +4,12 @@
 
 import { cachedSpec } from "./kernel_cache.ts";
 import statsSrc from "../../shaders/group_norm_stats.wgsl" with { type: "text" };
+import partialSrc from "../../shaders/group_norm_stats_partial.wgsl" with { type: "text" };
+import combineSrc from "../../shaders/group_norm_stats_combine.wgsl" with { type: "text" };
 import applySrc from "../../shaders/group_norm_apply.wgsl" with { type: "text" };
 import reduceSrc from "../../shaders/group_norm_backward_reduce.wgsl" with { type: "text" };
 import inputSrc from "../../shaders/group_norm_backward_input.wgsl" with { type: "text" };
+import { deviceInfo } from "../device.ts";
 import { dispatch, grid1d } from "../dispatch.ts";
 import { Tensor } from "../tensor.ts";
 
@@ -80,17 +83,57 @@ function spec(name: string, src: string, silu: boolean, inputs: number, outputs:
   }));
 }
 
-/** Mean and biased variance of each statistic's elements, each [stats]. */
-export function normStats(x: Tensor, l: NormLayout): { mean: Tensor; var: Tensor } {
+/** Workgroups the split statistics aim for: about 8 per SM of a large discrete GPU. */
+const STATS_TARGET_WORKGROUPS = 1024;
+/** Elements a split part keeps at least (16 per lane of its 256), so a split pays its pass. */
+const STATS_MIN_PART = 4096;
+
+/**
+ * Parts per statistic: 1 (one workgroup walks the whole segment) unless there are too few
+ * segments to fill a discrete GPU and each is long; CPU adapters keep 1 (a workgroup per segment
+ * already keeps every core busy there, and the split adds a pass).
+ */
+export function statsParts(segments: number, count: number, cpuAdapter: boolean): number {
+  if (cpuAdapter || segments >= STATS_TARGET_WORKGROUPS) return 1;
+  const want = Math.ceil(STATS_TARGET_WORKGROUPS / segments);
+  return Math.max(1, Math.min(want, Math.floor(count / STATS_MIN_PART)));
+}
+
+/**
+ * Mean and biased variance of each statistic's elements, each [stats]. `parts` (default from
+ * statsParts) > 1 splits each statistic over that many workgroups and merges them in order.
+ */
+export function normStats(
+  x: Tensor,
+  l: NormLayout,
+  parts = statsParts(l.stats, l.M, deviceInfo().isFallbackAdapter),
+): { mean: Tensor; var: Tensor } {
   const mean = Tensor.empty([l.stats]), v = Tensor.empty([l.stats]);
-  if (l.stats && l.M) {
-    dispatch(
-      spec("group_norm_stats", statsSrc, false, 1, 2),
-      new Uint32Array([l.stats, l.segStride, l.chunks, l.chunkStride, l.len, 0, 0, 0]),
-      [x.buffer, mean.buffer, v.buffer],
-      grid1d(l.stats),
-    );
+  if (!l.stats || !l.M) return { mean, var: v };
+  // Parts of a multiple of 256 elements (whole lane strides), the last one shorter.
+  const partLen = Math.ceil(l.M / Math.max(1, parts) / 256) * 256;
+  const p = Math.ceil(l.M / partLen);
+  const u = new Uint32Array([l.stats, l.segStride, l.chunks, l.chunkStride, l.len, p, partLen, 0]);
+  if (p <= 1) {
+    dispatch(spec("group_norm_stats", statsSrc, false, 1, 2), u, [
+      x.buffer,
+      mean.buffer,
+      v.buffer,
+    ], grid1d(l.stats));
+    return { mean, var: v };
   }
+  const partial = Tensor.empty([l.stats, p, 2]);
+  const [gy, gz] = grid1d(l.stats);
+  dispatch(spec("group_norm_stats_partial", partialSrc, false, 1, 1), u, [
+    x.buffer,
+    partial.buffer,
+  ], [p, gy, gz]);
+  dispatch(spec("group_norm_stats_combine", combineSrc, false, 1, 2), u, [
+    partial.buffer,
+    mean.buffer,
+    v.buffer,
+  ], grid1d(Math.ceil(l.stats / 64)));
+  partial.dispose();
   return { mean, var: v };
 }
 
