@@ -1,10 +1,13 @@
 // interpolate (F.interpolate on [N, C, H, W]: "nearest" and "bilinear", with size or
 // scaleFactor, alignCorners) with its input gradient. The per-axis source indices and weights
 // follow PyTorch 1.13's CPU rules in float32 (scale = 1/scaleFactor when a factor is given,
-// else in/out) and are uploaded as a small table (shaders/interpolate.wgsl).
+// else in/out) and live in a small table (shaders/interpolate.wgsl), built and uploaded once per
+// (sizes, factors, mode, alignCorners) and device, then reused: a model's Upsample layers call
+// interpolate with the same arguments every step, and an upload is a staging buffer and a copy.
 
 import src from "../../shaders/interpolate.wgsl" with { type: "text" };
 import { record } from "../autograd.ts";
+import { rt } from "../device.ts";
 import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
 import { Tensor } from "../tensor.ts";
 
@@ -76,6 +79,34 @@ function axisTable(
 
 const pair = (v: number | [number, number]): [number, number] => typeof v === "number" ? [v, v] : v;
 
+/** Index tables per device, by their arguments (outside the pool: not live tensor memory). */
+const tables = new WeakMap<GPUDevice, Map<string, GPUBuffer>>();
+const MAX_TABLES = 256;
+
+function cachedTable(key: string, make: () => Float32Array): GPUBuffer {
+  const device = rt().device;
+  let byKey = tables.get(device);
+  if (!byKey) tables.set(device, byKey = new Map());
+  let buffer = byKey.get(key);
+  if (!buffer) {
+    const data = make();
+    if (byKey.size >= MAX_TABLES) {
+      // Dropped, not destroyed: commands recorded with it may not have run yet; the GC frees it.
+      byKey.delete(byKey.keys().next().value!);
+    }
+    buffer = device.createBuffer({
+      label: "interpolate table",
+      size: Math.max(16, data.byteLength),
+      usage: GPUBufferUsage.STORAGE,
+      mappedAtCreation: true,
+    });
+    new Float32Array(buffer.getMappedRange(0, data.byteLength)).set(data);
+    buffer.unmap();
+    byKey.set(key, buffer);
+  }
+  return buffer;
+}
+
 /** F.interpolate(x, size | scale_factor, mode, align_corners) for 4-d x. */
 export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
   const mode = o.mode ?? "nearest";
@@ -93,9 +124,14 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
     : [Math.floor(H * factors![0]), Math.floor(W * factors![1])];
   if (Ho < 1 || Wo < 1) throw new Error("neurad: interpolate output would be empty");
   const align = o.alignCorners ?? false;
-  const ty = axisTable(H, Ho, factors?.[0], mode, align);
-  const tx = axisTable(W, Wo, factors?.[1], mode, align);
-  const table = Tensor.from(new Float32Array([...ty.out, ...tx.out, ...ty.inv, ...tx.inv]));
+  const table = cachedTable(
+    [H, Ho, factors?.[0], W, Wo, factors?.[1], mode, align].join("|"),
+    () => {
+      const ty = axisTable(H, Ho, factors?.[0], mode, align);
+      const tx = axisTable(W, Wo, factors?.[1], mode, align);
+      return new Float32Array([...ty.out, ...tx.out, ...ty.inv, ...tx.inv]);
+    },
+  );
   const offsets = [0, 4 * Ho, 4 * (Ho + Wo), 4 * (Ho + Wo) + 2 * H];
   const params = (total: number) => new Uint32Array([total, H, W, Ho, Wo, ...offsets, 0, 0, 0]);
   const y = Tensor.empty([N, C, Ho, Wo]);
@@ -103,20 +139,18 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
     dispatch(
       FORWARD,
       params(y.size),
-      [x.buffer, table.buffer, y.buffer],
+      [x.buffer, table, y.buffer],
       grid1d(Math.ceil(y.size / 256)),
     );
   }
-  const out = record("interpolate", [x], y, [table], (g, [t]) => {
+  return record("interpolate", [x], y, [], (g) => {
     const dx = Tensor.empty(x.shape);
     dispatch(
       BACKWARD,
       params(dx.size),
-      [g.buffer, t.buffer, dx.buffer],
+      [g.buffer, table, dx.buffer],
       grid1d(Math.ceil(dx.size / 256)),
     );
     return [dx];
   });
-  table.dispose();
-  return out;
 }
