@@ -8,6 +8,8 @@ import { cachedSpec } from "./kernel_cache.ts";
 import rowsSrc from "../../shaders/reduce_rows.wgsl" with { type: "text" };
 import smallSrc from "../../shaders/reduce_rows_small.wgsl" with { type: "text" };
 import argSrc from "../../shaders/reduce_arg.wgsl" with { type: "text" };
+import stridedSrc from "../../shaders/reduce_strided.wgsl" with { type: "text" };
+import { deviceInfo } from "../device.ts";
 import { record } from "../autograd.ts";
 import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
 import { broadcastStrides, normDims, numel, type Shape, stridesOf } from "../shape.ts";
@@ -23,11 +25,17 @@ const COMBINE: Record<ReduceOp, [string, string]> = {
   min: ["nanMin(a, b)", "bitcast<f32>(0x7f800000u)"],
 };
 
-function spec(kind: "rows" | "small", op: ReduceOp): KernelSpec {
+const SOURCES = {
+  rows: rowsSrc,
+  small: smallSrc,
+  columns: stridedSrc.replaceAll("MODE", "0u"),
+  planes: stridedSrc.replaceAll("MODE", "1u"),
+};
+
+function spec(kind: keyof typeof SOURCES, op: ReduceOp): KernelSpec {
   return cachedSpec("reduce", kind + op, () => ({
     name: `reduce_${kind}_${op}`,
-    code: (kind === "rows" ? rowsSrc : smallSrc).replaceAll("COMBINE", COMBINE[op][0])
-      .replaceAll("INIT", COMBINE[op][1]),
+    code: SOURCES[kind].replaceAll("COMBINE", COMBINE[op][0]).replaceAll("INIT", COMBINE[op][1]),
     inputs: 1,
     outputs: 1,
   }));
@@ -121,6 +129,72 @@ export function asRows(x: Tensor, p: Plan): Tensor {
   return out;
 }
 
+/** A strided reduction's merged layout (see shaders/reduce_strided.wgsl). */
+export interface StridedLayout {
+  kind: "columns" | "planes";
+  R0: number;
+  K: number;
+  R1: number;
+  K2: number;
+}
+
+/**
+ * The layout reducing `dims` of `shape` takes without a permuted copy: dims of equal role
+ * merged (size-1 dims dropped), [R, K] or [K, R, K2] as columns, [R0, K, R1] as planes; null
+ * when the reduced dims are trailing (a plain row reduction) or alternate more (a permuted copy).
+ */
+export function stridedLayout(
+  shape: readonly number[],
+  dims: readonly number[],
+): StridedLayout | null {
+  const runs: [number, boolean][] = [];
+  shape.forEach((size, i) => {
+    if (size === 1) return;
+    const r = dims.includes(i);
+    const last = runs[runs.length - 1];
+    if (last && last[1] === r) last[0] *= size;
+    else runs.push([size, r]);
+  });
+  const pattern = runs.map(([, r]) => (r ? "r" : "k")).join("");
+  const [a, b, c] = runs.map(([size]) => size);
+  if (pattern === "rk") return { kind: "columns", R0: a, K: 1, R1: 1, K2: b };
+  if (pattern === "krk") return { kind: "columns", R0: b, K: a, R1: 1, K2: c };
+  if (pattern === "rkr") return { kind: "planes", R0: a, K: b, R1: c, K2: 1 };
+  return null;
+}
+
+/** The reduction of x for plan p through stridedLayout, or null (outputs [p.rows]). */
+function reduceStrided(x: Tensor, p: Plan, op: ReduceOp): Tensor | null {
+  const layout = stridedLayout(x.shape, p.dims);
+  if (!layout) return null;
+  const { kind, R0, K, R1, K2 } = layout;
+  const outs = K * K2;
+  // Split the reduced rows when the outputs alone are too few lanes (columns) or workgroups
+  // (planes) to fill the device; CPU adapters need far fewer.
+  const cpu = deviceInfo().isFallbackAdapter;
+  const want = kind === "columns" ? (cpu ? 256 : 16384) / outs : (cpu ? 8 : 512) / K;
+  const minRows = kind === "columns" ? 16 : 1;
+  let splits = Math.max(1, Math.min(Math.ceil(want), Math.floor(R0 / minRows)));
+  const chunk = Math.ceil(R0 / splits);
+  splits = Math.ceil(R0 / chunk);
+  const partial = Tensor.empty([outs * splits]);
+  const params = new Uint32Array([R0, K, R1, K2, chunk, splits, 0, 0]);
+  if (kind === "columns") {
+    dispatch(
+      spec("columns", op),
+      params,
+      [x.buffer, partial.buffer],
+      grid1d(Math.ceil((outs * splits) / 64)),
+    );
+  } else {
+    dispatch(spec("planes", op), params, [x.buffer, partial.buffer], grid1d(K * splits));
+  }
+  if (splits === 1) return partial;
+  const out = reduceRows(partial, outs, splits, op);
+  partial.dispose();
+  return out;
+}
+
 export function reduce(
   x: Tensor,
   op: ReduceOp,
@@ -128,9 +202,13 @@ export function reduce(
   keepdim: boolean,
 ) {
   const p = plan(x, dims);
-  const rowsT = asRows(x, p);
-  const flat = reduceRows(rowsT, p.rows, p.len, op);
-  rowsT.dispose();
+  if (p.rows > 0 && p.len === 0) throw new Error(`neurad: ${op} over an empty dimension`);
+  let flat = p.rows > 0 ? reduceStrided(x, p, op) : null;
+  if (!flat) {
+    const rowsT = asRows(x, p);
+    flat = reduceRows(rowsT, p.rows, p.len, op);
+    rowsT.dispose();
+  }
   const out = flat.view(keepdim ? p.keepdimShape : p.keptShape);
   flat.dispose();
   return { out, p };
