@@ -1,15 +1,26 @@
-// Batched matmul C[b] = A[b] · B[b] for row-major A [M, K] and B [K, N] with K and N multiples of
-// 4: the same 64×64 workgroup tiles and 4×4 register blocks as matmul_tiled.wgsl, but every
-// global load is a vec4 (A along k, B along n), so a quad of invocations reads 64 contiguous
-// bytes. Transposed or unaligned operands use matmul_tiled.wgsl.
-// Needs matmul_tile_core.wgsl prepended (Params, C, the shared tiles, multiply and store).
-// Shapes: A [batch?, M, K], B [batch?, K, N] (batch stride 0 = broadcast), C [batch, M, N].
+// Batched matmul C[b] = op(A[b]) · op(B[b]) with every global load a vec4: the same 64×64
+// workgroup tiles and 4×4 register blocks as matmul_tiled.wgsl, for each of the four layouts
+// (the wrapper substitutes A_TRANSPOSED / B_TRANSPOSED; the branches on them fold at compile
+// time). A vec4 runs along the stored operand's contiguous axis, so a quad of invocations reads
+// 64 contiguous bytes:
+//  - A row-major [M, K]: vec4 along k, scattered into the tile As[k][m];
+//  - A transposed (stored [K, M], the backward's Aᵀ): vec4 along m, stored into As as is;
+//  - B row-major [K, N]: vec4 along n, stored into Bs[k][n] as is;
+//  - B transposed (stored [N, K], attention's kᵀ and the backward's Bᵀ): vec4 along k, scattered.
+// Needs the contiguous axis of each operand a multiple of 4 (the wrapper checks; otherwise
+// matmul_tiled.wgsl's strided scalar loads). Needs matmul_tile_core.wgsl prepended (Params, C,
+// the shared tiles, multiply and store).
+// Shapes: A [batch?, M, K] or [batch?, K, M], B [batch?, K, N] or [batch?, N, K] (batch stride 0 =
+// broadcast), C [batch, M, N].
 // Bindings: 0 params, 1 A, 2 B (read, as vec4), 3 C (read_write).
 // Grid: (ceil(N / 64), gy, gz) with gy·gz ≥ ceil(M / 64)·batch (the pairs of row tile and
 // batch entry, folded over y and z).
 
 @group(0) @binding(1) var<storage, read> A: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> B: array<vec4<f32>>;
+
+const A_T: bool = A_TRANSPOSED;
+const B_T: bool = B_TRANSPOSED;
 
 @compute @workgroup_size(16, 16)
 fn main(
@@ -25,25 +36,42 @@ fn main(
   let aBase = tile.batch * params.aBatch;
   let bBase = tile.batch * params.bBatch;
   let tid = lid.y * 16u + lid.x;
-  // A staging: row m = tid / 4 of the tile, k quad kq = tid % 4 (4 consecutive k).
-  let am = tid / 4u;
-  let akq = tid % 4u;
-  let gm = tile.row0 + am;
-  // B staging: k row kk = tid / 16, n quad q = tid % 16.
-  let bk = tid / 16u;
-  let bq = tid % 16u;
-  let gn = tile.col0 + bq * 4u;
+  // Along-k staging (A row-major, B transposed): row r = tid / 4 of the tile, k quad tid % 4.
+  let r = tid / 4u;
+  let kq = tid % 4u;
+  // Along-m/n staging (A transposed, B row-major): k row tid / 16, quad q = tid % 16.
+  let kk = tid / 16u;
+  let q = tid % 16u;
   var acc: array<vec4<f32>, 4>;
   for (var k0 = 0u; k0 < K; k0 += 16u) {
-    let gk = k0 + akq * 4u;
-    var av = vec4<f32>(0.0);
-    if (gm < M && gk < K) { av = A[(aBase + gm * K + gk) / 4u]; }
-    for (var i = 0u; i < 4u; i++) {
-      As[(akq * 4u + i) * 16u + am / 4u][am % 4u] = av[i];
+    if (A_T) {
+      let gm = tile.row0 + q * 4u;
+      var av = vec4<f32>(0.0);
+      if (k0 + kk < K && gm < M) { av = A[(aBase + (k0 + kk) * M + gm) / 4u]; }
+      As[kk * 16u + q] = av;
+    } else {
+      let gm = tile.row0 + r;
+      let gk = k0 + kq * 4u;
+      var av = vec4<f32>(0.0);
+      if (gm < M && gk < K) { av = A[(aBase + gm * K + gk) / 4u]; }
+      for (var i = 0u; i < 4u; i++) {
+        As[(kq * 4u + i) * 16u + r / 4u][r % 4u] = av[i];
+      }
     }
-    var bv = vec4<f32>(0.0);
-    if (k0 + bk < K && gn < N) { bv = B[(bBase + (k0 + bk) * N + gn) / 4u]; }
-    Bs[bk * 16u + bq] = bv;
+    if (B_T) {
+      let gn = tile.col0 + r;
+      let gk = k0 + kq * 4u;
+      var bv = vec4<f32>(0.0);
+      if (gn < N && gk < K) { bv = B[(bBase + gn * K + gk) / 4u]; }
+      for (var i = 0u; i < 4u; i++) {
+        Bs[(kq * 4u + i) * 16u + r / 4u][r % 4u] = bv[i];
+      }
+    } else {
+      let gn = tile.col0 + q * 4u;
+      var bv = vec4<f32>(0.0);
+      if (k0 + kk < K && gn < N) { bv = B[(bBase + (k0 + kk) * N + gn) / 4u]; }
+      Bs[kk * 16u + q] = bv;
+    }
     workgroupBarrier();
     multiplyStaged(&acc, lid);
     workgroupBarrier();

@@ -3,13 +3,14 @@
 // copied. Two variants: shared-memory tiles (the default: measured faster even on llvmpipe,
 // 5.0 vs 3.9 GFLOP/s at 1024³, see BENCHMARKS.md) and barrier-free register blocks
 // (NEURAD_MATMUL=tiled|tiled-scalar|register overrides). The tiled kernel has a vec4-load twin
-// for row-major operands with K and N multiples of 4.
+// for every layout (row-major or transposed A and B) whose contiguous axes are multiples of 4.
 
 import coreSrc from "../../shaders/matmul_tile_core.wgsl" with { type: "text" };
 import tiledSrc from "../../shaders/matmul_tiled.wgsl" with { type: "text" };
 import registerSrc from "../../shaders/matmul_register.wgsl" with { type: "text" };
 import vec4Src from "../../shaders/matmul_tiled_vec4.wgsl" with { type: "text" };
 import { record } from "../autograd.ts";
+import { cachedSpec } from "./kernel_cache.ts";
 import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
 import { broadcastShapes, numel } from "../shape.ts";
 import { Tensor } from "../tensor.ts";
@@ -19,12 +20,16 @@ import { envChoice } from "../util/env.ts";
 
 const TILED: KernelSpec = { name: "matmul_tiled", code: coreSrc + tiledSrc, inputs: 2, outputs: 1 };
 const REGISTER: KernelSpec = { name: "matmul_register", code: registerSrc, inputs: 2, outputs: 1 };
-const TILED_VEC4: KernelSpec = {
-  name: "matmul_tiled_vec4",
-  code: coreSrc + vec4Src,
-  inputs: 2,
-  outputs: 1,
-};
+/** The vec4 kernel for one layout: A and B each row-major or transposed. */
+function tiledVec4(aT: boolean, bT: boolean): KernelSpec {
+  return cachedSpec("matmul", `vec4|${aT}|${bT}`, () => ({
+    name: "matmul_tiled_vec4",
+    code: coreSrc +
+      vec4Src.replaceAll("A_TRANSPOSED", String(aT)).replaceAll("B_TRANSPOSED", String(bT)),
+    inputs: 2,
+    outputs: 1,
+  }));
+}
 
 /** "tiled" takes vec4 loads where the layout allows; "tiled-scalar" never does (benchmarks). */
 export type MatmulVariant = "tiled" | "tiled-scalar" | "register";
@@ -64,21 +69,29 @@ function mm(
   const [gy, gz] = grid1d(mTiles * batch);
   const gx = Math.ceil(N / tile);
   if (gx > 65535) throw new Error(`neurad: matmul supports at most ${65535 * tile} output columns`);
-  dispatch(kernelFor(variant, a, b, K, N), p, [a.t.buffer, b.t.buffer, out.buffer], [gx, gy, gz]);
+  dispatch(kernelFor(variant, a, b, M, N, K), p, [a.t.buffer, b.t.buffer, out.buffer], [
+    gx,
+    gy,
+    gz,
+  ]);
   return out;
 }
 
-/** The tiled kernel takes vec4 loads when both operands are row-major with K, N multiples of 4. */
-function kernelFor(
+/**
+ * The tiled kernel takes vec4 loads when each operand's contiguous axis is a multiple of 4 (A: K,
+ * or M when transposed; B: N, or K when transposed).
+ */
+export function kernelFor(
   variant: MatmulVariant,
-  a: Operand,
-  b: Operand,
-  K: number,
+  a: Pick<Operand, "transposed">,
+  b: Pick<Operand, "transposed">,
+  M: number,
   N: number,
+  K: number,
 ): KernelSpec {
   if (variant === "register") return REGISTER;
-  const vec4 = !a.transposed && !b.transposed && K % 4 === 0 && N % 4 === 0;
-  return variant === "tiled-scalar" || !vec4 ? TILED : TILED_VEC4;
+  const vec4 = (a.transposed ? M : K) % 4 === 0 && (b.transposed ? K : N) % 4 === 0;
+  return variant === "tiled-scalar" || !vec4 ? TILED : tiledVec4(a.transposed, b.transposed);
 }
 
 /** Batch stride of a stored [..batch, r, c] operand broadcast to `batchShape` (copy if needed). */
@@ -182,11 +195,18 @@ export function matmulTransposed(a: Tensor, b: Tensor, o: MatmulOptions): Tensor
 }
 
 /** Internal: C = op(A)·op(B) on [M, K]/[K, N] matrices (for benchmarks of both variants). */
-export function _mm2d(a: Tensor, b: Tensor, variant: MatmulVariant): Tensor {
-  const [M, K] = a.shape, [, N] = b.shape;
+export function _mm2d(
+  a: Tensor,
+  b: Tensor,
+  variant: MatmulVariant,
+  o: { transposeA?: boolean; transposeB?: boolean } = {},
+): Tensor {
+  const tA = o.transposeA ?? false, tB = o.transposeB ?? false;
+  const [M, K] = tA ? [a.shape[1], a.shape[0]] : a.shape;
+  const N = tB ? b.shape[0] : b.shape[1];
   return mm(
-    { t: a, transposed: false, batchStride: 0 },
-    { t: b, transposed: false, batchStride: 0 },
+    { t: a, transposed: tA, batchStride: 0 },
+    { t: b, transposed: tB, batchStride: 0 },
     1,
     M,
     N,
