@@ -268,7 +268,8 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
     const total = t.steps > 0 ? t.steps : t.epochs * perEpoch;
     const bar = new ProgressBar("train", total, { quiet: opts.quiet, write: opts.write });
     const logPath = join(dir, "log.jsonl");
-    const pending = termLog = new TermLog(t.logEvery);
+    // Rows for a log interval (the table grows if an interval is longer than 256 steps).
+    const pending = termLog = new TermLog(Math.min(t.logEvery, 256));
     let lastLog: Record<string, number> = {};
     const t0 = performance.now();
     let tLog = t0, stepsAtLog = step;
