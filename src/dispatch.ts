@@ -15,6 +15,7 @@
 import PRELUDE from "../shaders/prelude.wgsl" with { type: "text" };
 import { checkErrors, rt } from "./device.ts";
 import { BufferPool } from "./buffer_pool.ts";
+import { type KernelTime, KernelTimer } from "./kernel_timer.ts";
 
 export interface KernelSpec {
   /** Names the kernel in labels and error messages. */
@@ -58,6 +59,7 @@ interface State {
 }
 
 let state: State | null = null;
+let timer: KernelTimer | null = null;
 
 function st(): State {
   const { device } = rt();
@@ -217,7 +219,10 @@ export function dispatch(
   const bytes = new Uint8Array(params.buffer, params.byteOffset, params.byteLength);
   const slot = Math.max(16, Math.ceil(bytes.length / 16) * 16);
   const stride = Math.ceil(slot / s.uniformAlign) * s.uniformAlign;
-  if (s.arenaUsed + stride > ARENA_BYTES || s.dispatches >= MAX_DISPATCHES_PER_SUBMIT) flush();
+  if (
+    s.arenaUsed + stride > ARENA_BYTES || s.dispatches >= MAX_DISPATCHES_PER_SUBMIT ||
+    (timer && !timer.hasRoom())
+  ) flush();
   const offset = s.arenaUsed;
   s.arenaCpu.fill(0, offset, offset + slot);
   s.arenaCpu.set(bytes, offset);
@@ -226,12 +231,55 @@ export function dispatch(
   const p = pipelineFor(s, spec);
   const bindGroup = bindGroupFor(s, spec, p, slot, buffers);
   s.encoder ??= s.device.createCommandEncoder({ label: "neurad" });
+  let timed: number | null = null;
+  if (timer) {
+    // A pass of its own with begin/end timestamps.
+    if (s.pass) {
+      s.pass.end();
+      s.pass = null;
+    }
+    timed = timer.reserve(spec.name)!; // room made before the uniforms were placed
+    s.pass = s.encoder.beginComputePass({
+      label: spec.name,
+      timestampWrites: {
+        querySet: timer.querySet,
+        beginningOfPassWriteIndex: timed,
+        endOfPassWriteIndex: timed + 1,
+      },
+    });
+  }
   s.pass ??= s.encoder.beginComputePass({ label: "neurad" });
   s.pass.setPipeline(p.pipeline);
   s.pass.setBindGroup(0, bindGroup, [offset]);
   s.pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
+  if (timed !== null) {
+    s.pass.end();
+    s.pass = null;
+  }
   s.dispatches++;
   s.lastKernel = spec.name;
+}
+
+/**
+ * Starts timing every dispatch on the GPU (`timestamp-query`; one-line error without it). Work
+ * recorded before is submitted untimed.
+ */
+export function startKernelTiming() {
+  const s = st();
+  if (timer) throw new Error("neurad: kernel timing is already on");
+  flush();
+  timer = new KernelTimer(s.device);
+}
+
+/** Stops timing; waits for the GPU and returns the total time per kernel name, longest first. */
+export async function stopKernelTiming(): Promise<KernelTime[]> {
+  if (!timer) throw new Error("neurad: kernel timing is not on");
+  flush();
+  const t = timer;
+  timer = null;
+  const times = await t.results();
+  t.destroy();
+  return times;
 }
 
 /** Records a buffer-to-buffer copy in order with the dispatches. */
@@ -257,7 +305,9 @@ export function flush() {
   if (!s.encoder) return;
   if (s.pass) s.pass.end();
   if (s.arenaUsed) s.device.queue.writeBuffer(s.arena, 0, s.arenaCpu, 0, s.arenaUsed);
+  const mapTimes = timer?.resolve(s.encoder);
   s.device.queue.submit([s.encoder.finish()]);
+  mapTimes?.();
   for (const b of s.afterSubmit) b.destroy();
   s.afterSubmit = [];
   s.encoder = null;

@@ -15,7 +15,8 @@
  */
 
 export { type DeviceInfo, deviceInfo, getDevice, NoAdapterError } from "./device.ts";
-export { flush, sync } from "./dispatch.ts";
+export { flush, startKernelTiming, stopKernelTiming, sync } from "./dispatch.ts";
+export type { KernelTime } from "./kernel_timer.ts";
 export { type DType, Tensor } from "./tensor.ts";
 export { keep, tidy } from "./scope.ts";
 export { type BackwardFn, enableGrad, isGradEnabled, noGrad, record } from "./autograd.ts";
