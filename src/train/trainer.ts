@@ -3,8 +3,8 @@
 // steps through seeded epochs, reads the loss terms back once per logging interval (stopping on
 // NaN/Inf with the step and the term), writes log.jsonl, checkpoints (step-N, last, best),
 // validation every epoch and sample panels. Live GPU memory stays flat: every step's
-// intermediates are freed by tidy() inside the loss step; only the logged scalars survive
-// until the next readback.
+// intermediates are freed by tidy() inside the loss step, and its loss scalars are copied into
+// one GPU table (TermLog) and freed, so every step allocates exactly the same buffers.
 
 import { getDevice } from "../device.ts";
 import { createModel } from "../nn/models/create_model.ts";
@@ -269,7 +269,7 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
     const bar = new ProgressBar("train", total, { quiet: opts.quiet, write: opts.write });
     const logPath = join(dir, "log.jsonl");
     // Rows for a log interval (the table grows if an interval is longer than 256 steps).
-    const pending = termLog = new TermLog(Math.min(t.logEvery, 256));
+    const terms = termLog = new TermLog(Math.min(t.logEvery, 256));
     let lastLog: Record<string, number> = {};
     const t0 = performance.now();
     let tLog = t0, stepsAtLog = step;
@@ -287,8 +287,8 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
       bestValLoss: Number.isFinite(bestValLoss) ? bestValLoss : undefined,
     });
     const flushLog = async () => {
-      if (pending.pending === 0) return;
-      const means = await pending.drain();
+      if (terms.pending === 0) return;
+      const means = await terms.drain();
       const now = performance.now();
       const sps = (step - stepsAtLog) / ((now - tLog) / 1000);
       tLog = now;
@@ -328,10 +328,10 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
       for (; batchInEpoch < perEpoch && step < total; batchInEpoch++) {
         const idx = order.slice(batchInEpoch * t.batchSize, (batchInEpoch + 1) * t.batchSize);
         const x = batchTensor(data.train, idx, C);
-        const terms = trainStep(stepModels, t, x, step, epoch, lpips);
+        const stepTerms = trainStep(stepModels, t, x, step, epoch, lpips);
         x.dispose();
         step++;
-        pending.record(step, terms);
+        terms.record(step, stepTerms);
         if (step % t.logEvery === 0) await flushLog();
         if (step % t.saveEvery === 0 && step < total) {
           batchInEpoch++; // the checkpoint resumes after this batch
