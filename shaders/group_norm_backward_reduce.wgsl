@@ -44,19 +44,22 @@ fn main(
   var b = 0.0;
   if (params.hasBias != 0u) { b = B[c]; }
   let base = r * params.HW;
-  let count = params.chunks * params.HW;
   var sgx = 0.0;
   var sg = 0.0;
-  for (var e = lid; e < count; e += 256u) {
-    let i = base + (e / params.HW) * params.chunkStride + e % params.HW;
-    let xhat = (X[i] - mean) * rstd;
-    var gz = G[i];
-    if (SILU) {
-      let sig = 1.0 / (1.0 + exp(-(xhat * w + b)));
-      gz *= sig * (1.0 + (xhat * w + b) * (1.0 - sig));
+  // Run by run, lanes along a run: adjacent lanes read adjacent elements, no div/mod per element.
+  for (var ch = 0u; ch < params.chunks; ch++) {
+    let runBase = base + ch * params.chunkStride;
+    for (var e = lid; e < params.HW; e += 256u) {
+      let i = runBase + e;
+      let xhat = (X[i] - mean) * rstd;
+      var gz = G[i];
+      if (SILU) {
+        let sig = 1.0 / (1.0 + exp(-(xhat * w + b)));
+        gz *= sig * (1.0 + (xhat * w + b) * (1.0 - sig));
+      }
+      sgx += gz * xhat;
+      sg += gz;
     }
-    sgx += gz * xhat;
-    sg += gz;
   }
   pa[lid] = sgx;
   pb[lid] = sg;

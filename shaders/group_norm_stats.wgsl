@@ -39,15 +39,20 @@ fn main(
   if (seg >= params.segments) { return; }
   let base = seg * params.segStride;
   let count = params.chunks * params.len;
+  // Run by run, lanes along a run: adjacent lanes read adjacent elements, no div/mod per element.
   var s = 0.0;
-  for (var e = lid; e < count; e += 256u) {
-    s += X[base + (e / params.len) * params.chunkStride + e % params.len];
+  for (var ch = 0u; ch < params.chunks; ch++) {
+    let runBase = base + ch * params.chunkStride;
+    for (var e = lid; e < params.len; e += 256u) { s += X[runBase + e]; }
   }
   let mean = reduceSum(lid, s) / f32(count);
   var q = 0.0;
-  for (var e = lid; e < count; e += 256u) {
-    let d = X[base + (e / params.len) * params.chunkStride + e % params.len] - mean;
-    q += d * d;
+  for (var ch = 0u; ch < params.chunks; ch++) {
+    let runBase = base + ch * params.chunkStride;
+    for (var e = lid; e < params.len; e += 256u) {
+      let d = X[runBase + e] - mean;
+      q += d * d;
+    }
   }
   let v = reduceSum(lid, q) / f32(count);
   if (lid == 0u) {
