@@ -1,8 +1,8 @@
-// Adam and AdamW (torch.optim semantics and defaults) over parameter groups: one fused WGSL
-// update per parameter (kernels/adam.ts), no readback; moment estimates and step counts per
+// Adam and AdamW (torch.optim semantics and defaults) over parameter groups: fused WGSL updates,
+// up to 8 parameters per dispatch (kernels/adam.ts), no readback; moment estimates and step counts per
 // parameter, saved and loaded by "<group>.<parameter name>" (checkpoint keys optim.<...>.m/v).
 
-import { type AdamHyper, adamStep } from "../kernels/adam.ts";
+import { type AdamHyper, type AdamItem, adamStepMulti } from "../kernels/adam.ts";
 import { zeros } from "../kernels/fill.ts";
 import { copy_ } from "../kernels/copy.ts";
 import { noGrad } from "../autograd.ts";
@@ -58,12 +58,15 @@ export class Adam extends Optimizer {
         decoupled: this.decoupled,
         gradScale,
       };
+      // Up to 8 parameters per dispatch (adamStepMulti), bit-identical to one per parameter.
+      const items: AdamItem[] = [];
       for (const p of g.params) {
         if (!p.grad) continue;
         const s = this.#stateOf(p);
         s.step++;
-        adamStep(p, p.grad, s.m, s.v, s.step, h);
+        items.push({ param: p, grad: p.grad, expAvg: s.m, expAvgSq: s.v, t: s.step });
       }
+      adamStepMulti(items, h);
     }
   }
 
