@@ -1,14 +1,11 @@
-// Wrappers of shaders/adam.wgsl (one fused in-place Adam/AdamW update of a parameter) and
-// shaders/adam_multi.wgsl (the same update over up to 8 parameters per dispatch).
+// Wrapper of shaders/adam.wgsl: the fused in-place Adam/AdamW update, over one parameter
+// (adamStep) or up to 8 per dispatch (adamStepMulti): the same kernel, generated per slot count.
 
 import src from "../../shaders/adam.wgsl" with { type: "text" };
-import multiSrc from "../../shaders/adam_multi.wgsl" with { type: "text" };
 import { rt } from "../device.ts";
 import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
 import type { Tensor } from "../tensor.ts";
 import { cachedSpec } from "./kernel_cache.ts";
-
-const SPEC: KernelSpec = { name: "adam_step", code: src, inputs: 1, outputs: 3 };
 
 export interface AdamHyper {
   lr: number;
@@ -31,31 +28,8 @@ export function adamStep(
   t: number,
   h: AdamHyper,
 ) {
-  const n = param.size;
-  if (grad.size !== n || expAvg.size !== n || expAvgSq.size !== n) {
-    throw new Error(`neurad: adamStep sizes differ (param ${n}, grad ${grad.size})`);
-  }
-  const p = new ArrayBuffer(40);
-  const u = new Uint32Array(p);
-  const f = new Float32Array(p);
-  u[0] = n;
-  u[1] = h.decoupled ? 1 : 0;
-  f[2] = h.lr;
-  f[3] = h.beta1;
-  f[4] = h.beta2;
-  f[5] = h.eps;
-  f[6] = h.weightDecay;
-  f[7] = 1 - h.beta1 ** t;
-  f[8] = Math.sqrt(1 - h.beta2 ** t);
-  f[9] = h.gradScale ?? 1;
-  if (n) {
-    dispatch(
-      SPEC,
-      u,
-      [grad.buffer, param.buffer, expAvg.buffer, expAvgSq.buffer],
-      grid1d(Math.ceil(n / 256)),
-    );
-  }
+  checkSizes({ param, grad, expAvg, expAvgSq, t });
+  if (param.size) dispatchSlots([{ param, grad, expAvg, expAvgSq, t }], h);
 }
 
 /** One parameter of a multi-tensor step: its tensors and its own (already advanced) step. */
@@ -67,7 +41,7 @@ export interface AdamItem {
   t: number;
 }
 
-/** adam_multi.wgsl for `slots` parameters. */
+/** adam.wgsl for `slots` parameters. */
 function multiSpec(slots: number): KernelSpec {
   return cachedSpec("adam", `multi|${slots}`, () => {
     const bind = (b: number, access: string, name: string) =>
@@ -91,15 +65,15 @@ function multiSpec(slots: number): KernelSpec {
     V${k}[i] = r.z;
   }`).join("\n");
     return {
-      name: "adam_multi",
-      code: multiSrc.replace("SLOT_BINDINGS", lines.join("\n")).replace("SLOT_CASES", cases),
+      name: slots === 1 ? "adam_step" : "adam_multi",
+      code: src.replace("SLOT_BINDINGS", lines.join("\n")).replace("SLOT_CASES", cases),
       inputs: slots,
       outputs: 3 * slots,
     };
   });
 }
 
-/** Parameters per multi-tensor dispatch: 4 storage buffers each, at most 8. */
+/** Parameters per dispatch: 4 storage buffers each (WebGPU guarantees 8: at least 2), at most 8. */
 export function adamSlots(): number {
   return Math.min(8, Math.floor(rt().device.limits.maxStorageBuffersPerShaderStage / 4));
 }
@@ -109,43 +83,42 @@ export function adamSlots(): number {
  * (bit-identical to calling adamStep on each). Empty tensors are skipped.
  */
 export function adamStepMulti(items: readonly AdamItem[], h: AdamHyper) {
+  items.forEach(checkSizes);
   const slots = adamSlots();
   // Largest first, so each dispatch holds tensors of similar size: its grid is sized for the
-  // largest slot, and the other slots' lanes past their size only return.
+  // largest slot, and the other slots' lanes past their size do nothing.
   const live = items.filter((it) => it.param.size > 0).sort((a, b) => b.param.size - a.param.size);
-  for (const it of live) {
-    const n = it.param.size;
-    if (it.grad.size !== n || it.expAvg.size !== n || it.expAvgSq.size !== n) {
-      throw new Error(`neurad: adamStep sizes differ (param ${n}, grad ${it.grad.size})`);
-    }
+  for (let c = 0; c < live.length; c += slots) dispatchSlots(live.slice(c, c + slots), h);
+}
+
+function checkSizes(it: AdamItem) {
+  const n = it.param.size;
+  if (it.grad.size !== n || it.expAvg.size !== n || it.expAvgSq.size !== n) {
+    throw new Error(`neurad: adamStep sizes differ (param ${n}, grad ${it.grad.size})`);
   }
-  if (slots < 2) {
-    for (const it of live) adamStep(it.param, it.grad, it.expAvg, it.expAvgSq, it.t, h);
-    return;
-  }
-  for (let c = 0; c < live.length; c += slots) {
-    const chunk = live.slice(c, c + slots);
-    const buf = new ArrayBuffer(32 + 8 * 16);
-    const u = new Uint32Array(buf), f = new Float32Array(buf);
-    u[0] = h.decoupled ? 1 : 0;
-    f[1] = h.lr;
-    f[2] = h.beta1;
-    f[3] = h.beta2;
-    f[4] = h.eps;
-    f[5] = h.weightDecay;
-    f[6] = h.gradScale ?? 1;
-    let most = 0;
-    chunk.forEach((it, k) => {
-      u[8 + 4 * k] = it.param.size;
-      f[9 + 4 * k] = 1 - h.beta1 ** it.t;
-      f[10 + 4 * k] = Math.sqrt(1 - h.beta2 ** it.t);
-      most = Math.max(most, it.param.size);
-    });
-    const buffers = [
-      ...chunk.map((it) => it.grad.buffer),
-      ...chunk.flatMap((it) => [it.param.buffer, it.expAvg.buffer, it.expAvgSq.buffer]),
-    ];
-    const [gx, gy] = grid1d(Math.ceil(most / 256));
-    dispatch(multiSpec(chunk.length), u, buffers, [gx, gy, 1]);
-  }
+}
+
+/** One dispatch updating every item (at most 8, none empty). */
+function dispatchSlots(chunk: readonly AdamItem[], h: AdamHyper) {
+  const buf = new ArrayBuffer(32 + 8 * 16);
+  const u = new Uint32Array(buf), f = new Float32Array(buf);
+  u[0] = h.decoupled ? 1 : 0;
+  f[1] = h.lr;
+  f[2] = h.beta1;
+  f[3] = h.beta2;
+  f[4] = h.eps;
+  f[5] = h.weightDecay;
+  f[6] = h.gradScale ?? 1;
+  let most = 0;
+  chunk.forEach((it, k) => {
+    u[8 + 4 * k] = it.param.size;
+    f[9 + 4 * k] = 1 - h.beta1 ** it.t;
+    f[10 + 4 * k] = Math.sqrt(1 - h.beta2 ** it.t);
+    most = Math.max(most, it.param.size);
+  });
+  const buffers = [
+    ...chunk.map((it) => it.grad.buffer),
+    ...chunk.flatMap((it) => [it.param.buffer, it.expAvg.buffer, it.expAvgSq.buffer]),
+  ];
+  dispatch(multiSpec(chunk.length), u, buffers, grid1d(Math.ceil(most / 256)));
 }

@@ -1,4 +1,4 @@
-// The multi-tensor Adam step (shaders/adam_multi.wgsl): bit-identical to one adamStep per
+// The multi-tensor Adam step (shaders/adam.wgsl, 2-8 slots): bit-identical to one adamStep per
 // parameter for Adam and AdamW, odd and empty sizes, chunks of every slot count (11 tensors:
 // 8 + 3), different step counts per tensor, and a grad scale.
 
