@@ -1,19 +1,24 @@
-// Mean and biased variance of segments, one workgroup of 256 per segment, two passes over
-// global memory (the mean first, then Σ(x − mean)², which keeps f32 accurate for large means).
-// Segment s covers `chunks` runs of `len` contiguous elements starting at s·segStride, runs
-// `chunkStride` apart: groupNorm's (n, g) is one run of Cg·H·W; batchNorm's channel c is N runs
-// of H·W, C·H·W apart.
-// Bindings: 0 params, 1 X (read), 2 Mean, 3 Var (read_write). Grid: segments, folded.
+// Mean and biased variance of segments, two passes over global memory (the mean first, then
+// Σ(x − mean)², which keeps f32 accurate for large means). Segment s covers `chunks` runs of
+// `len` contiguous elements starting at s·segStride, runs `chunkStride` apart: groupNorm's
+// (n, g) is one run of Cg·H·W; batchNorm's channel c is N runs of H·W, C·H·W apart.
+// Workgroup (part, segment) of 256 takes elements [part·partLen, (part + 1)·partLen) of its
+// segment, walking each run it overlaps with the lanes (adjacent lanes read adjacent elements,
+// no div/mod per element). With one part (parts = 1, partLen ≥ the segment) it writes the
+// segment's mean to A and variance to B. With several (few long segments, e.g. groupNorm at
+// batch 1–2 on a large GPU) it writes the part's mean to A and M2 = Σ(x − mean)² to B at
+// [segment, part], and group_norm_stats_combine.wgsl merges the parts in order (deterministic).
+// Bindings: 0 params, 1 X (read), 2 A, 3 B (read_write). Grid: (parts, segments folded into y, z).
 
 struct Params {
   segments: u32, segStride: u32, chunks: u32, chunkStride: u32,
-  len: u32, pad0: u32, pad1: u32, pad2: u32,
+  len: u32, parts: u32, partLen: u32, pad0: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
-@group(0) @binding(2) var<storage, read_write> Mean: array<f32>;
-@group(0) @binding(3) var<storage, read_write> Var: array<f32>;
+@group(0) @binding(2) var<storage, read_write> A: array<f32>;
+@group(0) @binding(3) var<storage, read_write> B: array<f32>;
 
 var<workgroup> partial: array<f32, 256>;
 
@@ -35,28 +40,37 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let seg = wid.x + wid.y * nwg.x;
+  let part = wid.x;
+  let seg = wid.y + wid.z * nwg.y;
   if (seg >= params.segments) { return; }
   let base = seg * params.segStride;
-  let count = params.chunks * params.len;
-  // Run by run, lanes along a run: adjacent lanes read adjacent elements, no div/mod per element.
+  let len = params.len;
+  let e0 = part * params.partLen;
+  let e1 = min(e0 + params.partLen, params.chunks * len);
+  // Runs c0..c1 overlap [e0, e1); within run c the part covers offsets [lo(c), hi(c)).
+  let c0 = e0 / len;
+  let c1 = (e1 + len - 1u) / len;
   var s = 0.0;
-  for (var ch = 0u; ch < params.chunks; ch++) {
-    let runBase = base + ch * params.chunkStride;
-    for (var e = lid; e < params.len; e += 256u) { s += X[runBase + e]; }
+  for (var c = c0; c < c1; c++) {
+    let run = base + c * params.chunkStride;
+    let hi = min(e1, (c + 1u) * len) - c * len;
+    for (var e = max(e0, c * len) - c * len + lid; e < hi; e += 256u) { s += X[run + e]; }
   }
-  let mean = reduceSum(lid, s) / f32(count);
+  let n = f32(e1 - e0);
+  let mean = reduceSum(lid, s) / n;
   var q = 0.0;
-  for (var ch = 0u; ch < params.chunks; ch++) {
-    let runBase = base + ch * params.chunkStride;
-    for (var e = lid; e < params.len; e += 256u) {
-      let d = X[runBase + e] - mean;
+  for (var c = c0; c < c1; c++) {
+    let run = base + c * params.chunkStride;
+    let hi = min(e1, (c + 1u) * len) - c * len;
+    for (var e = max(e0, c * len) - c * len + lid; e < hi; e += 256u) {
+      let d = X[run + e] - mean;
       q += d * d;
     }
   }
-  let v = reduceSum(lid, q) / f32(count);
+  let m2 = reduceSum(lid, q);
   if (lid == 0u) {
-    Mean[seg] = mean;
-    Var[seg] = v;
+    let o = seg * params.parts + part;
+    A[o] = mean;
+    B[o] = select(m2, m2 / n, params.parts == 1u);
   }
 }

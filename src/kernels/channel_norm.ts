@@ -4,7 +4,6 @@
 
 import { cachedSpec } from "./kernel_cache.ts";
 import statsSrc from "../../shaders/group_norm_stats.wgsl" with { type: "text" };
-import partialSrc from "../../shaders/group_norm_stats_partial.wgsl" with { type: "text" };
 import combineSrc from "../../shaders/group_norm_stats_combine.wgsl" with { type: "text" };
 import applySrc from "../../shaders/group_norm_apply.wgsl" with { type: "text" };
 import reduceSrc from "../../shaders/group_norm_backward_reduce.wgsl" with { type: "text" };
@@ -114,26 +113,22 @@ export function normStats(
   const partLen = Math.ceil(l.M / Math.max(1, parts) / 256) * 256;
   const p = Math.ceil(l.M / partLen);
   const u = new Uint32Array([l.stats, l.segStride, l.chunks, l.chunkStride, l.len, p, partLen, 0]);
+  const [gy, gz] = grid1d(l.stats);
+  const stats = spec("group_norm_stats", statsSrc, false, 1, 2);
   if (p <= 1) {
-    dispatch(spec("group_norm_stats", statsSrc, false, 1, 2), u, [
-      x.buffer,
-      mean.buffer,
-      v.buffer,
-    ], grid1d(l.stats));
+    dispatch(stats, u, [x.buffer, mean.buffer, v.buffer], [1, gy, gz]);
     return { mean, var: v };
   }
-  const partial = Tensor.empty([l.stats, p, 2]);
-  const [gy, gz] = grid1d(l.stats);
-  dispatch(spec("group_norm_stats_partial", partialSrc, false, 1, 1), u, [
-    x.buffer,
-    partial.buffer,
-  ], [p, gy, gz]);
-  dispatch(spec("group_norm_stats_combine", combineSrc, false, 1, 2), u, [
-    partial.buffer,
+  const partMean = Tensor.empty([l.stats, p]), partM2 = Tensor.empty([l.stats, p]);
+  dispatch(stats, u, [x.buffer, partMean.buffer, partM2.buffer], [p, gy, gz]);
+  dispatch(spec("group_norm_stats_combine", combineSrc, false, 2, 2), u, [
+    partMean.buffer,
+    partM2.buffer,
     mean.buffer,
     v.buffer,
   ], grid1d(Math.ceil(l.stats / 64)));
-  partial.dispose();
+  partMean.dispose();
+  partM2.dispose();
   return { mean, var: v };
 }
 

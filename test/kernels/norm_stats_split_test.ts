@@ -1,4 +1,4 @@
-// Split normalisation statistics (group_norm_stats_partial + _combine, the path discrete GPUs
+// Split normalisation statistics (group_norm_stats with parts + _combine, the path discrete GPUs
 // take for few, long segments: groupNorm at batch 1–2, batchNorm): against a float64 loop and
 // the one-workgroup kernel, for groupNorm and batchNorm layouts, odd sizes, several part counts
 // (the last part shorter), a large mean; and when statsParts splits.
