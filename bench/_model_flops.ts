@@ -3,14 +3,15 @@
 // of every applied AttnBlock (qᵀk and v·attnᵀ: 4·c·n²). Norms, activations and the quantiser
 // are left out (a few percent). Forward+backward is counted as 3× forward, the usual convention.
 
-import { AttnBlock } from "../src/nn/blocks/attn_block.ts";
+import { summary } from "../src/nn/summary.ts";
+import { AttnBlock } from "../src/nn/attn_block.ts";
 import { Conv2d } from "../src/nn/conv2d.ts";
 import { ConvTranspose2d } from "../src/nn/conv_transpose2d.ts";
 import { Linear } from "../src/nn/linear.ts";
 import type { Module } from "../src/nn/module.ts";
 
 export function forwardFlops(model: Module, inputShape: [number, number, number]): number {
-  const { rows } = model.summary(inputShape, { print: false });
+  const { rows } = summary(model, inputShape);
   const byName = new Map(model.namedModules());
   let flops = 0;
   for (const r of rows) {

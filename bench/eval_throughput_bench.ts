@@ -5,15 +5,15 @@
 // `neurad eval` of a run (data loading, thresholds, metrics, report) reports its own volumes/s
 // in eval.json's `timing`.
 
-import { getDevice } from "../src/device.ts";
+import { getDevice } from "../src/core/device.ts";
 import { preprocessVolume } from "../src/data/mod.ts";
 import { COLIN_GRID, loadColin27 } from "../src/data/demo/colin27_template.ts";
 import { uncropPad } from "../src/data/preprocess/crop_pad.ts";
 import { postprocess } from "../src/eval/protocols/reddipalli22.ts";
-import { medianFilter3d } from "../src/eval/median_filter.ts";
-import { reconstructStack } from "../src/eval/reconstruct.ts";
-import { createModel } from "../src/nn/models/create_model.ts";
-import type { Autoencoder } from "../src/nn/models/types.ts";
+import { medianFilter3d } from "../src/eval/postprocess/median_filter.ts";
+import { reconstructStack } from "../src/eval/scoring/reconstruct.ts";
+import { createModel } from "../src/models/create_model.ts";
+import type { Autoencoder } from "../src/models/types.ts";
 import type { Module } from "../src/nn/module.ts";
 
 await getDevice();

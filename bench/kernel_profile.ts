@@ -6,7 +6,7 @@
 //      [steps=1]   (width: the model's widthMultiplier; 1 for the study's full width)
 
 import { getDevice, startKernelTiming, stopKernelTiming, sync } from "../src/mod.ts";
-import { deviceInfo } from "../src/device.ts";
+import { deviceInfo } from "../src/core/device.ts";
 import { rand } from "../src/kernels/random.ts";
 import { presetConfig } from "../src/train/presets.ts";
 import { trainStep } from "../src/train/loss_steps.ts";

@@ -4,8 +4,10 @@
 // Training mode; forward+backward backpropagates sum(recon) (+ the VQ loss) to every parameter.
 // Run: deno bench -A bench/models_bench.ts (the table prints at the end).
 
-import { add, createModel, getDevice, noGrad, sum, sync, tidy } from "../src/mod.ts";
-import type { Autoencoder, Discriminator, Module, Tensor } from "../src/mod.ts";
+import { add, getDevice, noGrad, sum, sync, tidy } from "../src/mod.ts";
+import { createModel } from "../src/app.ts";
+import type { Module, Tensor } from "../src/mod.ts";
+import type { Autoencoder, Discriminator } from "../src/app.ts";
 import { rand } from "../src/kernels/random.ts";
 import { GPU_SIZES } from "./_throughput.ts";
 import { forwardFlops } from "./_model_flops.ts";

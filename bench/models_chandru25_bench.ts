@@ -15,7 +15,7 @@ import {
   Chandru25Discriminator,
   Chandru25Perceptual,
   Chandru25Vqgan,
-} from "../src/nn/models/chandru25/registry.ts";
+} from "../src/models/chandru25/registry.ts";
 
 const GPU = Deno.env.get("NEURAD_BENCH_SIZE") === "gpu";
 const BATCH = GPU ? 16 : 1;

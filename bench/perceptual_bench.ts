@@ -4,8 +4,10 @@
 // batch 16 at the studies' test sizes (3×128×128, 1×95×79). Random weights (speed only).
 // Run: deno bench -A bench/perceptual_bench.ts
 
-import { createModel, getDevice, noGrad, rand, tidy } from "../src/mod.ts";
-import type { Lpips, Tensor, Vgg16Features } from "../src/mod.ts";
+import { getDevice, noGrad, rand, tidy } from "../src/mod.ts";
+import { createModel } from "../src/app.ts";
+import type { Tensor } from "../src/mod.ts";
+import type { Lpips, Vgg16Features } from "../src/app.ts";
 import { GPU_SIZES, throughputBench } from "./_throughput.ts";
 
 await getDevice();

@@ -10,7 +10,7 @@
 
 import { getDevice, sync } from "../src/mod.ts";
 import { rand } from "../src/kernels/random.ts";
-import type { Tensor } from "../src/tensor.ts";
+import type { Tensor } from "../src/core/tensor.ts";
 import { PRESET_NAMES, presetConfig } from "../src/train/presets.ts";
 import { trainStep } from "../src/train/loss_steps.ts";
 import { buildRunModules } from "../src/train/trainer.ts";

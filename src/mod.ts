@@ -1,6 +1,7 @@
 /**
- * neurad: a deep-learning engine on WebGPU compute shaders, and unsupervised anomaly detection
- * in brain MRI built on it.
+ * neurad's engine: tensors on WebGPU compute shaders, reverse-mode autodiff, kernels, generic
+ * layers and optimisers. It imports nothing of the MRI application (that is src/app.ts) and
+ * reaches its host only through the platform interface, so it runs in Deno and in a browser.
  *
  * @example
  * ```ts
@@ -14,14 +15,14 @@
  * @module
  */
 
-export { type DeviceInfo, deviceInfo, getDevice, NoAdapterError } from "./device.ts";
-export { flush, startKernelTiming, stopKernelTiming, sync } from "./dispatch.ts";
-export type { KernelTime } from "./kernel_timer.ts";
-export { type DType, Tensor } from "./tensor.ts";
-export { keep, tidy } from "./scope.ts";
-export { type BackwardFn, enableGrad, isGradEnabled, noGrad, record } from "./autograd.ts";
-export { grad, type GradOptions } from "./backward.ts";
-export { emptyCache, type MemoryStats, memoryStats } from "./memory.ts";
+export { type DeviceInfo, deviceInfo, getDevice, NoAdapterError } from "./core/device.ts";
+export { flush, startKernelTiming, stopKernelTiming, sync } from "./core/dispatch.ts";
+export type { KernelTime } from "./core/kernel_timer.ts";
+export { type DType, Tensor } from "./core/tensor.ts";
+export { keep, tidy } from "./core/scope.ts";
+export { type BackwardFn, enableGrad, isGradEnabled, noGrad, record } from "./core/autograd.ts";
+export { grad, type GradOptions } from "./core/backward.ts";
+export { emptyCache, type MemoryStats, memoryStats } from "./core/memory.ts";
 export { arange, fill_, full, fullLike, ones, onesLike, zeros, zerosLike } from "./kernels/fill.ts";
 export {
   getRngState,
@@ -106,15 +107,12 @@ export {
   mseLoss,
   type Reduction,
   vanillaDiscriminatorLoss,
-} from "./losses.ts";
-export * from "./optim.ts";
+} from "./nn/losses.ts";
+export * from "./optim/mod.ts";
 export { copy_ } from "./kernels/copy.ts";
 export { dropout } from "./kernels/dropout.ts";
 export { logsumexp } from "./kernels/logsumexp.ts";
 export { adamStep } from "./kernels/adam.ts";
-
-// MRI data: NIfTI I/O, dataset layouts, preprocessing, splits, demo cohort (src/data).
-export * from "./data/mod.ts";
 
 // Vector quantisation: nearest-codebook search, embedding gather, the quantiser layer.
 export {
@@ -148,54 +146,12 @@ export {
   type InterpolateOptions,
 } from "./kernels/interpolate.ts";
 export * from "./nn/layers.ts";
-
-// Models by name (createModel registry), the model interfaces, and the first study's models.
-export { createModel, type ModelFactory, modelNames } from "./nn/models/create_model.ts";
-export type {
-  Autoencoder,
-  AutoencoderOutput,
-  Discriminator,
-  StudyMode,
-} from "./nn/models/types.ts";
-export { type CommonModelOptions } from "./nn/models/model_options.ts";
-export { Reddipalli22Vae, type Reddipalli22VaeOptions } from "./nn/models/reddipalli22/vae.ts";
 export { Dropout } from "./nn/dropout.ts";
 export { Sequential } from "./nn/sequential.ts";
-export {
-  Reddipalli22Vqvae,
-  type Reddipalli22VqvaeOptions,
-} from "./nn/models/reddipalli22/vqvae.ts";
-export {
-  Reddipalli22Vqgan,
-  type Reddipalli22VqganOptions,
-} from "./nn/models/reddipalli22/vqgan.ts";
-export {
-  Reddipalli22PatchGan,
-  type Reddipalli22PatchGanOptions,
-} from "./nn/models/reddipalli22/patchgan.ts";
 export { ModuleList } from "./nn/module_list.ts";
-// VQGAN / PatchGAN building blocks (taming-transformers names): blocks.ResnetBlock, ...
-export * as blocks from "./nn/blocks/mod.ts";
+export { AttnBlock, type ProjOut } from "./nn/attn_block.ts";
 export { summary, type SummaryReport, type SummaryRow } from "./nn/summary.ts";
-export { vqganKeyFromStudy, vqganStudyKeys } from "./nn/models/reddipalli22/study_keys.ts";
-// The second study's models (Chandru 2025): EMA VQGAN, discriminator, perceptual net, DCGAN.
-export {
-  CHANDRU25_MODELS,
-  Chandru25Dcgan,
-  Chandru25DcganDiscriminator,
-  Chandru25Discriminator,
-  Chandru25Perceptual,
-  Chandru25Vqgan,
-  StudyEmaQuantizer,
-} from "./nn/models/chandru25/registry.ts";
-// Weights in and out: PyTorch .pth/.ckpt (restricted reader), loadWeights, perceptual networks.
-export { readPth, type ReadPthOptions } from "./io/pth/read_pth.ts";
-export {
-  loadLpipsWeights,
-  loadWeights,
-  type LoadWeightsOptions,
-  readWeights,
-} from "./io/load_weights.ts";
-export { VGG16_TAPS, Vgg16Features } from "./nn/models/perceptual/vgg16_features.ts";
-export { Lpips } from "./nn/models/perceptual/lpips.ts";
-export { missingWeightsError, PERCEPTUAL_WEIGHTS } from "./nn/models/perceptual/registry.ts";
+export { ENGINE_ENV, envChoice, type EnvVarSpec } from "./core/env.ts";
+export { errorLine, UserError } from "./core/errors.ts";
+export { browserPlatform, type Platform, platform, setPlatform } from "./core/platform.ts";
+export { hashU32, hashUniform, lowbias32, Prng } from "./core/prng.ts";

@@ -3,8 +3,8 @@
 // steps bind the same buffers and hit the bind-group cache), and the cap on pooled bytes.
 
 import { deepStrictEqual, strictEqual, throws } from "node:assert";
-import { BufferPool, sizeClass } from "../src/buffer_pool.ts";
-import { getDevice } from "../src/device.ts";
+import { BufferPool, sizeClass } from "../src/core/buffer_pool.ts";
+import { getDevice } from "../src/core/device.ts";
 import { setup } from "./helpers.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };

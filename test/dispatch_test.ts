@@ -4,7 +4,7 @@
 
 import * as nd from "../src/mod.ts";
 import { Tensor } from "../src/mod.ts";
-import { bindGroupCacheSize, pool, sync } from "../src/dispatch.ts";
+import { bindGroupCacheSize, pool, sync } from "../src/core/dispatch.ts";
 import { assertClose, setup } from "./helpers.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };

@@ -175,7 +175,7 @@ Deno.test({
   name: "a WebGPU validation error surfaces as a thrown error naming the kernel",
   async fn() {
     await setup();
-    const { dispatch, flush } = await import("../src/dispatch.ts");
+    const { dispatch, flush } = await import("../src/core/dispatch.ts");
     const t = nd.zeros([4]);
     const bad = {
       name: "deliberately_broken",

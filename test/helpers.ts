@@ -12,7 +12,7 @@ import {
   Tensor,
   tidy,
 } from "../src/mod.ts";
-import { Prng } from "../src/util/prng.ts";
+import { Prng } from "../src/core/prng.ts";
 import { type HostTensor, readSafetensors } from "../src/io/safetensors.ts";
 export { assertClose, type CloseOptions } from "./assert.ts";
 

@@ -4,7 +4,7 @@
 
 import { deepStrictEqual, ok, rejects, throws } from "node:assert";
 import * as nd from "../src/mod.ts";
-import { deviceInfo } from "../src/device.ts";
+import { deviceInfo } from "../src/core/device.ts";
 import { assertClose, hostRandom, setup } from "./helpers.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };

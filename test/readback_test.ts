@@ -5,8 +5,8 @@
 import { deepStrictEqual, strictEqual } from "node:assert";
 import * as nd from "../src/mod.ts";
 import { Tensor } from "../src/mod.ts";
-import { readBuffers } from "../src/dispatch.ts";
-import { memoryStats } from "../src/memory.ts";
+import { readBuffers } from "../src/core/dispatch.ts";
+import { memoryStats } from "../src/core/memory.ts";
 import { setup } from "./helpers.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };

@@ -8,8 +8,8 @@ import { getDevice, noGrad, Tensor } from "../src/mod.ts";
 import { loadSlices } from "../src/data/load_slices.ts";
 import { auroc, averagePrecision, binaryErosion2d, medianFilter2d } from "../src/eval/mod.ts";
 import { openRun } from "../src/train/open_run.ts";
-import { createModel } from "../src/nn/models/create_model.ts";
-import type { Autoencoder } from "../src/nn/models/types.ts";
+import { createModel } from "../src/models/create_model.ts";
+import type { Autoencoder } from "../src/models/types.ts";
 import type { Module } from "../src/nn/module.ts";
 import { reportError } from "../src/util/errors.ts";
 

@@ -3,7 +3,7 @@
 // with its own stack trace.
 
 import { getDevice, NoAdapterError } from "../src/mod.ts";
-import { deviceInfo, releaseDevice } from "../src/device.ts";
+import { deviceInfo, releaseDevice } from "../src/core/device.ts";
 
 try {
   await getDevice();

@@ -7,7 +7,7 @@
 // (builds the demo cohort with `deno task demo-data` first if data/demo is missing).
 
 import { parseArgs } from "node:util";
-import { deviceInfo, getDevice } from "../src/device.ts";
+import { deviceInfo, getDevice } from "../src/core/device.ts";
 import { resolveConfig } from "../src/train/resolve_config.ts";
 import { train } from "../src/train/trainer.ts";
 

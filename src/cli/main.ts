@@ -8,9 +8,10 @@ import type { CommandSpec } from "./command.ts";
 import { COMMANDS } from "./commands/mod.ts";
 import { commandHelp, HelpRequested, parseCommandArgs } from "./parse_args.ts";
 import { checkNeuradEnv, NEURAD_ENV } from "../util/env.ts";
-import { reportError, UserError } from "../util/errors.ts";
+import { UserError } from "../core/errors.ts";
+import { reportError } from "../util/errors.ts";
 import { NEURAD_VERSION } from "../util/version.ts";
-import { releaseDevice } from "../device.ts";
+import { releaseDevice } from "../core/device.ts";
 
 /** The text of `neurad --help`. */
 export function toolHelp(commands: readonly CommandSpec[] = COMMANDS): string {

@@ -9,7 +9,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import type { CommandSpec, FlagSpec, FlagValue, ParsedArgs } from "./command.ts";
-import { UserError } from "../util/errors.ts";
+import { UserError } from "../core/errors.ts";
 
 /** The directory relative paths given by the user are resolved from. */
 export function userDir(): string {

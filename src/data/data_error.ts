@@ -4,7 +4,7 @@
  * It is the data layer's kind of the one bad-input error, `UserError` (src/util/errors.ts).
  * @module
  */
-import { UserError } from "../util/errors.ts";
+import { UserError } from "../core/errors.ts";
 
 /** A bad-input error whose message reads "FILE: problem". */
 export class DataError extends UserError {

@@ -40,7 +40,7 @@ export {
   type ScanGeometry,
 } from "./preprocess/preprocess_volume.ts";
 export { axialSlices, type SliceStack } from "./preprocess/axial_slices.ts";
-export { Prng } from "../util/prng.ts";
+export { Prng } from "../core/prng.ts";
 export { sha256File, sha256Hex } from "./sha256.ts";
 export type { LayoutName, Subject } from "./layouts/subject.ts";
 export {

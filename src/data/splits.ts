@@ -8,7 +8,7 @@
 import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { DataError } from "./data_error.ts";
 import type { Subject } from "./layouts/subject.ts";
-import { Prng } from "../util/prng.ts";
+import { Prng } from "../core/prng.ts";
 import { sha256File } from "./sha256.ts";
 
 /** Which side of the split a subject is on. */

@@ -4,10 +4,10 @@
 
 import { generateDemoCohort } from "../data/demo/demo_cohort.ts";
 import { runEval } from "../eval/run_eval.ts";
-import type { EvalResult } from "../eval/eval_result.ts";
+import type { EvalResult } from "../report/eval_result.ts";
 import { resolveConfig } from "../train/resolve_config.ts";
 import { train } from "../train/trainer.ts";
-import { UserError } from "../util/errors.ts";
+import { UserError } from "../core/errors.ts";
 
 export interface DemoOptions {
   dataDir: string;

@@ -16,8 +16,8 @@ import {
   preprocessVolume,
   restoreToScanGeometry,
 } from "../data/preprocess/preprocess_volume.ts";
-import { labelComponents3d } from "../eval/connected_components.ts";
-import { reconstructStack } from "../eval/reconstruct.ts";
+import { labelComponents3d } from "../eval/postprocess/connected_components.ts";
+import { reconstructStack } from "../eval/scoring/reconstruct.ts";
 import { postprocess, type StoredThresholds } from "../eval/protocols/reddipalli22.ts";
 import type { OpenedRun } from "../train/open_run.ts";
 import { writeFileAtomic, writeTextFileAtomic } from "../util/atomic_write.ts";

@@ -5,16 +5,16 @@
 // OUT/report.html — every file atomically. Several runs at once also give
 // OUT/comparison.{md,csv,json}.
 
-import { deviceInfo, getDevice } from "../device.ts";
+import { deviceInfo, getDevice } from "../core/device.ts";
 import { openRun } from "../train/open_run.ts";
-import { UserError } from "../util/errors.ts";
+import { UserError } from "../core/errors.ts";
 import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { NEURAD_VERSION } from "../util/version.ts";
 import { writeReport } from "../report/write_report.ts";
-import type { EvalResult } from "./eval_result.ts";
+import type { EvalResult } from "../report/eval_result.ts";
 import { evaluateReddipalli22, type StoredThresholds } from "./protocols/reddipalli22.ts";
 import { type Chandru25Thresholds, evaluateChandru25 } from "./protocols/chandru25.ts";
-import type { ResidualKind } from "./reconstruct.ts";
+import type { ResidualKind } from "./scoring/reconstruct.ts";
 
 export interface EvalOptions {
   runDir: string;

@@ -3,9 +3,9 @@
 // reader (src/io/pth/) — with `prefix` / `key` to pick a nested state dict and strict key checks.
 // Integer tensors (BatchNorm's num_batches_tracked) are cast to the model's dtype.
 
-import { UserError } from "../util/errors.ts";
+import { UserError } from "../core/errors.ts";
 import type { Module } from "../nn/module.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 import { type HostTensor, readSafetensors } from "./safetensors.ts";
 import { readPth } from "./pth/read_pth.ts";
 

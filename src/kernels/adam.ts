@@ -2,9 +2,9 @@
 // (adamStep) or up to 8 per dispatch (adamStepMulti): the same kernel, generated per slot count.
 
 import src from "../../shaders/adam.wgsl" with { type: "text" };
-import { rt } from "../device.ts";
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import type { Tensor } from "../tensor.ts";
+import { rt } from "../core/device.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { cachedSpec } from "./kernel_cache.ts";
 
 export interface AdamHyper {

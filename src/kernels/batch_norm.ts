@@ -2,9 +2,9 @@
 // training, running statistics in eval; gradients for input, weight and bias. The same kernels as
 // groupNorm with one statistic per channel (channel_norm.ts).
 
-import { noGrad, record } from "../autograd.ts";
-import { copyBuffer } from "../dispatch.ts";
-import type { Tensor } from "../tensor.ts";
+import { noGrad, record } from "../core/autograd.ts";
+import { copyBuffer } from "../core/dispatch.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { cat } from "./movement.ts";
 import { mul } from "./binary.ts";
 import { mapElementwise } from "./elementwise.ts";

@@ -2,8 +2,8 @@
 // side by side: `f` over (a, b); `da`/`db` over (a, b, g). Gradients of broadcast operands are
 // summed back to their shapes by reduce.ts's sumToShape. Comparisons return f32 0/1 masks.
 
-import { record } from "../autograd.ts";
-import type { Tensor } from "../tensor.ts";
+import { record } from "../core/autograd.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { mapElementwise } from "./elementwise.ts";
 import { sumToShape } from "./reduce_core.ts";
 import { addScalar, mulScalar, powScalar } from "./unary.ts";

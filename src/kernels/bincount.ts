@@ -2,8 +2,8 @@
 // code-usage histogram of the vector quantiser; exact up to 2^24 per code).
 
 import src from "../../shaders/codebook_counts.wgsl" with { type: "text" };
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import { Tensor } from "../tensor.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { Tensor } from "../core/tensor.ts";
 
 const COUNTS: KernelSpec = { name: "codebook_counts", code: src, inputs: 1, outputs: 1 };
 

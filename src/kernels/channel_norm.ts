@@ -8,9 +8,9 @@ import combineSrc from "../../shaders/group_norm_stats_combine.wgsl" with { type
 import applySrc from "../../shaders/group_norm_apply.wgsl" with { type: "text" };
 import reduceSrc from "../../shaders/group_norm_backward_reduce.wgsl" with { type: "text" };
 import inputSrc from "../../shaders/group_norm_backward_input.wgsl" with { type: "text" };
-import { deviceInfo } from "../device.ts";
-import { dispatch, grid1d } from "../dispatch.ts";
-import { Tensor } from "../tensor.ts";
+import { deviceInfo } from "../core/device.ts";
+import { dispatch, grid1d } from "../core/dispatch.ts";
+import { Tensor } from "../core/tensor.ts";
 
 export interface NormLayout {
   N: number;

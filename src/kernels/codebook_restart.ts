@@ -2,8 +2,8 @@
 // outputs (used by the vector quantiser's dead-code restart; no gradient).
 
 import src from "../../shaders/codebook_restart.wgsl" with { type: "text" };
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import { Tensor } from "../tensor.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { Tensor } from "../core/tensor.ts";
 
 const RESTART: KernelSpec = { name: "codebook_restart", code: src, inputs: 4, outputs: 1 };
 

@@ -3,8 +3,8 @@
 // is a transposed convolution and runs on the same gather kernel as the forward pass; the
 // weight gradient is a split-reduction GEMM (conv_gather.ts).
 
-import { record } from "../autograd.ts";
-import { Tensor } from "../tensor.ts";
+import { record } from "../core/autograd.ts";
+import { Tensor } from "../core/tensor.ts";
 import { mapElementwise } from "./elementwise.ts";
 import { sum } from "./reduce.ts";
 import {

@@ -20,11 +20,11 @@ const directSrc = commonSrc + directBody;
 const phasedSrc = commonSrc + phasedBody;
 const gemmSrc = commonSrc + gemmBody;
 import wgradSrc from "../../shaders/conv2d_weight_grad.wgsl" with { type: "text" };
-import { deviceInfo } from "../device.ts";
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import { Tensor } from "../tensor.ts";
+import { deviceInfo } from "../core/device.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { Tensor } from "../core/tensor.ts";
 import { sum } from "./reduce.ts";
-import { envChoice } from "../util/env.ts";
+import { envChoice } from "../core/env.ts";
 
 export type ConvVariant = "direct" | "gemm" | "phased";
 /** Epilogue activations whose derivative can be read from the output (y > 0 ⇔ pre-act > 0). */

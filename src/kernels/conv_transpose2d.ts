@@ -3,8 +3,8 @@
 // input gradient is conv2d's forward pass: both run on the shared gather kernel; the weight
 // gradient is the shared split-reduction kernel with the roles of x and dY swapped.
 
-import { record } from "../autograd.ts";
-import type { Tensor } from "../tensor.ts";
+import { record } from "../core/autograd.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { sum } from "./reduce.ts";
 import { convGather, type ConvVariant, convWeightGrad } from "./conv_gather.ts";
 import { checkConvShapes, flippedAccess, weightAccess } from "./conv2d.ts";

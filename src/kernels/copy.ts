@@ -3,9 +3,9 @@
 // that requires grad is refused while grad mode is on (as torch), so parameter and buffer
 // updates (loadStateDict, EMA codebooks) run under noGrad. Layers use this, never dispatch().
 
-import { isGradEnabled } from "../autograd.ts";
-import { broadcastStrides, stridesOf } from "../shape.ts";
-import type { Tensor } from "../tensor.ts";
+import { isGradEnabled } from "../core/autograd.ts";
+import { broadcastStrides, stridesOf } from "../core/shape.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { stridedCopy } from "./strided_copy.ts";
 
 const shapeStr = (s: readonly number[]) => `[${s.join(", ")}]`;

@@ -3,8 +3,8 @@
 // generator (random.ts: manualSeed makes it reproducible); in eval the input is returned as is.
 // Forward and backward are one elementwise pass each over (x or g, uniform draws).
 
-import { record } from "../autograd.ts";
-import type { Tensor } from "../tensor.ts";
+import { record } from "../core/autograd.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { mapElementwise } from "./elementwise.ts";
 import { rand } from "./random.ts";
 

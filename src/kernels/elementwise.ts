@@ -4,9 +4,9 @@
 
 import { cachedSpec } from "./kernel_cache.ts";
 import src from "../../shaders/elementwise.wgsl" with { type: "text" };
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import { broadcastShapes, broadcastStrides, coalesce, numel, type Shape } from "../shape.ts";
-import { Tensor } from "../tensor.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { broadcastShapes, broadcastStrides, coalesce, numel, type Shape } from "../core/shape.ts";
+import { Tensor } from "../core/tensor.ts";
 
 const MAX_DIMS = 8;
 function spec(name: string, params: string, expr: string, contiguous: boolean): KernelSpec {

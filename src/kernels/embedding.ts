@@ -4,9 +4,9 @@
 
 import gatherSrc from "../../shaders/gather_rows.wgsl" with { type: "text" };
 import scatterSrc from "../../shaders/codebook_scatter_sum.wgsl" with { type: "text" };
-import { record } from "../autograd.ts";
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import { Tensor } from "../tensor.ts";
+import { record } from "../core/autograd.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { Tensor } from "../core/tensor.ts";
 
 const GATHER: KernelSpec = { name: "gather_rows", code: gatherSrc, inputs: 2, outputs: 1 };
 const SCATTER: KernelSpec = {

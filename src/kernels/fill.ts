@@ -1,9 +1,9 @@
 // Wrapper of shaders/fill.wgsl: zeros, ones, full, arange and their *Like variants.
 
 import src from "../../shaders/fill.wgsl" with { type: "text" };
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import type { Shape } from "../shape.ts";
-import { type DType, Tensor } from "../tensor.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import type { Shape } from "../core/shape.ts";
+import { type DType, Tensor } from "../core/tensor.ts";
 
 const FLOAT: KernelSpec = {
   name: "fill_f32",

@@ -3,8 +3,8 @@
 // statistics pass, one fused normalise pass. Backward: per-(n, c) sums, tiny per-group
 // combinations with ordinary ops, then one elementwise input-gradient pass (channel_norm.ts).
 
-import { record } from "../autograd.ts";
-import type { Tensor } from "../tensor.ts";
+import { record } from "../core/autograd.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { cat, reshape } from "./movement.ts";
 import { mul } from "./binary.ts";
 import { sum } from "./reduce.ts";

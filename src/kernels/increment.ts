@@ -2,8 +2,8 @@
 // such as BatchNorm's num_batches_tracked) without a readback.
 
 import src from "../../shaders/increment_i32.wgsl" with { type: "text" };
-import { dispatch, type KernelSpec } from "../dispatch.ts";
-import type { Tensor } from "../tensor.ts";
+import { dispatch, type KernelSpec } from "../core/dispatch.ts";
+import type { Tensor } from "../core/tensor.ts";
 
 const SPEC: KernelSpec = { name: "increment_i32", code: src, inputs: 0, outputs: 1 };
 

@@ -6,10 +6,10 @@
 // interpolate with the same arguments every step, and an upload is a staging buffer and a copy.
 
 import src from "../../shaders/interpolate.wgsl" with { type: "text" };
-import { record } from "../autograd.ts";
-import { rt } from "../device.ts";
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import { Tensor } from "../tensor.ts";
+import { record } from "../core/autograd.ts";
+import { rt } from "../core/device.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { Tensor } from "../core/tensor.ts";
 
 const f32 = Math.fround;
 const FORWARD: KernelSpec = {

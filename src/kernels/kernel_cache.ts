@@ -3,7 +3,7 @@
 // wrapper's name and its variant, so each variant's source is built once per process and the
 // dispatcher's pipeline cache (keyed by that source) sees the same string every call.
 
-import type { KernelSpec } from "../dispatch.ts";
+import type { KernelSpec } from "../core/dispatch.ts";
 
 const specs = new Map<string, KernelSpec>();
 

@@ -2,15 +2,15 @@
 // rows that are all −inf give −inf, as torch. The gradient (softmax of x times g) comes from the
 // ops it is built of.
 
-import { noGrad } from "../autograd.ts";
-import type { Tensor } from "../tensor.ts";
+import { noGrad } from "../core/autograd.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { add, sub } from "./binary.ts";
 import { mapElementwise } from "./elementwise.ts";
 import { reshape } from "./movement.ts";
 import { amax, sum } from "./reduce.ts";
 import { exp, log } from "./unary.ts";
-import { tidy } from "../scope.ts";
-import { normDims } from "../shape.ts";
+import { tidy } from "../core/scope.ts";
+import { normDims } from "../core/shape.ts";
 
 /** log(Σ exp(x)) over `dims` (all by default). */
 export function logsumexp(x: Tensor, dims?: number | readonly number[], keepdim = false): Tensor {

@@ -1,9 +1,9 @@
 // Shape and movement ops with their gradients: reshape/view (no copy), permute, transpose,
 // expand, slice, cat, pad, squeeze/unsqueeze, flatten. Copies go through strided_copy.ts.
 
-import { record } from "../autograd.ts";
-import { normDim, numel, type Shape, stridesOf } from "../shape.ts";
-import { Tensor } from "../tensor.ts";
+import { record } from "../core/autograd.ts";
+import { normDim, numel, type Shape, stridesOf } from "../core/shape.ts";
+import { Tensor } from "../core/tensor.ts";
 import { stridedCopy } from "./strided_copy.ts";
 import { full, zeros } from "./fill.ts";
 import { sumToShape } from "./reduce_core.ts";

@@ -9,10 +9,10 @@ import registerSrc from "../../shaders/nearest_code_register.wgsl" with { type: 
 import tiledSrc from "../../shaders/nearest_code_tiled.wgsl" with { type: "text" };
 import normsSrc from "../../shaders/codebook_norms.wgsl" with { type: "text" };
 import compareSrc from "../../shaders/nearest_code_compare.wgsl" with { type: "text" };
-import { deviceInfo } from "../device.ts";
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import { Tensor } from "../tensor.ts";
-import { envChoice } from "../util/env.ts";
+import { deviceInfo } from "../core/device.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { Tensor } from "../core/tensor.ts";
+import { envChoice } from "../core/env.ts";
 
 const REGISTER: KernelSpec = {
   name: "nearest_code_register",

@@ -4,9 +4,9 @@
 
 import forwardSrc from "../../shaders/pool2d_forward.wgsl" with { type: "text" };
 import backwardSrc from "../../shaders/pool2d_backward.wgsl" with { type: "text" };
-import { record } from "../autograd.ts";
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import { Tensor } from "../tensor.ts";
+import { record } from "../core/autograd.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { Tensor } from "../core/tensor.ts";
 
 type Mode = "avg" | "max";
 

@@ -2,9 +2,9 @@
 // per-call offset (like PyTorch's Philox offset) make a run's random stream reproducible.
 
 import src from "../../shaders/random.wgsl" with { type: "text" };
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import type { Shape } from "../shape.ts";
-import { Tensor } from "../tensor.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import type { Shape } from "../core/shape.ts";
+import { Tensor } from "../core/tensor.ts";
 
 const UNIFORM: KernelSpec = {
   name: "rand_uniform",

@@ -3,9 +3,9 @@
 // backward passes. The kernels, sum and sumToShape live in reduce_core.ts (below the other op
 // modules in the import graph); this file adds the reductions built on other ops.
 
-import { record } from "../autograd.ts";
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import { Tensor } from "../tensor.ts";
+import { record } from "../core/autograd.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { Tensor } from "../core/tensor.ts";
 import { div, eq, mul, sub } from "./binary.ts";
 import { mulScalar } from "./unary.ts";
 import { ARGMAX, ARGMIN, asRows, plan, reduce, sum } from "./reduce_core.ts";

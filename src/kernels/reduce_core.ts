@@ -9,11 +9,11 @@ import rowsSrc from "../../shaders/reduce_rows.wgsl" with { type: "text" };
 import smallSrc from "../../shaders/reduce_rows_small.wgsl" with { type: "text" };
 import argSrc from "../../shaders/reduce_arg.wgsl" with { type: "text" };
 import stridedSrc from "../../shaders/reduce_strided.wgsl" with { type: "text" };
-import { deviceInfo } from "../device.ts";
-import { record } from "../autograd.ts";
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import { broadcastStrides, normDims, numel, type Shape, stridesOf } from "../shape.ts";
-import { Tensor } from "../tensor.ts";
+import { deviceInfo } from "../core/device.ts";
+import { record } from "../core/autograd.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { broadcastStrides, normDims, numel, type Shape, stridesOf } from "../core/shape.ts";
+import { Tensor } from "../core/tensor.ts";
 import { stridedCopy } from "./strided_copy.ts";
 
 export type ReduceOp = "sum" | "max" | "min";

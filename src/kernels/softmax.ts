@@ -2,10 +2,10 @@
 // (softmax: y·(g − Σ g·y); logSoftmax: g − exp(y)·Σ g), composed from elementwise ops.
 
 import src from "../../shaders/softmax.wgsl" with { type: "text" };
-import { record } from "../autograd.ts";
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import { normDim, numel } from "../shape.ts";
-import { Tensor } from "../tensor.ts";
+import { record } from "../core/autograd.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { normDim, numel } from "../core/shape.ts";
+import { Tensor } from "../core/tensor.ts";
 import { mul, sub } from "./binary.ts";
 import { sum } from "./reduce.ts";
 import { exp } from "./unary.ts";

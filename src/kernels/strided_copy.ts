@@ -2,9 +2,9 @@
 // region of another, coalescing dims first. Movement ops (movement.ts) are all built on it.
 
 import src from "../../shaders/strided_copy.wgsl" with { type: "text" };
-import { dispatch, grid1d, type KernelSpec } from "../dispatch.ts";
-import { coalesce, numel, type Shape } from "../shape.ts";
-import type { Tensor } from "../tensor.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { coalesce, numel, type Shape } from "../core/shape.ts";
+import type { Tensor } from "../core/tensor.ts";
 
 const SPEC: KernelSpec = { name: "strided_copy", code: src, inputs: 1, outputs: 1 };
 

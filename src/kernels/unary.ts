@@ -2,8 +2,8 @@
 // `f` is the forward expression of a (with scalars s0, s1); `d` the input gradient over
 // x (input), y (output) and g (upstream gradient). Both run through elementwise.ts.
 
-import { record } from "../autograd.ts";
-import type { Tensor } from "../tensor.ts";
+import { record } from "../core/autograd.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { mapElementwise } from "./elementwise.ts";
 
 interface UnaryDef {

@@ -1,7 +1,7 @@
 // Activation layers (torch.nn.ReLU, LeakyReLU, SiLU, Sigmoid, Tanh) over the elementwise ops.
 
 import { leakyRelu, relu, sigmoid, silu, tanh } from "../kernels/unary.ts";
-import type { Tensor } from "../tensor.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { Module } from "./module.ts";
 
 export class ReLU extends Module {

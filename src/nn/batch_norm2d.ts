@@ -6,7 +6,7 @@
 import { fill_ } from "../kernels/fill.ts";
 import { batchNorm } from "../kernels/batch_norm.ts";
 import { incrementInt_ } from "../kernels/increment.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 import { Module } from "./module.ts";
 
 export interface BatchNorm2dOptions {

@@ -7,9 +7,9 @@
 //    to code k (λ = 1 − γ); codes unused in the batch stay where they are.
 // Here n_k are the batch's code counts and Σ_{z→k} z the per-code sums (bincount, segmentSum).
 
-import type { Tensor } from "../tensor.ts";
-import { noGrad } from "../autograd.ts";
-import { tidy } from "../scope.ts";
+import type { Tensor } from "../core/tensor.ts";
+import { noGrad } from "../core/autograd.ts";
+import { tidy } from "../core/scope.ts";
 import { add, div, mul, sub } from "../kernels/binary.ts";
 import { addScalar, mulScalar } from "../kernels/unary.ts";
 import { sum } from "../kernels/reduce.ts";

@@ -3,7 +3,7 @@
 // code at a time from a running distance sum (K dependent steps, each a GPU readback if run
 // there); a seeded Prng makes it reproducible.
 
-import { Prng } from "../util/prng.ts";
+import { Prng } from "../core/prng.ts";
 
 /**
  * Picks K rows of x [N, D] (row-major) by k-means++: the first uniformly, each next one with

@@ -3,7 +3,7 @@
 
 import { type ConvActivation } from "../kernels/conv_gather.ts";
 import { conv2d } from "../kernels/conv2d.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 import { defaultLayerInit_ } from "./init.ts";
 import { Module } from "./module.ts";
 

@@ -2,7 +2,7 @@
 // [in, out, k, k] and bias [out] with PyTorch's default initialisation (fan-in = out·k²).
 
 import { convTranspose2d } from "../kernels/conv_transpose2d.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 import { defaultLayerInit_ } from "./init.ts";
 import { Module } from "./module.ts";
 

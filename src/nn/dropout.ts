@@ -1,7 +1,7 @@
 // Dropout layer (torch.nn.Dropout): dropout(x, p) in training mode, the identity in eval mode.
 
 import { dropout } from "../kernels/dropout.ts";
-import type { Tensor } from "../tensor.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { Module } from "./module.ts";
 
 export class Dropout extends Module {

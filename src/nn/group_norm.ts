@@ -3,7 +3,7 @@
 
 import { fill_ } from "../kernels/fill.ts";
 import { groupNorm, groupNormSilu } from "../kernels/group_norm.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 import { Module } from "./module.ts";
 
 export interface GroupNormOptions {

@@ -3,7 +3,7 @@
 // (i.e. U(±1/√fanIn)), bias U(±1/√fanIn).
 
 import { normal_, uniform_ } from "../kernels/random.ts";
-import type { Tensor } from "../tensor.ts";
+import type { Tensor } from "../core/tensor.ts";
 
 export type Nonlinearity = "linear" | "relu" | "leaky_relu" | "tanh" | "sigmoid";
 

@@ -3,7 +3,7 @@
 
 import { add } from "../kernels/binary.ts";
 import { matmulTransposed } from "../kernels/matmul.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 import { defaultLayerInit_ } from "./init.ts";
 import { Module } from "./module.ts";
 

@@ -4,12 +4,11 @@
 // state dicts for safetensors checkpoints (loadStateDict copies into the existing tensors, so
 // optimisers built earlier keep updating them; strict by default), zeroGrad and dispose.
 
-import type { Tensor } from "../tensor.ts";
-import { untrack } from "../scope.ts";
-import { noGrad } from "../autograd.ts";
+import type { Tensor } from "../core/tensor.ts";
+import { untrack } from "../core/scope.ts";
+import { noGrad } from "../core/autograd.ts";
 import { copy_ } from "../kernels/copy.ts";
 import { zeroGradOf } from "../optim/zero_grad.ts";
-import { summary, type SummaryReport } from "./summary.ts";
 
 export interface LoadStateDictOptions {
   /** Require exactly the model's keys (default true); shapes and dtypes must always match. */
@@ -168,17 +167,6 @@ export abstract class Module {
         } else m.registerBuffer(n, t);
       }
     });
-  }
-
-  /**
-   * Prints (unless `print` is false) and returns a per-layer table from one forward pass on a
-   * random [1, C, H, W] input: layer, output shape, parameters, then `parameters: N` and, where
-   * the study counted differently, `as counted by the study: M` (src/nn/summary.ts).
-   */
-  summary(inputShape: readonly number[], o: { print?: boolean } = {}): SummaryReport {
-    const r = summary(this, inputShape);
-    if (o.print ?? true) console.log(r.text);
-    return r;
   }
 
   /** Sets requiresGrad on every parameter (freeze with false); returns this. */

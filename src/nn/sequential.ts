@@ -3,7 +3,7 @@
 // freed as the pass goes.
 
 import { reshape } from "../kernels/movement.ts";
-import type { Tensor } from "../tensor.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { Module } from "./module.ts";
 import { GroupNorm } from "./group_norm.ts";
 import { SiLU } from "./activations.ts";

@@ -1,4 +1,4 @@
-// model.summary(inputShape) (torchsummary-style): one shape-recording forward pass under noGrad
+// summary(model, inputShape) (torchsummary-style): one shape-recording forward pass under noGrad
 // in eval mode, with every module's forward (and GroupNorm's fused forwardSilu) wrapped on the
 // instance for the pass. Rows: each leaf module, or module with parameters of its own, in the
 // order first called, with its output shape and own parameter count; modules never called are
@@ -6,10 +6,10 @@
 // uses) and, where the study counted differently (`studyParameterCount()`, or registered but
 // unapplied weights), `as counted by the study: M`.
 
-import { noGrad } from "../autograd.ts";
+import { noGrad } from "../core/autograd.ts";
 import { rand } from "../kernels/random.ts";
-import { tidy } from "../scope.ts";
-import { Tensor } from "../tensor.ts";
+import { tidy } from "../core/scope.ts";
+import { Tensor } from "../core/tensor.ts";
 import type { Module } from "./module.ts";
 
 export interface SummaryRow {

@@ -6,9 +6,9 @@
 // taming-transformers: embedding.weight (+ embedding.cluster_size / embedding.embed_avg).
 
 import { Module } from "./module.ts";
-import { Tensor } from "../tensor.ts";
-import { noGrad, record } from "../autograd.ts";
-import { tidy } from "../scope.ts";
+import { Tensor } from "../core/tensor.ts";
+import { noGrad, record } from "../core/autograd.ts";
+import { tidy } from "../core/scope.ts";
 import { copy_ } from "../kernels/copy.ts";
 import { add, mul } from "../kernels/binary.ts";
 import { addScalar, clamp, exp, log, mulScalar, neg } from "../kernels/unary.ts";
@@ -16,7 +16,7 @@ import { sum } from "../kernels/reduce.ts";
 import { permute, reshape } from "../kernels/movement.ts";
 import { ones, zeros } from "../kernels/fill.ts";
 import { rand, uniform_ } from "../kernels/random.ts";
-import { mseLoss } from "../losses.ts";
+import { mseLoss } from "./losses.ts";
 import { nearestCode } from "../kernels/nearest_code.ts";
 import { embedding, segmentSum } from "../kernels/embedding.ts";
 import { bincount } from "../kernels/bincount.ts";

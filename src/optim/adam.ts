@@ -5,9 +5,9 @@
 import { type AdamHyper, type AdamItem, adamStepMulti } from "../kernels/adam.ts";
 import { zeros } from "../kernels/fill.ts";
 import { copy_ } from "../kernels/copy.ts";
-import { noGrad } from "../autograd.ts";
-import { untrack } from "../scope.ts";
-import type { Tensor } from "../tensor.ts";
+import { noGrad } from "../core/autograd.ts";
+import { untrack } from "../core/scope.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { type GroupHyper, Optimizer, type ParamGroupSpec, type ParamsLike } from "./optimizer.ts";
 
 export type AdamOptions = Partial<GroupHyper>;

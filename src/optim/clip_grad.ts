@@ -2,14 +2,14 @@
 // 2-norm over every gradient, the factor min(1, maxNorm / (norm + 1e-6)) and the in-place scaling
 // of each gradient all stay on the device (no readback); the norm comes back as a tensor.
 
-import { noGrad } from "../autograd.ts";
+import { noGrad } from "../core/autograd.ts";
 import { mapElementwise } from "../kernels/elementwise.ts";
-import { scaleByTensor_ } from "../kernels/inplace.ts";
+import { scaleByTensor_ } from "../core/inplace_update.ts";
 import { add } from "../kernels/binary.ts";
 import { sum } from "../kernels/reduce.ts";
 import { square } from "../kernels/unary.ts";
 import { zeros } from "../kernels/fill.ts";
-import type { Tensor } from "../tensor.ts";
+import type { Tensor } from "../core/tensor.ts";
 
 /** The 2-norm of all the gradients of `params` together, as a one-element tensor. */
 export function gradNorm(params: Iterable<Tensor>): Tensor {

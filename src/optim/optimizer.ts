@@ -2,7 +2,7 @@
 // (lr, betas, eps, weight decay), parameter names (from Module.namedParameters(), so state is
 // saved and loaded by name), zeroGrad({ setToNone }), and the per-parameter state store.
 
-import type { Tensor } from "../tensor.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { zeroGradOf } from "./zero_grad.ts";
 
 export type NamedParams = Iterable<[string, Tensor]>;

@@ -2,7 +2,7 @@
 // gradients (torch's set_to_none, the default) or zero them in place, keeping their buffers.
 
 import { fill_ } from "../kernels/fill.ts";
-import type { Tensor } from "../tensor.ts";
+import type { Tensor } from "../core/tensor.ts";
 
 /** Frees (setToNone) or zeroes in place the gradients of `params`. */
 export function zeroGradOf(params: Iterable<Tensor>, setToNone: boolean) {

@@ -5,7 +5,7 @@
 // histograms, reconstruction panels, codebook usage, training curves from RUN/log.jsonl, the
 // config and versions.
 
-import type { EvalResult, RankingResult } from "../eval/eval_result.ts";
+import type { EvalResult, RankingResult } from "./eval_result.ts";
 import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { pct, prChart, rocChart } from "./charts/curves.ts";
 import { scoreHistogram } from "./charts/histogram.ts";

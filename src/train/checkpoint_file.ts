@@ -6,8 +6,8 @@
 
 import { parseSafetensors, serializeSafetensors } from "../io/safetensors.ts";
 import type { HostTensor } from "../io/safetensors.ts";
-import { Tensor } from "../tensor.ts";
-import { UserError } from "../util/errors.ts";
+import { Tensor } from "../core/tensor.ts";
+import { UserError } from "../core/errors.ts";
 import { writeFileAtomic, writeTextFileAtomic } from "../util/atomic_write.ts";
 
 /** What a checkpoint says about the run it came from. */

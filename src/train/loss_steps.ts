@@ -12,12 +12,12 @@
 // Every step returns its loss terms as detached GPU scalars (read back by the caller once per
 // logging interval, never here).
 
-import { grad } from "../backward.ts";
-import { noGrad } from "../autograd.ts";
+import { grad } from "../core/backward.ts";
+import { noGrad } from "../core/autograd.ts";
 import { addScalar, clamp, mulScalar, sqrt, square } from "../kernels/unary.ts";
 import { add, div, mul } from "../kernels/binary.ts";
 import { mean, sum } from "../kernels/reduce.ts";
-import { tidy } from "../scope.ts";
+import { tidy } from "../core/scope.ts";
 import {
   binaryCrossEntropyWithLogits,
   generatorHingeLoss,
@@ -26,13 +26,13 @@ import {
   l1Loss,
   mseLoss,
   vanillaDiscriminatorLoss,
-} from "../losses.ts";
+} from "../nn/losses.ts";
 import { onesLike } from "../kernels/fill.ts";
 import { clipGradNorm_ } from "../optim/clip_grad.ts";
 import type { Adam } from "../optim/adam.ts";
 import type { Module } from "../nn/module.ts";
-import type { Autoencoder, Discriminator } from "../nn/models/types.ts";
-import type { Tensor } from "../tensor.ts";
+import type { Autoencoder, Discriminator } from "../models/types.ts";
+import type { Tensor } from "../core/tensor.ts";
 import type { TrainConfig } from "./run_config.ts";
 
 /** A network mapping images to features (the random perceptual net, LPIPS as a distance). */

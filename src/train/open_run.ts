@@ -4,10 +4,10 @@
 // the file (UserError), never a stack trace.
 
 import { join } from "./paths.ts";
-import { createModel } from "../nn/models/create_model.ts";
-import type { Autoencoder, Discriminator } from "../nn/models/types.ts";
+import { createModel } from "../models/create_model.ts";
+import type { Autoencoder, Discriminator } from "../models/types.ts";
 import type { Module } from "../nn/module.ts";
-import { UserError } from "../util/errors.ts";
+import { UserError } from "../core/errors.ts";
 import { type CheckpointContents, readCheckpoint, stateUnder } from "./checkpoint_file.ts";
 import type { RunConfig } from "./run_config.ts";
 

@@ -2,7 +2,7 @@
 // /work/shared/STUDIES.md specifies) plus `demo`, a narrow VAE that trains on the demo cohort on
 // a CPU adapter in minutes. A preset is a full RunConfig except data.dir, which the user gives.
 
-import type { StudyMode } from "../nn/models/types.ts";
+import type { StudyMode } from "../models/types.ts";
 import { NEURAD_VERSION } from "../util/version.ts";
 import type { RunConfig, TrainConfig } from "./run_config.ts";
 

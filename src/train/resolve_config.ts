@@ -3,7 +3,7 @@
 // name is accepted when exactly one field has it, e.g. --lr), then validation. Every problem is
 // one UserError line naming the flag or file.
 
-import { UserError } from "../util/errors.ts";
+import { UserError } from "../core/errors.ts";
 import { PRESET_NAMES, presetConfig } from "./presets.ts";
 import type { RunConfig } from "./run_config.ts";
 

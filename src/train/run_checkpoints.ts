@@ -6,8 +6,8 @@
 import type { HostTensor } from "../io/safetensors.ts";
 import type { Module } from "../nn/module.ts";
 import type { Adam } from "../optim/adam.ts";
-import { UserError } from "../util/errors.ts";
-import type { Tensor } from "../tensor.ts";
+import { UserError } from "../core/errors.ts";
+import type { Tensor } from "../core/tensor.ts";
 import {
   type CheckpointContents,
   type CheckpointMeta,

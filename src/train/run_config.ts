@@ -1,7 +1,7 @@
 // The fully resolved run configuration, as saved in RUN/config.json and read by openRun, eval
 // and detect. Presets (presets.ts) produce it; resolve_config.ts overlays JSON files and flags.
 
-import type { StudyMode } from "../nn/models/types.ts";
+import type { StudyMode } from "../models/types.ts";
 
 export interface ModelRef {
   name: string;

@@ -6,10 +6,10 @@
 // every step, so the steps between two log lines got different buffers and missed dispatch.ts's
 // bind-group cache.
 
-import { copyBuffer } from "../dispatch.ts";
-import { untrack } from "../scope.ts";
-import { Tensor } from "../tensor.ts";
-import { UserError } from "../util/errors.ts";
+import { copyBuffer } from "../core/dispatch.ts";
+import { untrack } from "../core/scope.ts";
+import { Tensor } from "../core/tensor.ts";
+import { UserError } from "../core/errors.ts";
 
 /** An uninitialised [rows, cols] table owned by the TermLog (outside any tidy scope). */
 function table(rows: number, cols: number): Tensor {

@@ -6,9 +6,9 @@
 
 import { loadImages2D } from "../data/image2d/load_images2d.ts";
 import { loadSlices } from "../data/load_slices.ts";
-import { hashU32, Prng } from "../util/prng.ts";
-import { UserError } from "../util/errors.ts";
-import { Tensor } from "../tensor.ts";
+import { hashU32, Prng } from "../core/prng.ts";
+import { UserError } from "../core/errors.ts";
+import { Tensor } from "../core/tensor.ts";
 import type { DataConfig, Sampling } from "./run_config.ts";
 
 /** A stack of single-channel images [N, H, W]; `groups` lists image indices per volume. */

@@ -6,20 +6,20 @@
 // intermediates are freed by tidy() inside the loss step, and its loss scalars are copied into
 // one GPU table (TermLog) and freed, so every step allocates exactly the same buffers.
 
-import { getDevice } from "../device.ts";
-import { createModel } from "../nn/models/create_model.ts";
-import type { Lpips } from "../nn/models/perceptual/lpips.ts";
-import type { Autoencoder, Discriminator } from "../nn/models/types.ts";
+import { getDevice } from "../core/device.ts";
+import { createModel } from "../models/create_model.ts";
+import type { Lpips } from "../models/perceptual/lpips.ts";
+import type { Autoencoder, Discriminator } from "../models/types.ts";
 import type { Module } from "../nn/module.ts";
 import { Adam, AdamW } from "../optim/adam.ts";
 import { getRngState, manualSeed, setRngState, uniform_ } from "../kernels/random.ts";
 import { cat, reshape } from "../kernels/movement.ts";
 import { TermLog } from "./term_log.ts";
-import { noGrad } from "../autograd.ts";
-import { tidy } from "../scope.ts";
-import { memoryStats } from "../memory.ts";
-import { Tensor } from "../tensor.ts";
-import { UserError } from "../util/errors.ts";
+import { noGrad } from "../core/autograd.ts";
+import { tidy } from "../core/scope.ts";
+import { memoryStats } from "../core/memory.ts";
+import { Tensor } from "../core/tensor.ts";
+import { UserError } from "../core/errors.ts";
 import { ProgressBar } from "../util/progress.ts";
 import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { NEURAD_VERSION } from "../util/version.ts";

@@ -4,8 +4,9 @@ import { assert, assertEquals, assertRejects, assertThrows } from "../assert.ts"
 import { tempDir } from "../temp_dir.ts";
 import { tempNameBeside, writeFileAtomic } from "../../src/util/atomic_write.ts";
 import { ProgressBar } from "../../src/util/progress.ts";
-import { hashU32, Prng } from "../../src/util/prng.ts";
-import { checkNeuradEnv, envChoice } from "../../src/util/env.ts";
+import { hashU32, Prng } from "../../src/core/prng.ts";
+import { envChoice } from "../../src/core/env.ts";
+import { checkNeuradEnv } from "../../src/util/env.ts";
 import { readSafetensors, writeSafetensors } from "../../src/io/safetensors.ts";
 
 Deno.test("writeFileAtomic: unique temp names; on failure the temp file is removed", async () => {

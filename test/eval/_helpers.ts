@@ -1,7 +1,7 @@
 // Shared test helpers for src/eval: fixture loading and the seeded data generator mirrored in
 // tools/fixtures/eval_fixtures.py. Assertions come from the one set in test/assert.ts.
 
-import { hashU32 } from "../../src/util/prng.ts";
+import { hashU32 } from "../../src/core/prng.ts";
 export { assert, assertArrayEqual, assertClose, assertEquals, assertThrows } from "../assert.ts";
 
 const FIXTURES = new URL("../fixtures/eval/", import.meta.url);

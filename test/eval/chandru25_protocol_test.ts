@@ -6,26 +6,30 @@
 
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert";
 import { encode } from "fast-png";
-import { noGrad } from "../../src/autograd.ts";
+import { noGrad } from "../../src/core/autograd.ts";
 import { clone } from "../../src/kernels/movement.ts";
 import { addScalar, sigmoid } from "../../src/kernels/unary.ts";
-import { createModel } from "../../src/nn/models/create_model.ts";
-import type { Autoencoder, Discriminator } from "../../src/nn/models/types.ts";
+import { createModel } from "../../src/models/create_model.ts";
+import type { Autoencoder, Discriminator } from "../../src/models/types.ts";
 import type { Module } from "../../src/nn/module.ts";
-import { Tensor } from "../../src/tensor.ts";
-import { CHANDRU25_WEIGHTS, chandru25Score, scoreStack } from "../../src/eval/chandru25_score.ts";
-import { openScoreVgg } from "../../src/eval/score_vgg.ts";
+import { Tensor } from "../../src/core/tensor.ts";
+import {
+  CHANDRU25_WEIGHTS,
+  chandru25Score,
+  scoreStack,
+} from "../../src/eval/scoring/chandru25_score.ts";
+import { openScoreVgg } from "../../src/eval/scoring/score_vgg.ts";
 import { predictAnomalous } from "../../src/eval/protocols/chandru25.ts";
-import { youdenThreshold } from "../../src/eval/youden_threshold.ts";
-import { bootstrapAurocCI } from "../../src/eval/bootstrap_auroc.ts";
+import { youdenThreshold } from "../../src/eval/metrics/youden_threshold.ts";
+import { bootstrapAurocCI } from "../../src/eval/metrics/bootstrap_auroc.ts";
 import { runEval } from "../../src/eval/run_eval.ts";
-import type { EvalResult } from "../../src/eval/eval_result.ts";
+import type { EvalResult } from "../../src/report/eval_result.ts";
 import { presetConfig } from "../../src/train/presets.ts";
 import { applyFlags, validateConfig } from "../../src/train/resolve_config.ts";
 import { train } from "../../src/train/trainer.ts";
-import { Prng } from "../../src/util/prng.ts";
+import { Prng } from "../../src/core/prng.ts";
 import { readSafetensors } from "../../src/io/safetensors.ts";
-import { UserError } from "../../src/util/errors.ts";
+import { UserError } from "../../src/core/errors.ts";
 import { assertClose, setup } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
 

@@ -3,7 +3,7 @@
 // in Markdown (percent), CSV (fractions) and JSON; the DICE columns are the main filter's row.
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
-import type { EvalResult, RankingResult } from "../../src/eval/eval_result.ts";
+import type { EvalResult, RankingResult } from "../../src/report/eval_result.ts";
 import { comparisonTables } from "../../src/eval/run_eval.ts";
 
 const rk = (level: RankingResult["level"], dataset: string, auroc: number): RankingResult => ({

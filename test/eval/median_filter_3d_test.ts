@@ -2,7 +2,7 @@
 // 6×9×7 volume with ties, sizes 1–9 (larger than the depth) and three border modes.
 
 import { deepStrictEqual as assertEquals, throws } from "node:assert";
-import { medianFilter2d, medianFilter3d } from "../../src/eval/median_filter.ts";
+import { medianFilter2d, medianFilter3d } from "../../src/eval/postprocess/median_filter.ts";
 import { loadFixture } from "./_helpers.ts";
 
 interface Fx {

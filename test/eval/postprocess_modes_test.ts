@@ -5,8 +5,8 @@
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
 import { postprocess } from "../../src/eval/protocols/reddipalli22.ts";
-import { medianFilter2d, medianFilter3d } from "../../src/eval/median_filter.ts";
-import { Prng } from "../../src/util/prng.ts";
+import { medianFilter2d, medianFilter3d } from "../../src/eval/postprocess/median_filter.ts";
+import { Prng } from "../../src/core/prng.ts";
 
 const [Z, H, W] = [7, 16, 13];
 

@@ -3,12 +3,12 @@
 // across a batch boundary (5 slices, batch 2), and codebook counts for a VQ family.
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
-import { noGrad } from "../../src/autograd.ts";
-import { reconstructStack } from "../../src/eval/reconstruct.ts";
-import { createModel } from "../../src/nn/models/create_model.ts";
-import type { Autoencoder } from "../../src/nn/models/types.ts";
+import { noGrad } from "../../src/core/autograd.ts";
+import { reconstructStack } from "../../src/eval/scoring/reconstruct.ts";
+import { createModel } from "../../src/models/create_model.ts";
+import type { Autoencoder } from "../../src/models/types.ts";
 import type { Module } from "../../src/nn/module.ts";
-import { Tensor } from "../../src/tensor.ts";
+import { Tensor } from "../../src/core/tensor.ts";
 import { hostRandom, setup } from "../helpers.ts";
 
 const [N, H, W] = [5, 95, 79];

@@ -10,7 +10,7 @@ import { generateDemoCohort } from "../../src/data/demo/demo_cohort.ts";
 import { encodeNifti } from "../../src/data/nifti/write_nifti.ts";
 import { readNifti } from "../../src/data/nifti/read_nifti.ts";
 import type { Volume } from "../../src/data/nifti/volume.ts";
-import type { EvalResult } from "../../src/eval/eval_result.ts";
+import type { EvalResult } from "../../src/report/eval_result.ts";
 import { runEval } from "../../src/eval/run_eval.ts";
 import { resolveConfig } from "../../src/train/resolve_config.ts";
 import { train } from "../../src/train/trainer.ts";

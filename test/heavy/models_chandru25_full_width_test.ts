@@ -11,7 +11,7 @@ import {
   Chandru25Dcgan,
   Chandru25Discriminator,
   Chandru25Vqgan,
-} from "../../src/nn/models/chandru25/registry.ts";
+} from "../../src/models/chandru25/registry.ts";
 import { setup } from "../helpers.ts";
 
 const T = { sanitizeResources: false, sanitizeOps: false };

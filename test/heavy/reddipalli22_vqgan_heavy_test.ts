@@ -4,11 +4,11 @@
 // 1×95×79 with the bias-only border.
 
 import { deepStrictEqual, ok } from "node:assert";
-import { noGrad, randn } from "../../src/mod.ts";
-import type { Autoencoder } from "../../src/mod.ts";
-import { createModel } from "../../src/nn/models/create_model.ts";
+import { noGrad, randn, summary } from "../../src/mod.ts";
+import type { Autoencoder } from "../../src/app.ts";
+import { createModel } from "../../src/models/create_model.ts";
 import { setup } from "../helpers.ts";
-import { checkAutoencoder } from "../nn/_model_fixtures.ts";
+import { checkAutoencoder } from "../models/_model_fixtures.ts";
 
 const test = (name: string, fn: () => Promise<void> | void) =>
   Deno.test({
@@ -54,7 +54,7 @@ test("reddipalli22-vqgan full width (faithful): finite output whose 2-pixel bord
 
 test("summary: full-width VQGAN faithful uses 68,646,273, the study counted 70,682,241 (+ D 73,445,826)", () => {
   const g = createModel<Autoencoder>("reddipalli22-vqgan", { mode: "faithful" });
-  const r = g.summary([1, 95, 79], { print: false });
+  const r = summary(g, [1, 95, 79]);
   ok(
     r.text.endsWith("parameters: 68,646,273\nas counted by the study: 70,682,241"),
     r.text.slice(-200),
@@ -65,6 +65,6 @@ test("summary: full-width VQGAN faithful uses 68,646,273, the study counted 70,6
   deepStrictEqual(r.rows.find((x) => x.layer === "encoder.model.20")!.outputShape, [1, 512, 5, 4]);
   g.dispose();
   const d = createModel("reddipalli22-patchgan");
-  ok(r.studyParameters! + d.summary([1, 95, 79], { print: false }).parameters === 73_445_826);
+  ok(r.studyParameters! + summary(d, [1, 95, 79]).parameters === 73_445_826);
   d.dispose();
 });

@@ -3,7 +3,7 @@
 // buffers stay flat over TRAIN_SOAK_STEPS (default 1,000) steps of a small VQGAN + PatchGAN.
 
 import { ok, strictEqual } from "node:assert";
-import { memoryStats } from "../../src/memory.ts";
+import { memoryStats } from "../../src/core/memory.ts";
 import { presetConfig } from "../../src/train/presets.ts";
 import { applyFlags, validateConfig } from "../../src/train/resolve_config.ts";
 import { train } from "../../src/train/trainer.ts";

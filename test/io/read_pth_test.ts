@@ -4,12 +4,13 @@
 
 import { deepStrictEqual, ok as assert, rejects } from "node:assert";
 import { existsSync } from "node:fs";
-import { createModel, mul, sum, Tensor, tidy } from "../../src/mod.ts";
+import { mul, sum, Tensor, tidy } from "../../src/mod.ts";
+import { createModel } from "../../src/app.ts";
 import { readPth } from "../../src/io/pth/read_pth.ts";
 import { loadLpipsWeights, loadWeights } from "../../src/io/load_weights.ts";
 import { readSafetensors } from "../../src/io/safetensors.ts";
-import type { Vgg16Features } from "../../src/nn/models/perceptual/vgg16_features.ts";
-import type { Lpips } from "../../src/nn/models/perceptual/lpips.ts";
+import type { Vgg16Features } from "../../src/models/perceptual/vgg16_features.ts";
+import type { Lpips } from "../../src/models/perceptual/lpips.ts";
 import { assertClose, setup } from "../helpers.ts";
 
 const DIR = new URL("../fixtures/pth/", import.meta.url).pathname;

@@ -4,7 +4,7 @@
 
 import { deepStrictEqual, ok } from "node:assert";
 import { type AdamHyper, adamSlots, adamStep, adamStepMulti } from "../../src/kernels/adam.ts";
-import { Tensor } from "../../src/tensor.ts";
+import { Tensor } from "../../src/core/tensor.ts";
 import { hostRandom, setup } from "../helpers.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };

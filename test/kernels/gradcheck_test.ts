@@ -86,7 +86,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await setup();
-    const { record } = await import("../../src/autograd.ts");
+    const { record } = await import("../../src/core/autograd.ts");
     // y = x² with a deliberately wrong backward (g·x instead of 2·g·x).
     const wrong = (x: Tensor) =>
       record("wrongSquare", [x], nd.square(x.detach()), [x], (g, [xs]) => [nd.mul(g, xs)]);
@@ -106,7 +106,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await setup();
-    const { record } = await import("../../src/autograd.ts");
+    const { record } = await import("../../src/core/autograd.ts");
     const x = P([8, 8], 60, 0.5, 1);
     // y = x² whose backward scales element k's gradient by 1.05. k: an element of median |∂L/∂x|
     // (L = Σ y·r, r = the random weights gradcheck draws with its default seed).

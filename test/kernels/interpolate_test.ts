@@ -4,10 +4,10 @@
 // tables cached per argument set.
 
 import { strictEqual } from "node:assert";
-import { rt } from "../../src/device.ts";
-import { sync } from "../../src/dispatch.ts";
+import { rt } from "../../src/core/device.ts";
+import { sync } from "../../src/core/dispatch.ts";
 import { interpolate } from "../../src/kernels/interpolate.ts";
-import { Tensor } from "../../src/tensor.ts";
+import { Tensor } from "../../src/core/tensor.ts";
 import { fixture, gradcheck, hostRandom, setup } from "../helpers.ts";
 import { caseNames, cfgOf, checkCase } from "./_fixture_cases.ts";
 

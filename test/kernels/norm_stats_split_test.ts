@@ -10,7 +10,7 @@ import {
   normStats,
   statsParts,
 } from "../../src/kernels/channel_norm.ts";
-import { Tensor } from "../../src/tensor.ts";
+import { Tensor } from "../../src/core/tensor.ts";
 import { hostRandom, setup } from "../helpers.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };

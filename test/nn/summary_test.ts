@@ -1,9 +1,10 @@
-// model.summary(inputShape): per-layer output shapes and parameters from one forward pass, the
+// summary(model, inputShape): per-layer output shapes and parameters from one forward pass, the
 // total of parameters used, the study's count where it differs, unapplied weights listed and
 // left out, and the model's train/eval state and tensors untouched.
 
 import { deepStrictEqual, ok, strictEqual } from "node:assert";
-import { createModel, memoryStats, type Module } from "../../src/mod.ts";
+import { memoryStats, type Module, summary } from "../../src/mod.ts";
+import { createModel } from "../../src/app.ts";
 import { setup } from "../helpers.ts";
 
 const test = (name: string, fn: () => Promise<void> | void) =>
@@ -21,7 +22,7 @@ test("summary: VAE L128 prints 1,669,281 used and 1,915,041 as counted by the st
   for (const mode of ["corrected", "faithful"]) {
     const m = createModel<Module>("reddipalli22-vae", { mode });
     const before = memoryStats().liveBuffers;
-    const r = m.summary([1, 95, 79], { print: false });
+    const r = summary(m, [1, 95, 79]);
     strictEqual(memoryStats().liveBuffers, before, "no tensors left behind");
     strictEqual(m.training, true, "train mode restored");
     strictEqual(r.parameters, 1_669_281);
@@ -45,7 +46,7 @@ test("summary: VAE L128 prints 1,669,281 used and 1,915,041 as counted by the st
 
 test("summary: VQ-VAE and PatchGAN totals, codebook read by its quantiser, no study line", () => {
   const v = createModel<Module>("reddipalli22-vqvae");
-  const r = v.summary([1, 95, 79], { print: false });
+  const r = summary(v, [1, 95, 79]);
   strictEqual(r.parameters, 1_005_825);
   strictEqual(r.studyParameters, null);
   ok(r.text.endsWith("parameters: 1,005,825"));
@@ -53,7 +54,7 @@ test("summary: VQ-VAE and PatchGAN totals, codebook read by its quantiser, no st
   ok(r.rows.some((x) => x.layer === "vq_vae.embedding" && x.applied && x.parameters === 16_384));
   v.dispose();
   const d = createModel<Module>("reddipalli22-patchgan");
-  const rd = d.summary([1, 95, 79], { print: false });
+  const rd = summary(d, [1, 95, 79]);
   strictEqual(rd.parameters, 2_763_585);
   deepStrictEqual(rd.rows.at(-1)!.outputShape, [1, 1, 9, 7]);
   d.dispose();

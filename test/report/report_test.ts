@@ -2,10 +2,10 @@
 // nothing fetched from the network, config escaped; and the histogram's axis ticks.
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
-import type { EvalResult, RankingResult } from "../../src/eval/eval_result.ts";
+import type { EvalResult, RankingResult } from "../../src/report/eval_result.ts";
 import { buildReport } from "../../src/report/write_report.ts";
 import { niceTicks } from "../../src/report/charts/histogram.ts";
-import { greyPngDataUrl } from "../../src/report/png_data_url.ts";
+import { greyPngDataUrl } from "../../src/io/png_data_url.ts";
 
 const ranking = (level: RankingResult["level"]): RankingResult => ({
   level,

@@ -3,7 +3,7 @@
 // and in-memory TrainData of random images for in-process trainer tests.
 
 import { writeNifti } from "../../src/data/nifti/write_nifti.ts";
-import { Prng } from "../../src/util/prng.ts";
+import { Prng } from "../../src/core/prng.ts";
 import type { TrainData } from "../../src/train/train_data.ts";
 
 /** Writes `n` healthy IXI subjects of dims [x, y, z] under `dir`. */

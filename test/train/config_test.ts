@@ -7,7 +7,7 @@ import { PRESET_NAMES, presetConfig } from "../../src/train/presets.ts";
 import { applyFlags, resolveConfig, validateConfig } from "../../src/train/resolve_config.ts";
 import { batchesPerEpoch, epochOrder } from "../../src/train/train_data.ts";
 import { advWeight } from "../../src/train/loss_steps.ts";
-import { UserError } from "../../src/util/errors.ts";
+import { UserError } from "../../src/core/errors.ts";
 import { tempDir } from "../temp_dir.ts";
 
 const oneLine = (re: RegExp) => (e: unknown) =>

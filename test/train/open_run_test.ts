@@ -3,14 +3,14 @@
 // one-line UserErrors.
 
 import { deepStrictEqual as assertEquals, rejects } from "node:assert";
-import { createModel } from "../../src/nn/models/create_model.ts";
-import type { Autoencoder } from "../../src/nn/models/types.ts";
+import { createModel } from "../../src/models/create_model.ts";
+import type { Autoencoder } from "../../src/models/types.ts";
 import type { Module } from "../../src/nn/module.ts";
 import type { HostTensor } from "../../src/io/safetensors.ts";
 import { addModuleState, writeCheckpoint } from "../../src/train/checkpoint_file.ts";
 import { openRun } from "../../src/train/open_run.ts";
 import type { RunConfig } from "../../src/train/run_config.ts";
-import { UserError } from "../../src/util/errors.ts";
+import { UserError } from "../../src/core/errors.ts";
 import { setup } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
 

@@ -3,10 +3,10 @@
 // grows past its rows and columns, and holds no buffer but its table.
 
 import { deepStrictEqual, rejects, strictEqual } from "node:assert";
-import { memoryStats } from "../../src/memory.ts";
-import { Tensor } from "../../src/tensor.ts";
+import { memoryStats } from "../../src/core/memory.ts";
+import { Tensor } from "../../src/core/tensor.ts";
 import { TermLog } from "../../src/train/term_log.ts";
-import { UserError } from "../../src/util/errors.ts";
+import { UserError } from "../../src/core/errors.ts";
 import { setup } from "../helpers.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };

@@ -7,7 +7,7 @@ import { encode } from "fast-png";
 import { loadImages2D } from "../../src/data/image2d/load_images2d.ts";
 import type { DataConfig } from "../../src/train/run_config.ts";
 import { batchTensor, loadTrainData } from "../../src/train/train_data.ts";
-import { UserError } from "../../src/util/errors.ts";
+import { UserError } from "../../src/core/errors.ts";
 import { setup } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
 

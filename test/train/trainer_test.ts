@@ -5,14 +5,14 @@
 // line, and live GPU buffers stay flat over many steps.
 
 import { deepStrictEqual, notDeepStrictEqual, ok, rejects, strictEqual } from "node:assert";
-import { memoryStats } from "../../src/memory.ts";
-import { Tensor } from "../../src/tensor.ts";
+import { memoryStats } from "../../src/core/memory.ts";
+import { Tensor } from "../../src/core/tensor.ts";
 import { presetConfig } from "../../src/train/presets.ts";
 import { applyFlags, validateConfig } from "../../src/train/resolve_config.ts";
 import { readCheckpoint } from "../../src/train/checkpoint_file.ts";
 import { loadLpips, train } from "../../src/train/trainer.ts";
 import { openRun } from "../../src/train/open_run.ts";
-import { UserError } from "../../src/util/errors.ts";
+import { UserError } from "../../src/core/errors.ts";
 import { setup } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
 import { tinyTrainData } from "./_tiny_data.ts";

@@ -3,7 +3,7 @@
 // benches are Deno source files, so this command needs the repository (not the bundle).
 
 import type { CommandSpec } from "../command.ts";
-import { UserError } from "../../util/errors.ts";
+import { UserError } from "../../core/errors.ts";
 
 const BENCH_DIR = new URL("../../../bench/", import.meta.url);
 

@@ -5,7 +5,7 @@
 
 import type { CommandSpec } from "../command.ts";
 import { generateDemoCohort } from "../../data/demo/demo_cohort.ts";
-import { UserError } from "../../util/errors.ts";
+import { UserError } from "../../core/errors.ts";
 
 /** What a demo cohort folder holds (src/data/demo/demo_cohort.ts). */
 const OWN = ["ixi", "brats", "atlas", "cohort.json"];

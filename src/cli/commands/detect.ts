@@ -3,11 +3,11 @@
 // cannot be read or is not a brain is reported on its own line and the others still run.
 
 import type { CommandSpec } from "../command.ts";
-import { getDevice } from "../../device.ts";
+import { getDevice } from "../../core/device.ts";
 import { detectScan } from "../../detect/detect_scan.ts";
 import type { StoredThresholds } from "../../eval/protocols/reddipalli22.ts";
 import { openRun } from "../../train/open_run.ts";
-import { errorLine, UserError } from "../../util/errors.ts";
+import { errorLine, UserError } from "../../core/errors.ts";
 
 export const detectCommand: CommandSpec = {
   name: "detect",

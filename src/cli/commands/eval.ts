@@ -6,8 +6,8 @@
 import type { CommandSpec } from "../command.ts";
 import { comparisonTables, runEval } from "../../eval/run_eval.ts";
 import { writeTextFileAtomic } from "../../util/atomic_write.ts";
-import { UserError } from "../../util/errors.ts";
-import type { EvalResult } from "../../eval/eval_result.ts";
+import { UserError } from "../../core/errors.ts";
+import type { EvalResult } from "../../report/eval_result.ts";
 
 export const evalCommand: CommandSpec = {
   name: "eval",

@@ -6,7 +6,7 @@
 import type { CommandSpec } from "../command.ts";
 import { readNifti } from "../../data/nifti/read_nifti.ts";
 import { orientationCode } from "../../data/nifti/orientation.ts";
-import { UserError } from "../../util/errors.ts";
+import { UserError } from "../../core/errors.ts";
 import { reportError } from "../../util/errors.ts";
 import { relative } from "node:path";
 import { userDir } from "../parse_args.ts";

@@ -4,10 +4,10 @@
 // (src/train/trainer.ts). --resume continues RUN from checkpoints/last with RUN/config.json.
 
 import type { CommandSpec, ParsedArgs } from "../command.ts";
-import { getDevice } from "../../device.ts";
-import { createModel } from "../../nn/models/create_model.ts";
+import { getDevice } from "../../core/device.ts";
+import { createModel } from "../../models/create_model.ts";
 import type { Module } from "../../nn/module.ts";
-import { UserError } from "../../util/errors.ts";
+import { UserError } from "../../core/errors.ts";
 import { resolveUserPath } from "../parse_args.ts";
 import { PRESET_NAMES } from "../../train/presets.ts";
 import { applyFlags, resolveConfig, validateConfig } from "../../train/resolve_config.ts";

@@ -9,7 +9,7 @@ import { writeTextFileAtomic } from "../../util/atomic_write.ts";
 import type { Volume } from "../nifti/volume.ts";
 import { writeNifti } from "../nifti/write_nifti.ts";
 import { uncropPad } from "../preprocess/crop_pad.ts";
-import { Prng } from "../../util/prng.ts";
+import { Prng } from "../../core/prng.ts";
 import { ProgressBar } from "../../util/progress.ts";
 import { COLIN_GRID, loadColin27, type Template } from "./colin27_template.ts";
 import { DEMO_PARAMS, type DemoKind, makeSubject } from "./make_subject.ts";

@@ -7,7 +7,7 @@
  * Only brain voxels (> 0) are changed; background stays 0.
  * @module
  */
-import type { Prng } from "../../util/prng.ts";
+import type { Prng } from "../../core/prng.ts";
 import { smoothField } from "./smooth_field.ts";
 
 /** Where and how big a lesion is (voxels of the working grid). */

@@ -5,7 +5,7 @@
  * caller places the result in the full Colin grid.
  * @module
  */
-import type { Prng } from "../../util/prng.ts";
+import type { Prng } from "../../core/prng.ts";
 import type { Template } from "./colin27_template.ts";
 import { type LesionSpec, paintLesion } from "./lesions.ts";
 import { sampleTrilinear, smoothField } from "./smooth_field.ts";

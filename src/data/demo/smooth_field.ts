@@ -4,7 +4,7 @@
  * field is a few multiplications per voxel from per-axis tables.
  * @module
  */
-import type { Prng } from "../../util/prng.ts";
+import type { Prng } from "../../core/prng.ts";
 
 /** A smooth scalar field on a grid, evaluated by voxel index. */
 export interface SmoothField {

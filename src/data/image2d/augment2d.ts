@@ -3,7 +3,7 @@
  * horizontal flip, and contrast jitter about the image mean. Seeded, so an epoch is reproducible.
  * @module
  */
-import type { Prng } from "../../util/prng.ts";
+import type { Prng } from "../../core/prng.ts";
 
 /** Augmentation strengths; 0 / false disables one. */
 export interface Augment2DOptions {

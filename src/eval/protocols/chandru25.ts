@@ -17,23 +17,23 @@
 import { type ImageSet2D, loadImages2D } from "../../data/image2d/load_images2d.ts";
 import { manualSeed } from "../../kernels/random.ts";
 import type { OpenedRun } from "../../train/open_run.ts";
-import { UserError } from "../../util/errors.ts";
+import { UserError } from "../../core/errors.ts";
 import { ProgressBar } from "../../util/progress.ts";
-import { bootstrapAurocCI } from "../bootstrap_auroc.ts";
-import { CHANDRU25_WEIGHTS, scoreStack } from "../chandru25_score.ts";
+import { bootstrapAurocCI } from "../metrics/bootstrap_auroc.ts";
+import { CHANDRU25_WEIGHTS, scoreStack } from "../scoring/chandru25_score.ts";
 import { chandru25Panels } from "./chandru25_panels.ts";
-import { scoresFromConfusion } from "../classification_scores.ts";
-import { confusionMatrix } from "../confusion_matrix.ts";
+import { scoresFromConfusion } from "../metrics/classification_scores.ts";
+import { confusionMatrix } from "../metrics/confusion_matrix.ts";
 import type {
   ClassificationResult,
   EvalResult,
   RankingResult,
   SubjectRow,
-} from "../eval_result.ts";
-import { rankingSummary } from "../ranking_summary.ts";
-import { auroc } from "../roc.ts";
-import { openScoreVgg } from "../score_vgg.ts";
-import { youdenThreshold } from "../youden_threshold.ts";
+} from "../../report/eval_result.ts";
+import { rankingSummary } from "../metrics/ranking_summary.ts";
+import { auroc } from "../metrics/roc.ts";
+import { openScoreVgg } from "../scoring/score_vgg.ts";
+import { youdenThreshold } from "../metrics/youden_threshold.ts";
 
 /** The study's fixed threshold and test resolution (its code). */
 export const STUDY_THRESHOLD = 8;

@@ -4,10 +4,10 @@
 // Images are [−1, 1] grey in display order (row 0 at the top); reconstructions come from
 // scoreStack's keepRecon bytes, so a drifting faithful codebook shows what was scored.
 
-import { greyPngDataUrl } from "../../report/png_data_url.ts";
+import { greyPngDataUrl } from "../../io/png_data_url.ts";
 import type { ImageSet2D } from "../../data/image2d/load_images2d.ts";
-import type { ScoredStack } from "../chandru25_score.ts";
-import type { PanelResult } from "../eval_result.ts";
+import type { ScoredStack } from "../scoring/chandru25_score.ts";
+import type { PanelResult } from "../../report/eval_result.ts";
 
 export function chandru25Panels(
   test: ImageSet2D,

@@ -13,16 +13,16 @@
 // (dilated). In both, DICE_T re-optimised on test data is labelled oracle, never the result.
 import { loadSlices, type SliceSet } from "../../data/load_slices.ts";
 import type { OpenedRun } from "../../train/open_run.ts";
-import { binaryErosion2d } from "../binary_erosion.ts";
-import { evaluateSampleWise, evaluateSliceWise, sliceMeans } from "../evaluate_levels.ts";
-import { evaluatePixelWise } from "../evaluate_pixel_wise.ts";
-import { medianFilter2d, medianFilter3d } from "../median_filter.ts";
-import { greedyDiceThreshold, thresholdAtFpr } from "../threshold_search.ts";
-import type { EvalResult, PanelResult, RankingResult } from "../eval_result.ts";
-import { reconstructStack, type ResidualKind } from "../reconstruct.ts";
+import { binaryErosion2d } from "../postprocess/binary_erosion.ts";
+import { evaluateSampleWise, evaluateSliceWise, sliceMeans } from "../metrics/evaluate_levels.ts";
+import { evaluatePixelWise } from "../metrics/evaluate_pixel_wise.ts";
+import { medianFilter2d, medianFilter3d } from "../postprocess/median_filter.ts";
+import { greedyDiceThreshold, thresholdAtFpr } from "../metrics/threshold_search.ts";
+import type { EvalResult, PanelResult, RankingResult } from "../../report/eval_result.ts";
+import { reconstructStack, type ResidualKind } from "../scoring/reconstruct.ts";
 import { ProgressBar } from "../../util/progress.ts";
-import { greyPngDataUrl, overlayPngDataUrl } from "../../report/png_data_url.ts";
-import type { RankingSummary } from "../ranking_summary.ts";
+import { greyPngDataUrl, overlayPngDataUrl } from "../../io/png_data_url.ts";
+import type { RankingSummary } from "../metrics/ranking_summary.ts";
 
 export interface Reddipalli22Options {
   dataDir?: string;

@@ -7,7 +7,7 @@
 // `key` and `prefix`, and flattened to dotted names.
 
 import { unzipSync } from "fflate";
-import { UserError } from "../../util/errors.ts";
+import { UserError } from "../../core/errors.ts";
 import type { HostTensor } from "../safetensors.ts";
 import { PickleGlobal, unpickle } from "./unpickle.ts";
 

@@ -5,7 +5,7 @@
 // global outside the allowlist, or an opcode outside the supported set, is refused with one line
 // naming the file and what was found.
 
-import { UserError } from "../../util/errors.ts";
+import { UserError } from "../../core/errors.ts";
 
 /** A global reference (`module.name`) found in the pickle and allowed by the caller. */
 export class PickleGlobal {

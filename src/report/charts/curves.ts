@@ -1,7 +1,7 @@
 // ROC and precision–recall curves of every dataset at one level (sample, slice or pixel), one
 // line per dataset, with the AUROC / AUPRC in the legend.
 
-import type { RankingResult } from "../../eval/eval_result.ts";
+import type { RankingResult } from "../eval_result.ts";
 import { renderSvg } from "./render.ts";
 
 export function rocChart(rows: RankingResult[], title: string): Promise<string> {

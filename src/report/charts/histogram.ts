@@ -1,6 +1,6 @@
 // Score histograms, healthy against anomalous, with the decision threshold as a rule.
 
-import type { RankingResult } from "../../eval/eval_result.ts";
+import type { RankingResult } from "../eval_result.ts";
 import { renderSvg } from "./render.ts";
 
 /** About five round values spanning the data (1, 2 or 5 × 10^k steps). */

@@ -1,0 +1,70 @@
+// Wrapper of shaders/inplace_update.wgsl: in-place updates of existing f32 tensors (gradient
+// accumulation, fills, same-size copies, scaling by a one-element GPU tensor). Imports no op and
+// creates no tensor, so the autograd engine can use it without an import cycle.
+
+import src from "../../shaders/inplace_update.wgsl" with { type: "text" };
+import { dispatch, grid1d, type KernelSpec } from "./dispatch.ts";
+import type { Tensor } from "./tensor.ts";
+
+const SPEC: KernelSpec = { name: "inplace_update", code: src, inputs: 2, outputs: 1 };
+
+const READ_DST = 1, READ_SRC = 2, SCALE_DST = 4, SCALE_SRC = 8;
+
+function run(
+  dst: Tensor,
+  src: Tensor | null,
+  s: Tensor | null,
+  flags: number,
+  a: number,
+  b: number,
+): Tensor {
+  if (dst.dtype !== "f32") throw new Error(`neurad: in-place update needs f32, got ${dst.dtype}`);
+  const n = dst.size;
+  if (src && src.size !== n) {
+    throw new Error(
+      `neurad: in-place update of [${dst.shape.join(", ")}] from [${src.shape.join(", ")}]`,
+    );
+  }
+  if (src?.buffer === dst.buffer || s?.buffer === dst.buffer) {
+    throw new Error("neurad: in-place update reads the tensor it writes (clone it first)");
+  }
+  if (s && s.size !== 1) throw new Error("neurad: in-place scale needs a one-element tensor");
+  if (n === 0) return dst;
+  const p = new ArrayBuffer(16);
+  const u = new Uint32Array(p);
+  const f = new Float32Array(p);
+  u[0] = n;
+  u[1] = flags;
+  f[2] = a;
+  f[3] = b;
+  // An unused binding gets the other read-only buffer (never the writable destination).
+  const srcBuf = (src ?? s)!.buffer;
+  const sBuf = (s ?? src)!.buffer;
+  dispatch(SPEC, u, [srcBuf, sBuf, dst.buffer], grid1d(Math.ceil(n / 256)));
+  return dst;
+}
+
+/** dst += src (same element count), in place. */
+export function addInPlace_(dst: Tensor, src: Tensor): Tensor {
+  return run(dst, src, null, READ_DST | READ_SRC, 1, 1);
+}
+
+/** dst = alpha·dst + beta·src, in place. */
+export function axpby_(dst: Tensor, alpha: number, src: Tensor, beta: number): Tensor {
+  return run(dst, src, null, READ_DST | READ_SRC, alpha, beta);
+}
+
+/** dst = src (same element count, f32), in place. */
+export function assign_(dst: Tensor, src: Tensor): Tensor {
+  return run(dst, src, null, READ_SRC, 0, 1);
+}
+
+/** dst *= s[0] where s is a one-element GPU tensor (no readback). */
+export function scaleByTensor_(dst: Tensor, s: Tensor): Tensor {
+  return run(dst, null, s, READ_DST | SCALE_DST, 1, 0);
+}
+
+/** dst += s[0]·src where s is a one-element GPU tensor (no readback). */
+export function addScaledByTensor_(dst: Tensor, src: Tensor, s: Tensor): Tensor {
+  return run(dst, src, s, READ_DST | READ_SRC | SCALE_SRC, 1, 1);
+}
