@@ -1,5 +1,5 @@
 // Where one training step's GPU time goes, per kernel, measured on the GPU itself with
-// timestamp-query (src/kernel_timer.ts): each kernel's dispatch count, total ms and share, for
+// timestamp-query (src/core/kernel_timer.ts): each kernel's dispatch count, total ms and share, for
 // one step of a preset at its real input shape (after warm-up steps). Timestamps exclude the
 // host's recording and Deno's sync polling, so the total is GPU busy time, not wall time.
 // Run: deno run -A bench/kernel_profile.ts [preset=reddipalli22-vqgan] [batch=1] [width=0.25]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch CPU figures for scale beside the WebGPU peers benches (issue 14): the three conv shapes
+"""PyTorch CPU figures for scale beside the WebGPU peers benches: the three conv shapes
 of bench/peers/conv_peers_bench.ts (forward, input gradient, weight gradient) and one training step
 of the first study's VAE (full width, latent 128, batch 2, 1×95×79: the model of
 tools/fixtures/models_reddipalli22_fixtures.py, the preset's loss (L1 summed per sample + KL)/2,

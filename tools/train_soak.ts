@@ -1,4 +1,4 @@
-// The training soak (issue 11): `neurad train`'s own loop over many steps of a small first-study
+// The training soak: `neurad train`'s own loop over many steps of a small first-study
 // VQGAN + PatchGAN (width 1/32 with 4 GroupNorm groups: 4/8/16-channel stages; adaptive λ and
 // the hinge discriminator from step 0) on the demo cohort's slices, then a summary of its
 // log.jsonl: GPU buffers and MB held by live tensors and by the pool, host RSS, steps/s and the

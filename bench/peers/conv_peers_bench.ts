@@ -1,5 +1,5 @@
-// neurad vs TF.js 4.22 WebGPU on the same adapter, in one process (issue 14): the three conv
-// shapes of the issue, each pass (forward, input gradient, weight gradient), timed alternately
+// neurad vs TF.js 4.22 WebGPU on the same adapter, in one process: the three conv
+// shapes of the speed goal (BENCHMARKS.md), each pass (forward, input gradient, weight gradient), timed alternately
 // (neurad, TF.js, neurad, …) so drift in the shared machine's load hits both alike. neurad runs
 // its own kernels exactly as conv2d's backward calls them (NCHW); TF.js runs its native NHWC
 // kernels (Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter), without bias. Each timed call is

@@ -1,6 +1,6 @@
-// neurad vs TF.js 4.22 WebGPU on one whole training step, same adapter, one process (issue 14).
+// neurad vs TF.js 4.22 WebGPU on one whole training step, same adapter, one process.
 //
-// The model: the first study's VAE (`reddipalli22-vae`, src/nn/models/reddipalli22/vae.ts) at
+// The model: the first study's VAE (`reddipalli22-vae`, src/models/reddipalli22/vae.ts) at
 // full width, input 1×95×79, latent 128. neurad runs the step exactly as `neurad train` does
 // (buildRunModules → createModel + Adam(1e-4, (0.9, 0.999)), trainStep → vaeStep in
 // src/train/loss_steps.ts), like bench/train_step_bench.ts. TF.js runs the same network written
