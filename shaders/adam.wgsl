@@ -12,23 +12,12 @@
 // size in one dispatch, so few lanes idle; a switch on a per-workgroup slot index instead ran
 // every case masked on llvmpipe, 5× slower). The wrapper generates the per-slot bindings and
 // updates for 1 to 8 slots, bounded by the adapter's storage buffers per stage (4 per slot).
+// Params (ADAM block in src/kernels/adam.ts): decoupled (1: AdamW), lr, beta1, beta2, eps,
+// weightDecay, gradScale; per slot k, packed four to a vec4 (read as [k / 4][k % 4]): size (its
+// element count), bc1 and sqrtBc2 (bc = 1 − βᵗ with the slot's own step t).
 // Bindings: 0 params; 1..SLOTS G_k; then P_k, M_k, V_k for each k. Grid: gx·gy·256 ≥ the largest
 // slot's size, folded.
 
-struct Params {
-  decoupled: u32,
-  lr: f32,
-  beta1: f32,
-  beta2: f32,
-  eps: f32,
-  weightDecay: f32,
-  gradScale: f32,
-  pad0: u32,
-  // Per slot: (n, bits of bc1, bits of sqrt(bc2), 0); bc = 1 − βᵗ with the slot's own step t.
-  slots: array<vec4<u32>, 8>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 SLOT_BINDINGS
 
 /** The update of one element; returns (p, m, v). */

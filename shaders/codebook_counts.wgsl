@@ -1,16 +1,9 @@
 // Code usage histogram: OUT[k] = #{n : IDX[n] = k} as f32 (exact below 2^24 rows). One lane per
 // code scanning all indices (broadcast loads); integer counts, so the result is deterministic.
 // Shapes: IDX i32 [N], OUT [K].
+// Params (CODEBOOK_COUNTS block in src/kernels/bincount.ts): N indices, K codes.
 // Bindings: 0 params, 1 IDX (read), 2 OUT (read_write). Grid: ceil(K / 64), folded.
 
-struct Params {
-  N: u32,
-  K: u32,
-  pad0: u32,
-  pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> IDX: array<i32>;
 @group(0) @binding(2) var<storage, read_write> OUT: array<f32>;
 

@@ -1,16 +1,9 @@
 // Squared norms of codebook rows: OUT[k] = Σ_d E[k, d]², summed in increasing d like the dot
 // products of nearest_code_*.wgsl, so equal rows get bitwise-equal norms (exact ties).
 // Shapes: E [K, D] contiguous, OUT [K].
+// Params (CODEBOOK_NORMS block in src/kernels/nearest_code.ts): K codes of D dims.
 // Bindings: 0 params, 1 E (read), 2 OUT (read_write). Grid: ceil(K / 64), folded.
 
-struct Params {
-  K: u32,
-  D: u32,
-  pad0: u32,
-  pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> E: array<f32>;
 @group(0) @binding(2) var<storage, read_write> OUT: array<f32>;
 

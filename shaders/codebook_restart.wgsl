@@ -1,17 +1,10 @@
 // Dead-code restart: codes flagged in MASK take a random row of the current encoder outputs,
 // OUT[k, :] = Z[min(floor(U[k]·N), N − 1), :] where MASK[k] > 0, else W[k, :].
 // Shapes: W [K, D], Z [N, D], U [K] uniform in [0, 1), MASK [K] (0/1); OUT [K, D].
+// Params (CODEBOOK_RESTART block in src/kernels/codebook_restart.ts): N, K, D as above.
 // Bindings: 0 params, 1 W, 2 Z, 3 U, 4 MASK (read), 5 OUT (read_write).
 // Grid: ceil(K·D / 256), folded.
 
-struct Params {
-  N: u32,
-  K: u32,
-  D: u32,
-  pad0: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> W: array<f32>;
 @group(0) @binding(2) var<storage, read> Z: array<f32>;
 @group(0) @binding(3) var<storage, read> U: array<f32>;

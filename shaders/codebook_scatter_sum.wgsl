@@ -4,17 +4,10 @@
 // One workgroup per (code, 64 dims): every lane reads the same index (a broadcast load on CPU
 // adapters, uniform branch on GPUs) and only matching rows of V are read.
 // Shapes: V [N, D], IDX i32 [N], OUT [K, D].
+// Params (SEGMENT_ROWS block in src/kernels/embedding.ts): N, K, D as above.
 // Bindings: 0 params, 1 V, 2 IDX (read), 3 OUT (read_write).
 // Grid: (K, ceil(D / 64)) workgroups of 64.
 
-struct Params {
-  N: u32,
-  K: u32,
-  D: u32,
-  pad0: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> V: array<f32>;
 @group(0) @binding(2) var<storage, read> IDX: array<i32>;
 @group(0) @binding(3) var<storage, read_write> OUT: array<f32>;

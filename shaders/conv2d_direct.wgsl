@@ -9,8 +9,9 @@
 // The 4 x-positions of an invocation are inStride apart, so they share kw's divisibility.
 // Shapes: X [N, Cin, H, W], Y [N, Cout, Ho, Wo], bias [Cout] (read only if hasBias).
 // Epilogue: Y = ACT(acc + bias), ACT_EXPR over v (and params.slope).
-// Params, bindings (0 params, 1 X, 2 Wt, 3 bias, 4 Y) and act(): conv2d_gather_common.wgsl,
-// which the wrapper (src/kernels/conv_gather.ts) prepends.
+// Params (CONV_GATHER block in src/kernels/conv_gather.ts): see conv2d_gather_common.wgsl.
+// Bindings (0 params, 1 X, 2 Wt, 3 bias, 4 Y) and act(): conv2d_gather_common.wgsl, which the
+// wrapper prepends.
 // Grid: ceil(total / 64) workgroups of 64, folded; total = N · blocks · Ho · xGroups, where
 // blocks = ceil(Cout / CO_BLOCK) output-channel blocks.
 

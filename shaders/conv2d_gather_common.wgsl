@@ -1,23 +1,16 @@
 // The interface the three conv gather kernels share (conv2d_direct, conv2d_implicit_gemm,
-// conv2d_phased; src/kernels/conv_gather.ts prepends this to each): the uniform block, the
-// bindings and the activation epilogue. Output (n, co, oy, ox) sums X[n, ci, iy, ix] ·
+// conv2d_phased; src/kernels/conv_gather.ts prepends this to each): the bindings and the
+// activation epilogue. Output (n, co, oy, ox) sums X[n, ci, iy, ix] ·
 // Wt(co, ci, kh, kw) over ci, kh, kw with iy · inStride = oy · convStride − pad + kh (same for
 // x); Wt is read through the signed strides wBase + co·wOut + ci·wIn + kh·wKh + kw·wKw.
 // `blocks` is the kernel's own row count: output-channel blocks (direct), rows per phase
 // (phased), unused (implicit GEMM); `xGroups` and `total` likewise count that kernel's lanes.
+// Params (CONV_GATHER block in src/kernels/conv_gather.ts): N, Cin, H, W (X), Cout, Ho, Wo (Y),
+// K; convStride, inStride, pad; xGroups; wBase, wOut, wIn, wKh, wKw; blocks; hasBias; total;
+// slope (leaky ReLU).
 // Bindings: 0 params, 1 X, 2 Wt, 3 bias (read; only if hasBias), 4 Y (read_write).
 // Epilogue: act(v) = ACT_EXPR (the wrapper substitutes it; params.slope for leaky ReLU).
 
-struct Params {
-  N: u32, Cin: u32, H: u32, W: u32,
-  Cout: u32, Ho: u32, Wo: u32, K: u32,
-  convStride: i32, inStride: i32, pad: i32, xGroups: u32,
-  wBase: i32, wOut: i32, wIn: i32, wKh: i32,
-  wKw: i32, blocks: u32, hasBias: u32, total: u32,
-  slope: f32, pad0: u32, pad1: u32, pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read> Wt: array<f32>;
 @group(0) @binding(3) var<storage, read> Bias: array<f32>;

@@ -6,8 +6,9 @@
 // Tiles: 64 output channels × 64 columns per workgroup of 16×16 invocations, each computing a
 // 4×4 register block from 16-deep workgroup-shared tiles of Wt and B.
 // Shapes: X [N, Cin, H, W], Y [N, Cout, Ho, Wo], bias [Cout] (read only if hasBias).
-// Params, bindings (0 params, 1 X, 2 Wt, 3 bias, 4 Y) and act(): conv2d_gather_common.wgsl,
-// which the wrapper (src/kernels/conv_gather.ts) prepends.
+// Params (CONV_GATHER block in src/kernels/conv_gather.ts): see conv2d_gather_common.wgsl.
+// Bindings (0 params, 1 X, 2 Wt, 3 bias, 4 Y) and act(): conv2d_gather_common.wgsl, which the
+// wrapper prepends.
 // Grid: (gx, ceil(Cout / 64), gz) with gx·gz ≥ ceil(N·Ho·Wo / 64): column tiles beyond 65,535
 // fold into z (column tile = wid.x + wid.z · nwg.x; tiles past the end store nothing).
 

@@ -14,8 +14,9 @@
 // keeps an indexed private array in memory (3-4× slower), and on llvmpipe every lane's load is
 // a gather, so multiply-adds per load is what the block size buys.
 // Shapes: X [N, Cin, H, W], Y [N, Cout, Ho, Wo], bias [Cout] (read only if hasBias).
-// Params, bindings (0 params, 1 X, 2 Wt, 3 bias, 4 Y) and act(): conv2d_gather_common.wgsl,
-// which the wrapper (src/kernels/conv_gather.ts) prepends.
+// Params (CONV_GATHER block in src/kernels/conv_gather.ts): see conv2d_gather_common.wgsl.
+// Bindings (0 params, 1 X, 2 Wt, 3 bias, 4 Y) and act(): conv2d_gather_common.wgsl, which the
+// wrapper prepends.
 // Grid: (gx, gy, coBlocks · S²), gx·gy·64 ≥ total = N · blocks · xGroups, where blocks =
 // ceil(Ho / S) output rows and xGroups = ceil(ceil(Wo / S) / X_BLOCK) lane groups per phase.
 

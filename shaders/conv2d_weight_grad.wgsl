@@ -12,17 +12,11 @@
 // rows one channel apart. No barrier, no div/mod in the loops; the tile is unrolled by the
 // wrapper into named registers (an indexed array can live in memory).
 // Shapes: G [N, A, Hg, Wg], X [N, B, H, W], P [splits, A, B, K, K] with K = KSIZE.
+// Params (CONV_WEIGHT_GRAD block in src/kernels/conv_gather.ts): N, A, Hg, Wg, B, H, W as in
+// the shapes; rows = N·Hg; stride, pad; rowsPerSplit, aBlocks (ceil(A / A_BLOCK)); total.
 // Bindings: 0 params, 1 G, 2 X (read), 3 P (read_write).
 // Grid: (ceil(B / 32), ceil(A / A_BLOCK), splits), workgroups of 32.
 
-struct Params {
-  N: u32, A: u32, Hg: u32, Wg: u32,
-  B: u32, H: u32, W: u32, rows: u32,
-  stride: i32, pad: i32, rowsPerSplit: u32, aBlocks: u32,
-  total: u32, pad0: u32, pad1: u32, pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> G: array<f32>;
 @group(0) @binding(2) var<storage, read> X: array<f32>;
 @group(0) @binding(3) var<storage, read_write> P: array<f32>;

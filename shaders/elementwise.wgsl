@@ -1,27 +1,21 @@
-// Elementwise map of up to three inputs with NumPy broadcasting: OUT[i] = op(A[ia], B[ib], C[ic]).
-// Template: the wrapper (src/kernels/elementwise.ts) substitutes OP_PARAMS / OP_EXPR and
-// CONTIGUOUS. Shapes: OUT is contiguous with `n` elements over `ndim` (<= 8) coalesced dims;
-// each input is read through its own strides (0 on broadcast dims). Scalars s0, s1 parametrise
-// ops such as leakyRelu's slope or clamp's bounds.
-// Bindings: 0 params, 1 A, 2 B, 3 C (read), 4 OUT (read_write).
+// Elementwise map of up to three inputs with NumPy broadcasting,
+// OUT[i] = op(A[ia], B[ib], C[ic], i), over f32, i32 or u32 elements; with no inputs, a
+// generator OUT[i] = op(i) (fill, arange).
+// Template: the wrapper (src/kernels/elementwise.ts) substitutes the capitalised names below:
+// the element type of every input and of OUT; the declarations of A, B, C (bindings 1-3) for
+// maps, none for generators; OUT's binding (4 for maps, 1 for generators); op()'s parameters and
+// expression (its arguments are the inputs' elements then i, the output's linear index); its
+// arguments in the contiguous and strided paths; and whether the map is contiguous.
+// Params (ELEMENTWISE block in src/kernels/elementwise.ts): OUT is contiguous with `n` elements
+// over `ndim` (<= 8) coalesced dims of sizes `shape`; each input is read through its own
+// strides `strideA`, `strideB`, `strideC` (0 on broadcast dims), all packed four to a vec4.
+// Scalars s0, s1 (of the element type) parametrise ops such as leakyRelu's slope, clamp's bounds
+// or fill's start and step.
+// Bindings: 0 params, 1 A, 2 B, 3 C (read), 4 OUT (read_write); generators: 0 params, 1 OUT.
 // Grid: ceil(n / 256) workgroups of 256, folded into (x, y) beyond 65,535.
 
-struct Params {
-  n: u32,
-  ndim: u32,
-  s0: f32,
-  s1: f32,
-  shape: array<vec4<u32>, 2>,
-  strideA: array<vec4<u32>, 2>,
-  strideB: array<vec4<u32>, 2>,
-  strideC: array<vec4<u32>, 2>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> A: array<f32>;
-@group(0) @binding(2) var<storage, read> B: array<f32>;
-@group(0) @binding(3) var<storage, read> C: array<f32>;
-@group(0) @binding(4) var<storage, read_write> OUT: array<f32>;
+INPUT_BINDINGS
+@group(0) @binding(OUT_BINDING) var<storage, read_write> OUT: array<ELEM_TYPE>;
 
 const CONTIGUOUS: bool = CONTIGUOUS_FLAG;
 
@@ -36,7 +30,7 @@ fn powf(base: f32, e: f32) -> f32 {
   return select(r, -r, (i32(e) & 1) == 1);
 }
 
-fn op(OP_PARAMS) -> f32 {
+fn op(OP_PARAMS) -> ELEM_TYPE {
   let s0 = params.s0;
   let s1 = params.s1;
   return OP_EXPR;
@@ -51,7 +45,7 @@ fn main(
   let i = linearIndex(wid, nwg, lid, 256u);
   if (i >= params.n) { return; }
   if (CONTIGUOUS) {
-    OUT[i] = op(A[i], B[i], C[i]);
+    OUT[i] = op(CONTIGUOUS_ARGS);
     return;
   }
   var ia = 0u;
@@ -68,5 +62,5 @@ fn main(
     ib += idx * params.strideB[q][r];
     ic += idx * params.strideC[q][r];
   }
-  OUT[i] = op(A[ia], B[ib], C[ic]);
+  OUT[i] = op(STRIDED_ARGS);
 }

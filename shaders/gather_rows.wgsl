@@ -1,16 +1,9 @@
 // Row gather (embedding lookup): OUT[n, d] = W[IDX[n], d]. Indices outside [0, K) read row 0
 // (the wrapper validates indices it produces itself; this only keeps reads in bounds).
 // Shapes: W [K, D], IDX i32 [N], OUT [N, D].
+// Params (SEGMENT_ROWS block in src/kernels/embedding.ts): N, K, D as above.
 // Bindings: 0 params, 1 W, 2 IDX (read), 3 OUT (read_write). Grid: ceil(N·D / 256), folded.
 
-struct Params {
-  N: u32,
-  K: u32,
-  D: u32,
-  pad0: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> W: array<f32>;
 @group(0) @binding(2) var<storage, read> IDX: array<i32>;
 @group(0) @binding(3) var<storage, read_write> OUT: array<f32>;

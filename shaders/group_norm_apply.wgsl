@@ -1,15 +1,11 @@
 // Normalise, scale-shift and (optionally) activate, elementwise over X [N, C, H, W]:
 // y = ACT((x − mean[s]) · rsqrt(var[s] + eps) · w[c] + b[c]) with s = n·statN + c / Cg (groupNorm:
 // statN = G, Cg = C / G; batchNorm: statN = 0, Cg = 1). SILU selects y = z·sigmoid(z).
+// Params (NORM_APPLY block in src/kernels/channel_norm.ts): total, C, HW, statN, Cg as above;
+// hasWeight, hasBias; eps.
 // Bindings: 0 params, 1 X, 2 Mean, 3 Var, 4 Wt, 5 B (read; Wt/B used only if flagged), 6 Y.
 // Grid: ceil(N·C·H·W / 256), folded.
 
-struct Params {
-  total: u32, C: u32, HW: u32, statN: u32,
-  Cg: u32, hasWeight: u32, hasBias: u32, eps: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read> Mean: array<f32>;
 @group(0) @binding(3) var<storage, read> Var: array<f32>;

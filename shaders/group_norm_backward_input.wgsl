@@ -5,16 +5,11 @@
 // where the statistics are constants) dx = rstd · gz · w.
 // S1 and S2 share one buffer Sums = [S1, S2] (stats entries each) to stay within 8 storage
 // buffers per stage.
+// Params (NORM_BACKWARD_INPUT block in src/kernels/channel_norm.ts): total, C, HW, statN, Cg;
+// hasWeight, hasBias, useSums; eps, invM = 1 / M; stats (the offset of S2 in Sums).
 // Bindings: 0 params, 1 X, 2 G, 3 Mean, 4 Var, 5 Wt, 6 B, 7 Sums (read), 8 DX (read_write).
 // Grid: ceil(N·C·H·W / 256), folded.
 
-struct Params {
-  total: u32, C: u32, HW: u32, statN: u32,
-  Cg: u32, hasWeight: u32, hasBias: u32, useSums: u32,
-  eps: f32, invM: f32, stats: u32, pad0: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read> G: array<f32>;
 @group(0) @binding(3) var<storage, read> Mean: array<f32>;

@@ -3,16 +3,11 @@
 // SumG[r] = Σ gz, where xhat = (x − mean[s])·rsqrt(var[s] + eps), s = r / Cg, and gz is the
 // upstream gradient through the optional SiLU (recomputed from z = xhat·w[c] + b[c]).
 // These give dWeight, dBias and the per-statistic sums of the input gradient.
+// Params (NORM_BACKWARD_REDUCE block in src/kernels/channel_norm.ts): segments, C, HW, chunks,
+// chunkStride, Cg as above; hasWeight, hasBias; eps.
 // Bindings: 0 params, 1 X, 2 G, 3 Mean, 4 Var, 5 Wt, 6 B (read), 7 SumGX, 8 SumG (read_write).
 // Grid: segments, folded; workgroups of 256.
 
-struct Params {
-  segments: u32, C: u32, HW: u32, chunks: u32,
-  chunkStride: u32, Cg: u32, hasWeight: u32, hasBias: u32,
-  eps: f32, pad0: u32, pad1: u32, pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read> G: array<f32>;
 @group(0) @binding(3) var<storage, read> Mean: array<f32>;

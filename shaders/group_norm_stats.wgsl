@@ -8,14 +8,10 @@
 // segment's mean to A and variance to B. With several (few long segments, e.g. groupNorm at
 // batch 1–2 on a large GPU) it writes the part's mean to A and M2 = Σ(x − mean)² to B at
 // [segment, part], and group_norm_stats_combine.wgsl merges the parts in order (deterministic).
+// Params (NORM_STATS block in src/kernels/channel_norm.ts): segments, segStride, chunks,
+// chunkStride, len, parts, partLen as above.
 // Bindings: 0 params, 1 X (read), 2 A, 3 B (read_write). Grid: (parts, segments folded into y, z).
 
-struct Params {
-  segments: u32, segStride: u32, chunks: u32, chunkStride: u32,
-  len: u32, parts: u32, partLen: u32, pad0: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> A: array<f32>;
 @group(0) @binding(3) var<storage, read_write> B: array<f32>;

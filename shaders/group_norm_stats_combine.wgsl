@@ -4,15 +4,11 @@
 // mean = mean_a + δ·n_b/n, M2 = M2_a + M2_b + δ²·n_a·n_b/n), then writes the mean and the biased
 // variance M2 / count. Parts hold partLen elements except the last. A lane per segment is
 // enough: there are few segments (that is why the statistics were split) and few parts each.
+// Params (NORM_STATS block in src/kernels/channel_norm.ts): segments, chunks, len, parts,
+// partLen as in group_norm_stats.wgsl.
 // Bindings: 0 params, 1 PartMean, 2 PartM2 (read, [segments, parts]), 3 Mean, 4 Var
 // (read_write). Grid: ceil(segments / 64).
 
-struct Params {
-  segments: u32, segStride: u32, chunks: u32, chunkStride: u32,
-  len: u32, parts: u32, partLen: u32, pad0: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> PartMean: array<f32>;
 @group(0) @binding(2) var<storage, read> PartM2: array<f32>;
 @group(0) @binding(3) var<storage, read_write> Mean: array<f32>;

@@ -4,17 +4,10 @@
 //          + (READ_SRC ? beta * SRC[i] * (SCALE_SRC ? S[0] : 1) : beta)
 // `flags` bits: 1 READ_DST, 2 READ_SRC, 4 SCALE_DST, 8 SCALE_SRC. Not reading DST ignores its old
 // contents (stale NaNs included). SRC has at least n elements; S at least one.
+// Params (INPLACE_UPDATE block in src/core/inplace_update.ts): n elements, flags, alpha, beta.
 // Bindings: 0 params, 1 SRC (read), 2 S (read), 3 DST (read_write).
 // Grid: ceil(n / 256) workgroups of 256, folded (x, y).
 
-struct Params {
-  n: u32,
-  flags: u32,
-  alpha: f32,
-  beta: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> SRC: array<f32>;
 @group(0) @binding(2) var<storage, read> S: array<f32>;
 @group(0) @binding(3) var<storage, read_write> DST: array<f32>;

@@ -6,16 +6,11 @@
 // FORWARD: Y[oy, ox] = Σ wy·wx·X[iy, ix] over the 2×2 (i0/i1) sources.
 // BACKWARD (BACKWARD_FLAG): DX[iy, ix] = Σ over the output rows/cols that read it of
 // G[oy, ox]·cy(oy)·cx(ox), c = the weight with which that output reads this input.
+// Params (INTERPOLATE block in src/kernels/interpolate.ts): total (elements of Out), H, W, Ho,
+// Wo, and the table offsets yOut, xOut, yIn, xIn.
 // Bindings: 0 params, 1 In (X or G), 2 T (read), 3 Out (Y or DX, read_write).
 // Grid: ceil(elements of Out / 256), folded.
 
-struct Params {
-  total: u32, H: u32, W: u32, Ho: u32,
-  Wo: u32, yOut: u32, xOut: u32, yIn: u32,
-  xIn: u32, pad0: u32, pad1: u32, pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> In: array<f32>;
 @group(0) @binding(2) var<storage, read> T: array<f32>;
 @group(0) @binding(3) var<storage, read_write> Out: array<f32>;

@@ -2,17 +2,12 @@
 // shared memory are costly: each invocation computes a 4×4 register block straight from global
 // memory; rows and columns past the edge are clamped for loading and skipped when storing, so
 // the inner loop has no branches. Operands are read through strides (see matmul_tiled.wgsl).
+// Params (MATMUL block in src/kernels/matmul.ts): M, N, K; mTiles (row tiles per batch entry);
+// aBatch, aRow, aCol and bBatch, bRow, bCol (each operand's strides); batch.
 // Bindings: 0 params, 1 A, 2 B (read), 3 C (read_write).
 // Grid: (ceil(N / 32), gy, gz), workgroups of 8×8, with gy·gz ≥ ceil(M / 32)·batch (the pairs
 // of row tile and batch entry, folded over y and z).
 
-struct Params {
-  M: u32, N: u32, K: u32, mTiles: u32,
-  aBatch: u32, aRow: u32, aCol: u32, batch: u32,
-  bBatch: u32, bRow: u32, bCol: u32, pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> B: array<f32>;
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;

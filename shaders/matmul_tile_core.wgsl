@@ -1,15 +1,10 @@
 // Shared part of the two tiled matmul kernels (matmul_tiled.wgsl, matmul_tiled_vec4.wgsl), which
-// the wrapper prepends to each: Params, the C binding, the workgroup-shared tiles, the tile
+// the wrapper prepends to each: the C binding, the workgroup-shared tiles, the tile
 // origin, the 16-deep multiply of the staged tiles into a 4×4 register block, and the store.
 // The kernels differ only in how they stage A and B (strided scalars or vec4 loads).
+// Params (MATMUL block in src/kernels/matmul.ts): M, N, K; mTiles (row tiles per batch entry);
+// aBatch, aRow, aCol and bBatch, bRow, bCol (each operand's strides); batch.
 
-struct Params {
-  M: u32, N: u32, K: u32, mTiles: u32,
-  aBatch: u32, aRow: u32, aCol: u32, batch: u32,
-  bBatch: u32, bRow: u32, bCol: u32, pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;
 
 var<workgroup> As: array<vec4<f32>, 256>; // [k 0..16][m/4 0..16]

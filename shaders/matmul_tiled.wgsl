@@ -1,7 +1,8 @@
 // Batched matmul C[b] = A[b] · B[b] for GPUs: 64×64 output tiles per workgroup of 16×16
 // invocations, each computing a 4×4 register block from 16-deep workgroup-shared tiles of A and
 // B. Operands are read through strides (row, col, batch), so transposed operands need no copy.
-// Needs matmul_tile_core.wgsl prepended (Params, C, the shared tiles, multiply and store).
+// Needs matmul_tile_core.wgsl prepended (C, the shared tiles, multiply and store).
+// Params (MATMUL block in src/kernels/matmul.ts): see matmul_tile_core.wgsl.
 // Shapes: A logical [M, K], B logical [K, N], C contiguous [batch, M, N].
 // Bindings: 0 params, 1 A, 2 B (read), 3 C (read_write).
 // Grid: (ceil(N / 64), gy, gz) with gy·gz ≥ ceil(M / 64)·batch (the pairs of row tile and

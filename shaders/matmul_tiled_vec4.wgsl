@@ -8,8 +8,9 @@
 //  - B row-major [K, N]: vec4 along n, stored into Bs[k][n] as is;
 //  - B transposed (stored [N, K], attention's kᵀ and the backward's Bᵀ): vec4 along k, scattered.
 // Needs the contiguous axis of each operand a multiple of 4 (the wrapper checks; otherwise
-// matmul_tiled.wgsl's strided scalar loads). Needs matmul_tile_core.wgsl prepended (Params, C,
-// the shared tiles, multiply and store).
+// matmul_tiled.wgsl's strided scalar loads). Needs matmul_tile_core.wgsl prepended (C, the
+// shared tiles, multiply and store).
+// Params (MATMUL block in src/kernels/matmul.ts): see matmul_tile_core.wgsl.
 // Shapes: A [batch?, M, K] or [batch?, K, M], B [batch?, K, N] or [batch?, N, K] (batch stride 0 =
 // broadcast), C [batch, M, N].
 // Bindings: 0 params, 1 A, 2 B (read, as vec4), 3 C (read_write).

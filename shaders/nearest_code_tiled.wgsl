@@ -8,17 +8,10 @@
 // (a row whose distances are all NaN gets index 0, distance NaN).
 // Shapes: Z [N, D], E [K, D], EE [K] (codebook_norms.wgsl); IDX i32 [N], DIST [N].
 // isNan / better come from nearest_code_compare.wgsl, prepended by the wrapper.
+// Params (NEAREST_CODE block in src/kernels/nearest_code.ts): N rows, K codes, D dims.
 // Bindings: 0 params, 1 Z, 2 E, 3 EE (read), 4 IDX, 5 DIST (read_write).
 // Grid: ceil(N / 64) workgroups of 16×16, folded.
 
-struct Params {
-  N: u32,
-  K: u32,
-  D: u32,
-  pad0: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> Z: array<f32>;
 @group(0) @binding(2) var<storage, read> E: array<f32>;
 @group(0) @binding(3) var<storage, read> EE: array<f32>;

@@ -2,15 +2,10 @@
 // element (n, c, iy, ix) of DX [N, C, H, W] sums G over the output windows that contain it,
 // oy ∈ [ceil((iy + pad − k + 1) / stride), floor((iy + pad) / stride)] ∩ [0, Ho) (same in x).
 // AVG: each window passes G / k². MAX: a window passes G only if its saved Idx is this element.
+// Params (POOL2D block in src/kernels/pool2d.ts): total (inputs), H, W, Ho, Wo, k, stride, pad.
 // Bindings: 0 params, 1 G, 2 Idx (read; i32, MAX only, else a placeholder), 3 DX (read_write).
 // Grid: ceil(N·C·H·W / 256), folded.
 
-struct Params {
-  total: u32, H: u32, W: u32, Ho: u32,
-  Wo: u32, k: u32, stride: i32, pad: i32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> G: array<f32>;
 @group(0) @binding(2) var<storage, read> Idx: array<i32>;
 @group(0) @binding(3) var<storage, read_write> DX: array<f32>;

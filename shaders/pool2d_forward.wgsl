@@ -3,15 +3,10 @@
 // MAX: the maximum over the window's in-range elements (padding is −inf), the first one wins on
 // ties (as PyTorch), and Idx = iy·W + ix of it for the backward pass. AVG: the window's sum / k²
 // (count_include_pad: padded zeros count).
+// Params (POOL2D block in src/kernels/pool2d.ts): total (outputs), H, W, Ho, Wo, k, stride, pad.
 // Bindings: 0 params, 1 X (read), 2 Y (read_write) [, 3 Idx (read_write, MAX only)].
 // Grid: ceil(N·C·Ho·Wo / 256), folded.
 
-struct Params {
-  total: u32, H: u32, W: u32, Ho: u32,
-  Wo: u32, k: u32, stride: i32, pad: i32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> Y: array<f32>;
 IDX_BINDING

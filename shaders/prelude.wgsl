@@ -1,4 +1,4 @@
-// Helpers every kernel may use; src/dispatch.ts prepends this file to each shader module, so
+// Helpers every kernel may use; src/core/dispatch.ts prepends this file to each shader module, so
 // kernels call them without defining their own (unused functions cost nothing).
 //
 // NaN: WGSL leaves min/max/clamp of NaN implementation-defined and llvmpipe folds `x != x` to

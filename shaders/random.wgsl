@@ -3,18 +3,10 @@
 // same on every adapter; uniform values are exact (24-bit mantissa); normal values use
 // Box-Muller (log, cos, sqrt: within an ulp or two across adapters).
 // OUT[i] = low + (high - low) * u  (DIST 0)   or   mean + std * z  (DIST 1)
+// Params (RANDOM block in src/kernels/random.ts): n; key0, key1 (the seed); offset (the call's
+// counter); a, b (low and high, or mean and std).
 // Bindings: 0 params, 1 OUT (read_write). Grid: ceil(n / 256) workgroups of 256, folded (x, y).
 
-struct Params {
-  n: u32,
-  key0: u32,
-  key1: u32,
-  offset: u32,
-  a: f32,
-  b: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> OUT: array<f32>;
 
 const DIST: u32 = DIST_ID;

@@ -1,16 +1,9 @@
 // Arg-reduction of rows, one workgroup of 64 per row: X is [rows, len] contiguous,
 // OUT[row] = index of the max (BETTER = a > b) or min (a < b) of X[row, :], ties to the lowest
 // index (as torch.argmax). NaN is treated as larger than everything for argmax like PyTorch.
+// Params (REDUCE_ARG block in src/kernels/reduce_core.ts): rows, len.
 // Bindings: 0 params, 1 X (read), 2 OUT (i32, read_write). Grid: rows workgroups, folded.
 
-struct Params {
-  rows: u32,
-  len: u32,
-  pad0: u32,
-  pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> OUT: array<i32>;
 

@@ -2,16 +2,9 @@
 // row reduces columns [s * chunk, min(len, (s + 1) * chunk)), so a huge row can be reduced in
 // two passes (rows * splits partials, then rows). OUT[row * splits + s] = reduce(...).
 // Template: COMBINE(a, b) and INIT (sum: a + b, 0; max: max(a, b), -inf; min: min, +inf).
+// Params (REDUCE_ROWS block in src/kernels/reduce_core.ts): rows, len, chunk, splits.
 // Bindings: 0 params, 1 X (read), 2 OUT (read_write). Grid: rows * splits workgroups, folded.
 
-struct Params {
-  rows: u32,
-  len: u32,
-  chunk: u32,
-  splits: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> OUT: array<f32>;
 

@@ -1,16 +1,9 @@
 // Row reduction for short rows, one invocation per row: X is [rows, len] contiguous,
 // OUT[row] = reduce(X[row, :]). Used when len is small and rows are many (no barriers, which
 // are costly on CPU adapters). Template: COMBINE(a, b) and INIT as in reduce_rows.wgsl.
+// Params (REDUCE_ROWS block in src/kernels/reduce_core.ts): rows, len (chunk, splits unused).
 // Bindings: 0 params, 1 X (read), 2 OUT (read_write). Grid: ceil(rows / 64) workgroups, folded.
 
-struct Params {
-  rows: u32,
-  len: u32,
-  chunk: u32,
-  splits: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> OUT: array<f32>;
 

@@ -11,15 +11,11 @@
 // OUT[o·splits + s] is split s's partial of output o; with splits > 1 the wrapper finishes with a
 // trailing row reduction (reduce_rows.wgsl). Splits exist for outputs too few to fill a GPU.
 // Template: COMBINE(a, b), INIT (as reduce_rows.wgsl), MODE.
+// Params (REDUCE_STRIDED block in src/kernels/reduce_core.ts): R0, K, R1, K2 as above; chunk
+// rows per split, splits.
 // Bindings: 0 params, 1 X (read), 2 OUT (read_write). Grid: MODE 0 ceil(K·K2·splits / 64)
 // workgroups, MODE 1 K·splits workgroups, folded.
 
-struct Params {
-  R0: u32, K: u32, R1: u32, K2: u32,
-  chunk: u32, splits: u32, pad0: u32, pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> OUT: array<f32>;
 

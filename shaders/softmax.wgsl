@@ -1,16 +1,9 @@
 // Softmax / log-softmax along one dim, one invocation per row: X viewed as [outer, L, inner],
 // row r = (o, q) holds X[o, :, q] at stride `inner`. Three passes over the row: max, sum of
 // exp(x - max), write (LOG: x - max - log(sum); else exp(x - max) / sum).
+// Params (SOFTMAX block in src/kernels/softmax.ts): rows = outer·inner, len = L, inner.
 // Bindings: 0 params, 1 X (read), 2 Y (read_write). Grid: ceil(outer * inner / 64), folded.
 
-struct Params {
-  rows: u32,
-  len: u32,
-  inner: u32,
-  pad: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> Y: array<f32>;
 

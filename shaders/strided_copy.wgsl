@@ -1,19 +1,10 @@
 // Strided copy of raw 32-bit words, the one primitive behind permute, expand, slice, cat and pad:
 // for every multi-index idx over `shape` (<= 8 dims, row-major order of the linear id i),
 //   OUT[outOffset + sum(idx * outStride)] = IN[inOffset + sum(idx * inStride)].
+// Params (STRIDED_COPY block in src/kernels/strided_copy.ts): n elements over ndim dims; the
+// offsets; shape, inStride and outStride packed four to a vec4 (read as [d / 4][d % 4]).
 // Bindings: 0 params, 1 IN (read), 2 OUT (read_write). Grid: ceil(n / 256) x 256, folded (x, y).
 
-struct Params {
-  n: u32,
-  ndim: u32,
-  inOffset: u32,
-  outOffset: u32,
-  shape: array<vec4<u32>, 2>,
-  inStride: array<vec4<u32>, 2>,
-  outStride: array<vec4<u32>, 2>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> IN: array<u32>;
 @group(0) @binding(2) var<storage, read_write> OUT: array<u32>;
 

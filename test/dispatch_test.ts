@@ -1,10 +1,12 @@
-// The dispatch path's bind-group cache: repeated ops reuse groups, a pool-recycled buffer is
-// served correctly (same allocation, new contents), and destroyed buffers (pool over its cap,
-// emptyCache) have their groups evicted, so no stale group is ever encoded.
+// The dispatch path's caches: repeated ops reuse bind groups, a pool-recycled buffer is served
+// correctly (same allocation, new contents), destroyed buffers (pool over its cap, emptyCache)
+// have their groups evicted, so no stale group is ever encoded; and a pipeline is made per
+// parameter block and code (the block's declaration is part of the module).
 
 import * as nd from "../src/mod.ts";
 import { Tensor } from "../src/mod.ts";
-import { bindGroupCacheSize, pool, sync } from "../src/core/dispatch.ts";
+import { bindGroupCacheSize, dispatch, pool, sync } from "../src/core/dispatch.ts";
+import { paramBlock } from "../src/core/uniforms.ts";
 import { assertClose, setup } from "./helpers.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -92,5 +94,35 @@ Deno.test({
     assertClose(await g.toArray(), [2, 4, 6, 8, 10], { atol: 0 });
     f.dispose();
     g.dispose();
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "dispatch() builds one pipeline per parameter block for the same code",
+  async fn() {
+    await setup();
+    const code = `
+@group(0) @binding(1) var<storage, read_write> OUT: array<u32>;
+@compute @workgroup_size(1)
+fn main() { OUT[0] = params.a; }`;
+    const first = paramBlock("EchoFirst", { a: "u32" });
+    const second = paramBlock("EchoSecond", { skipped: "u32", a: "u32" });
+    const out = Tensor.empty([2], "u32");
+    const outB = Tensor.empty([2], "u32");
+    dispatch({ name: "echo_first", params: first, code, inputs: 0, outputs: 1 }, { a: 11 }, [
+      out.buffer,
+    ], [1]);
+    // Same code, another block: `a` sits at byte 4 now, so a pipeline made for the first block
+    // would read `skipped` (99) here.
+    dispatch(
+      { name: "echo_second", params: second, code, inputs: 0, outputs: 1 },
+      { skipped: 99, a: 22 },
+      [outB.buffer],
+      [1],
+    );
+    const [x, y] = await Promise.all([out.toArray(), outB.toArray()]);
+    if (x[0] !== 11 || y[0] !== 22) throw new Error(`read ${x[0]} and ${y[0]}, not 11 and 22`);
+    for (const t of [out, outB]) t.dispose();
   },
 });

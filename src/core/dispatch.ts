@@ -10,20 +10,35 @@
 // the least recently used groups go beyond MAX_BIND_GROUPS.
 //
 // Binding convention of every kernel: @binding(0) is a uniform block `params`, then `inputs`
-// read-only storage buffers, then `outputs` read_write storage buffers, all in @group(0).
+// read-only storage buffers, then `outputs` read_write storage buffers, all in @group(0). The
+// uniform block is the spec's ParamBlock (uniforms.ts): its WGSL declaration goes in front of the
+// kernel's code here, and its writer packs the dispatch's values into the arena, so the layout
+// is stated once.
 
 import PRELUDE from "../../shaders/prelude.wgsl" with { type: "text" };
 import { checkErrors, rt } from "./device.ts";
 import { BufferPool } from "./buffer_pool.ts";
 import { type KernelTime, KernelTimer } from "./kernel_timer.ts";
+import type { Fields, ParamBlock, ParamValues, ParamWords } from "./uniforms.ts";
 
-export interface KernelSpec {
+export interface KernelSpec<F extends Fields = Fields> {
   /** Names the kernel in labels and error messages. */
   name: string;
-  /** Complete WGSL source (after any template substitution); the pipeline cache key. */
+  /**
+   * The kernel's parameter block (binding 0), declared before `code` in the module; a kernel
+   * without parameters omits it (binding 0 then holds 16 zero bytes).
+   */
+  params?: ParamBlock<F>;
+  /** The kernel's WGSL after any template substitution, without the parameter block. */
   code: string;
   inputs: number;
   outputs: number;
+}
+
+interface Pipeline {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  id: number;
 }
 
 const ARENA_BYTES = 1 << 18;
@@ -40,7 +55,9 @@ interface CachedGroup {
 interface State {
   device: GPUDevice;
   pool: BufferPool;
-  pipelines: Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout; id: number }>;
+  /** Pipelines by parameter block, then by code (one module is block + code). */
+  pipelines: Map<ParamBlock | undefined, Map<string, Pipeline>>;
+  pipelineCount: number;
   /** Key "pipeline|slot|buffer ids" → group; Map order is recency (oldest first). */
   bindGroups: Map<string, CachedGroup>;
   /** Buffer id → keys of the cached groups that bind it. */
@@ -51,6 +68,7 @@ interface State {
   pass: GPUComputePassEncoder | null;
   arena: GPUBuffer;
   arenaCpu: Uint8Array;
+  arenaWords: ParamWords;
   arenaUsed: number;
   dispatches: number;
   lastKernel: string;
@@ -64,10 +82,12 @@ let timer: KernelTimer | null = null;
 function st(): State {
   const { device } = rt();
   if (state && state.device === device) return state;
+  const arenaCpu = new Uint8Array(ARENA_BYTES);
   state = {
     device,
     pool: new BufferPool(device, forgetBuffer),
     pipelines: new Map(),
+    pipelineCount: 0,
     bindGroups: new Map(),
     groupsOfBuffer: new Map(),
     bufferIds: new WeakMap(),
@@ -78,7 +98,12 @@ function st(): State {
       size: ARENA_BYTES,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     }),
-    arenaCpu: new Uint8Array(ARENA_BYTES),
+    arenaCpu,
+    arenaWords: {
+      u32: new Uint32Array(arenaCpu.buffer),
+      i32: new Int32Array(arenaCpu.buffer),
+      f32: new Float32Array(arenaCpu.buffer),
+    },
     arenaUsed: 0,
     dispatches: 0,
     lastKernel: "(none)",
@@ -93,8 +118,10 @@ export function pool(): BufferPool {
   return st().pool;
 }
 
-function pipelineFor(s: State, spec: KernelSpec) {
-  let p = s.pipelines.get(spec.code);
+function pipelineFor(s: State, spec: KernelSpec<Fields>): Pipeline {
+  let byCode = s.pipelines.get(spec.params);
+  if (!byCode) s.pipelines.set(spec.params, byCode = new Map());
+  let p = byCode.get(spec.code);
   if (p) return p;
   const entries: GPUBindGroupLayoutEntry[] = [
     {
@@ -111,14 +138,17 @@ function pipelineFor(s: State, spec: KernelSpec) {
     });
   }
   const layout = s.device.createBindGroupLayout({ label: spec.name, entries });
-  const module = s.device.createShaderModule({ label: spec.name, code: PRELUDE + spec.code });
+  const module = s.device.createShaderModule({
+    label: spec.name,
+    code: PRELUDE + (spec.params?.wgsl ?? "") + spec.code,
+  });
   const pipeline = s.device.createComputePipeline({
     label: spec.name,
     layout: s.device.createPipelineLayout({ label: spec.name, bindGroupLayouts: [layout] }),
     compute: { module, entryPoint: "main" },
   });
-  p = { pipeline, layout, id: s.pipelines.size + 1 };
-  s.pipelines.set(spec.code, p);
+  p = { pipeline, layout, id: ++s.pipelineCount };
+  byCode.set(spec.code, p);
   return p;
 }
 
@@ -160,7 +190,7 @@ export function bindGroupCacheSize(): number {
 
 function bindGroupFor(
   s: State,
-  spec: KernelSpec,
+  spec: KernelSpec<Fields>,
   p: { layout: GPUBindGroupLayout; id: number },
   slot: number,
   buffers: GPUBuffer[],
@@ -198,13 +228,14 @@ export function grid1d(count: number): [number, number] {
 }
 
 /**
- * Records one dispatch. `params` is the uniform block's bytes; `buffers` are the inputs then
- * the outputs; `workgroups` is [x, y, z] (use grid1d for a linear count; kernels then compute
- * the linear workgroup index as wid.x + wid.y * nwg.x and bounds-check).
+ * Records one dispatch. `params` holds a value for every field of the spec's parameter block
+ * (type-checked against its declaration); `buffers` are the inputs then the outputs;
+ * `workgroups` is [x, y, z] (use grid1d for a linear count; kernels then compute the linear
+ * workgroup index as wid.x + wid.y * nwg.x and bounds-check).
  */
-export function dispatch(
-  spec: KernelSpec,
-  params: ArrayBufferView,
+export function dispatch<F extends Fields = Record<never, never>>(
+  spec: KernelSpec<F>,
+  params: NoInfer<ParamValues<F>>,
   buffers: GPUBuffer[],
   workgroups: [number, number?, number?],
 ) {
@@ -216,8 +247,8 @@ export function dispatch(
       } buffers, got ${buffers.length}`,
     );
   }
-  const bytes = new Uint8Array(params.buffer, params.byteOffset, params.byteLength);
-  const slot = Math.max(16, Math.ceil(bytes.length / 16) * 16);
+  const block = spec.params;
+  const slot = block ? block.size : 16;
   const stride = Math.ceil(slot / s.uniformAlign) * s.uniformAlign;
   if (
     s.arenaUsed + stride > ARENA_BYTES || s.dispatches >= MAX_DISPATCHES_PER_SUBMIT ||
@@ -225,11 +256,11 @@ export function dispatch(
   ) flush();
   const offset = s.arenaUsed;
   s.arenaCpu.fill(0, offset, offset + slot);
-  s.arenaCpu.set(bytes, offset);
+  block?.writeTo(s.arenaWords, offset / 4, params);
   s.arenaUsed += stride;
 
-  const p = pipelineFor(s, spec);
-  const bindGroup = bindGroupFor(s, spec, p, slot, buffers);
+  const p = pipelineFor(s, spec as KernelSpec<Fields>);
+  const bindGroup = bindGroupFor(s, spec as KernelSpec<Fields>, p, slot, buffers);
   s.encoder ??= s.device.createCommandEncoder({ label: "neurad" });
   let timed: number | null = null;
   if (timer) {

@@ -3,10 +3,17 @@
 // creates no tensor, so the autograd engine can use it without an import cycle.
 
 import src from "../../shaders/inplace_update.wgsl" with { type: "text" };
-import { dispatch, grid1d, type KernelSpec } from "./dispatch.ts";
+import { dispatch, grid1d } from "./dispatch.ts";
 import type { Tensor } from "./tensor.ts";
+import { paramBlock } from "./uniforms.ts";
 
-const SPEC: KernelSpec = { name: "inplace_update", code: src, inputs: 2, outputs: 1 };
+const INPLACE_UPDATE = paramBlock("InplaceUpdateParams", {
+  n: "u32",
+  flags: "u32",
+  alpha: "f32",
+  beta: "f32",
+});
+const SPEC = { name: "inplace_update", params: INPLACE_UPDATE, code: src, inputs: 2, outputs: 1 };
 
 const READ_DST = 1, READ_SRC = 2, SCALE_DST = 4, SCALE_SRC = 8;
 
@@ -30,17 +37,15 @@ function run(
   }
   if (s && s.size !== 1) throw new Error("neurad: in-place scale needs a one-element tensor");
   if (n === 0) return dst;
-  const p = new ArrayBuffer(16);
-  const u = new Uint32Array(p);
-  const f = new Float32Array(p);
-  u[0] = n;
-  u[1] = flags;
-  f[2] = a;
-  f[3] = b;
   // An unused binding gets the other read-only buffer (never the writable destination).
   const srcBuf = (src ?? s)!.buffer;
   const sBuf = (s ?? src)!.buffer;
-  dispatch(SPEC, u, [srcBuf, sBuf, dst.buffer], grid1d(Math.ceil(n / 256)));
+  dispatch(
+    SPEC,
+    { n, flags, alpha: a, beta: b },
+    [srcBuf, sBuf, dst.buffer],
+    grid1d(Math.ceil(n / 256)),
+  );
   return dst;
 }
 

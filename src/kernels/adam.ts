@@ -1,11 +1,29 @@
 // Wrapper of shaders/adam.wgsl: the fused in-place Adam/AdamW update, over one parameter
 // (adamStep) or up to 8 per dispatch (adamStepMulti): the same kernel, generated per slot count.
+// Owns the kernel's parameter block.
 
 import src from "../../shaders/adam.wgsl" with { type: "text" };
 import { rt } from "../core/device.ts";
 import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
 import type { Tensor } from "../core/tensor.ts";
+import { paramBlock } from "../core/uniforms.ts";
 import { cachedSpec } from "./kernel_cache.ts";
+
+/** Most parameters one dispatch updates (the slot arrays of the block hold this many). */
+const MAX_SLOTS = 8;
+
+const ADAM = paramBlock("AdamParams", {
+  decoupled: "u32",
+  lr: "f32",
+  beta1: "f32",
+  beta2: "f32",
+  eps: "f32",
+  weightDecay: "f32",
+  gradScale: "f32",
+  size: "array<vec4<u32>, 2>",
+  bc1: "array<vec4<f32>, 2>",
+  sqrtBc2: "array<vec4<f32>, 2>",
+});
 
 export interface AdamHyper {
   lr: number;
@@ -42,7 +60,7 @@ export interface AdamItem {
 }
 
 /** adam.wgsl for `slots` parameters. */
-function multiSpec(slots: number): KernelSpec {
+function multiSpec(slots: number): KernelSpec<typeof ADAM.fields> {
   return cachedSpec("adam", `multi|${slots}`, () => {
     const bind = (b: number, access: string, name: string) =>
       `@group(0) @binding(${b}) var<storage, ${access}> ${name}: array<f32>;`;
@@ -56,16 +74,18 @@ function multiSpec(slots: number): KernelSpec {
         bind(b + 2, "read_write", `V${k}`),
       );
     }
-    const cases = Array.from({ length: slots }, (_, k) =>
-      `  if (i < params.slots[${k}].x) {
-    let r = update(P${k}[i], G${k}[i], M${k}[i], V${k}[i], bitcast<f32>(params.slots[${k}].y),
-      bitcast<f32>(params.slots[${k}].z));
+    const cases = Array.from({ length: slots }, (_, k) => {
+      const at = `[${k >> 2}][${k & 3}]`;
+      return `  if (i < params.size${at}) {
+    let r = update(P${k}[i], G${k}[i], M${k}[i], V${k}[i], params.bc1${at}, params.sqrtBc2${at});
     P${k}[i] = r.x;
     M${k}[i] = r.y;
     V${k}[i] = r.z;
-  }`).join("\n");
+  }`;
+    }).join("\n");
     return {
       name: slots === 1 ? "adam_step" : "adam_multi",
+      params: ADAM,
       code: src.replace("SLOT_BINDINGS", lines.join("\n")).replace("SLOT_CASES", cases),
       inputs: slots,
       outputs: 3 * slots,
@@ -75,7 +95,10 @@ function multiSpec(slots: number): KernelSpec {
 
 /** Parameters per dispatch: 4 storage buffers each (WebGPU guarantees 8: at least 2), at most 8. */
 export function adamSlots(): number {
-  return Math.min(8, Math.floor(rt().device.limits.maxStorageBuffersPerShaderStage / 4));
+  return Math.min(
+    MAX_SLOTS,
+    Math.floor(rt().device.limits.maxStorageBuffersPerShaderStage / 4),
+  );
 }
 
 /**
@@ -98,27 +121,24 @@ function checkSizes(it: AdamItem) {
   }
 }
 
-/** One dispatch updating every item (at most 8, none empty). */
+/** One dispatch updating every item (at most MAX_SLOTS, none empty). */
 function dispatchSlots(chunk: readonly AdamItem[], h: AdamHyper) {
-  const buf = new ArrayBuffer(32 + 8 * 16);
-  const u = new Uint32Array(buf), f = new Float32Array(buf);
-  u[0] = h.decoupled ? 1 : 0;
-  f[1] = h.lr;
-  f[2] = h.beta1;
-  f[3] = h.beta2;
-  f[4] = h.eps;
-  f[5] = h.weightDecay;
-  f[6] = h.gradScale ?? 1;
-  let most = 0;
-  chunk.forEach((it, k) => {
-    u[8 + 4 * k] = it.param.size;
-    f[9 + 4 * k] = 1 - h.beta1 ** it.t;
-    f[10 + 4 * k] = Math.sqrt(1 - h.beta2 ** it.t);
-    most = Math.max(most, it.param.size);
-  });
+  const most = Math.max(...chunk.map((it) => it.param.size));
+  const params = {
+    decoupled: h.decoupled,
+    lr: h.lr,
+    beta1: h.beta1,
+    beta2: h.beta2,
+    eps: h.eps,
+    weightDecay: h.weightDecay,
+    gradScale: h.gradScale ?? 1,
+    size: chunk.map((it) => it.param.size),
+    bc1: chunk.map((it) => 1 - h.beta1 ** it.t),
+    sqrtBc2: chunk.map((it) => Math.sqrt(1 - h.beta2 ** it.t)),
+  };
   const buffers = [
     ...chunk.map((it) => it.grad.buffer),
     ...chunk.flatMap((it) => [it.param.buffer, it.expAvg.buffer, it.expAvgSq.buffer]),
   ];
-  dispatch(multiSpec(chunk.length), u, buffers, grid1d(Math.ceil(most / 256)));
+  dispatch(multiSpec(chunk.length), params, buffers, grid1d(Math.ceil(most / 256)));
 }

@@ -1,6 +1,7 @@
 // The kernels shared by groupNorm and batchNorm (shaders/group_norm_*.wgsl): segment statistics,
 // the fused normalise-affine-(SiLU) pass, and the two backward passes. A NormLayout says which
-// elements share a statistic: groupNorm's (n, group) or batchNorm's channel.
+// elements share a statistic: groupNorm's (n, group) or batchNorm's channel. Owns the kernels'
+// parameter blocks.
 
 import { cachedSpec } from "./kernel_cache.ts";
 import statsSrc from "../../shaders/group_norm_stats.wgsl" with { type: "text" };
@@ -9,8 +10,57 @@ import applySrc from "../../shaders/group_norm_apply.wgsl" with { type: "text" }
 import reduceSrc from "../../shaders/group_norm_backward_reduce.wgsl" with { type: "text" };
 import inputSrc from "../../shaders/group_norm_backward_input.wgsl" with { type: "text" };
 import { deviceInfo } from "../core/device.ts";
-import { dispatch, grid1d } from "../core/dispatch.ts";
+import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
 import { Tensor } from "../core/tensor.ts";
+import { type Fields, paramBlock } from "../core/uniforms.ts";
+
+/** Segment statistics (group_norm_stats and its combine pass); see NormLayout and normStats. */
+const NORM_STATS = paramBlock("NormStatsParams", {
+  segments: "u32",
+  segStride: "u32",
+  chunks: "u32",
+  chunkStride: "u32",
+  len: "u32",
+  parts: "u32",
+  partLen: "u32",
+});
+/** The normalise pass: `total` elements of [N, C, HW]; statistic n·statN + c / Cg. */
+const NORM_APPLY = paramBlock("NormApplyParams", {
+  total: "u32",
+  C: "u32",
+  HW: "u32",
+  statN: "u32",
+  Cg: "u32",
+  hasWeight: "u32",
+  hasBias: "u32",
+  eps: "f32",
+});
+/** The backward sums: `segments` reduce segments of `chunks` runs of HW, chunkStride apart. */
+const NORM_BACKWARD_REDUCE = paramBlock("NormBackwardReduceParams", {
+  segments: "u32",
+  C: "u32",
+  HW: "u32",
+  chunks: "u32",
+  chunkStride: "u32",
+  Cg: "u32",
+  hasWeight: "u32",
+  hasBias: "u32",
+  eps: "f32",
+});
+/** The input gradient: NORM_APPLY's fields, whether to use the sums, 1 / M, and `stats`. */
+const NORM_BACKWARD_INPUT = paramBlock("NormBackwardInputParams", {
+  total: "u32",
+  C: "u32",
+  HW: "u32",
+  statN: "u32",
+  Cg: "u32",
+  hasWeight: "u32",
+  hasBias: "u32",
+  useSums: "u32",
+  eps: "f32",
+  invM: "f32",
+  stats: "u32",
+});
 
 export interface NormLayout {
   N: number;
@@ -73,9 +123,17 @@ export function channelLayout(shape: readonly number[]): NormLayout {
   };
 }
 
-function spec(name: string, src: string, silu: boolean, inputs: number, outputs: number) {
+function spec<F extends Fields>(
+  name: string,
+  params: KernelSpec<F>["params"],
+  src: string,
+  silu: boolean,
+  inputs: number,
+  outputs: number,
+): KernelSpec<F> {
   return cachedSpec("channel_norm", `${name}|${silu}`, () => ({
     name,
+    params,
     code: src.replaceAll("SILU_FLAG", String(silu)),
     inputs,
     outputs,
@@ -112,16 +170,24 @@ export function normStats(
   // Parts of a multiple of 256 elements (whole lane strides), the last one shorter.
   const partLen = Math.ceil(l.M / Math.max(1, parts) / 256) * 256;
   const p = Math.ceil(l.M / partLen);
-  const u = new Uint32Array([l.stats, l.segStride, l.chunks, l.chunkStride, l.len, p, partLen, 0]);
+  const u = {
+    segments: l.stats,
+    segStride: l.segStride,
+    chunks: l.chunks,
+    chunkStride: l.chunkStride,
+    len: l.len,
+    parts: p,
+    partLen,
+  };
   const [gy, gz] = grid1d(l.stats);
-  const stats = spec("group_norm_stats", statsSrc, false, 1, 2);
+  const stats = spec("group_norm_stats", NORM_STATS, statsSrc, false, 1, 2);
   if (p <= 1) {
     dispatch(stats, u, [x.buffer, mean.buffer, v.buffer], [1, gy, gz]);
     return { mean, var: v };
   }
   const partMean = Tensor.empty([l.stats, p]), partM2 = Tensor.empty([l.stats, p]);
   dispatch(stats, u, [x.buffer, partMean.buffer, partM2.buffer], [p, gy, gz]);
-  dispatch(spec("group_norm_stats_combine", combineSrc, false, 2, 2), u, [
+  dispatch(spec("group_norm_stats_combine", NORM_STATS, combineSrc, false, 2, 2), u, [
     partMean.buffer,
     partM2.buffer,
     mean.buffer,
@@ -139,22 +205,22 @@ export interface Affine {
   silu: boolean;
 }
 
-function header(u: Uint32Array, l: NormLayout, total: number) {
-  u.set([total, l.C, l.HW, l.statN, l.Cg]);
-}
-
 /** y = [silu](((x − mean)·rsqrt(var + eps))·w + b). */
 export function normApply(x: Tensor, mean: Tensor, v: Tensor, l: NormLayout, a: Affine): Tensor {
   const y = Tensor.empty(x.shape);
   if (!y.size) return y;
-  const buf = new ArrayBuffer(32);
-  const u = new Uint32Array(buf);
-  header(u, l, y.size);
-  u.set([a.weight ? 1 : 0, a.bias ? 1 : 0], 5);
-  new Float32Array(buf)[7] = a.eps;
   dispatch(
-    spec("group_norm_apply", applySrc, a.silu, 5, 1),
-    u,
+    spec("group_norm_apply", NORM_APPLY, applySrc, a.silu, 5, 1),
+    {
+      total: y.size,
+      C: l.C,
+      HW: l.HW,
+      statN: l.statN,
+      Cg: l.Cg,
+      hasWeight: !!a.weight,
+      hasBias: !!a.bias,
+      eps: a.eps,
+    },
     [x.buffer, mean.buffer, v.buffer, (a.weight ?? x).buffer, (a.bias ?? x).buffer, y.buffer],
     grid1d(Math.ceil(y.size / 256)),
   );
@@ -171,22 +237,19 @@ export function normBackwardSums(
   a: Affine,
 ): { sumGX: Tensor; sumG: Tensor } {
   const sumGX = Tensor.empty([l.reduceSegs]), sumG = Tensor.empty([l.reduceSegs]);
-  const buf = new ArrayBuffer(48);
-  const u = new Uint32Array(buf);
-  u.set([
-    l.reduceSegs,
-    l.C,
-    l.HW,
-    l.reduceChunks,
-    l.C * l.HW,
-    l.Cg,
-    a.weight ? 1 : 0,
-    a.bias ? 1 : 0,
-  ]);
-  new Float32Array(buf)[8] = a.eps;
   dispatch(
-    spec("group_norm_backward_reduce", reduceSrc, a.silu, 6, 2),
-    u,
+    spec("group_norm_backward_reduce", NORM_BACKWARD_REDUCE, reduceSrc, a.silu, 6, 2),
+    {
+      segments: l.reduceSegs,
+      C: l.C,
+      HW: l.HW,
+      chunks: l.reduceChunks,
+      chunkStride: l.C * l.HW,
+      Cg: l.Cg,
+      hasWeight: !!a.weight,
+      hasBias: !!a.bias,
+      eps: a.eps,
+    },
     [
       x.buffer,
       g.buffer,
@@ -217,16 +280,21 @@ export function normBackwardInput(
 ): Tensor {
   const dx = Tensor.empty(x.shape);
   if (!dx.size) return dx;
-  const buf = new ArrayBuffer(48);
-  const u = new Uint32Array(buf), f = new Float32Array(buf);
-  header(u, l, dx.size);
-  u.set([a.weight ? 1 : 0, a.bias ? 1 : 0, sums ? 1 : 0], 5);
-  f[8] = a.eps;
-  f[9] = 1 / l.M;
-  u[10] = l.stats;
   dispatch(
-    spec("group_norm_backward_input", inputSrc, a.silu, 7, 1),
-    u,
+    spec("group_norm_backward_input", NORM_BACKWARD_INPUT, inputSrc, a.silu, 7, 1),
+    {
+      total: dx.size,
+      C: l.C,
+      HW: l.HW,
+      statN: l.statN,
+      Cg: l.Cg,
+      hasWeight: !!a.weight,
+      hasBias: !!a.bias,
+      useSums: !!sums,
+      eps: a.eps,
+      invM: 1 / l.M,
+      stats: l.stats,
+    },
     [
       x.buffer,
       g.buffer,

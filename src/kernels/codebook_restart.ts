@@ -1,11 +1,20 @@
 // Wrapper of shaders/codebook_restart.wgsl: dead codes take random rows of the current encoder
-// outputs (used by the vector quantiser's dead-code restart; no gradient).
+// outputs (used by the vector quantiser's dead-code restart; no gradient). Owns the kernel's
+// parameter block.
 
 import src from "../../shaders/codebook_restart.wgsl" with { type: "text" };
-import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { dispatch, grid1d } from "../core/dispatch.ts";
 import { Tensor } from "../core/tensor.ts";
+import { paramBlock } from "../core/uniforms.ts";
 
-const RESTART: KernelSpec = { name: "codebook_restart", code: src, inputs: 4, outputs: 1 };
+const CODEBOOK_RESTART = paramBlock("CodebookRestartParams", { N: "u32", K: "u32", D: "u32" });
+const RESTART = {
+  name: "codebook_restart",
+  params: CODEBOOK_RESTART,
+  code: src,
+  inputs: 4,
+  outputs: 1,
+};
 
 /**
  * Returns a copy of weight [K, D] where rows with mask[k] > 0 are replaced by
@@ -19,7 +28,7 @@ export function restartCodes(weight: Tensor, z: Tensor, uniform: Tensor, mask: T
   const out = Tensor.empty([K, D]);
   dispatch(
     RESTART,
-    new Uint32Array([N, K, D, 0]),
+    { N, K, D },
     [weight.buffer, z.buffer, uniform.buffer, mask.buffer, out.buffer],
     grid1d(Math.ceil((K * D) / 256)),
   );

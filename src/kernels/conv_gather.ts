@@ -5,9 +5,10 @@
 // shared tiles on GPUs; on CPU adapters (llvmpipe) the phased register-blocked kernel
 // (conv2d_phased.wgsl: one phase of a stride-dilated input per workgroup, so transposed convs
 // never visit their holes, and its 32×8 block unrolled into named registers), measured 2-4×
-// faster than either older kernel on the issue-14 shapes (bench/peers/conv_peers_bench.ts).
+// faster than either older kernel on the study's layer shapes (bench/peers/conv_peers_bench.ts).
 // The phased kernel is not yet measured on a GPU. NEURAD_CONV=direct|gemm|phased overrides;
-// tests pass the variant explicitly.
+// tests pass the variant explicitly. Owns the parameter blocks: one shared by the three gather
+// kernels, one for the weight gradient.
 
 import { cachedSpec } from "./kernel_cache.ts";
 import commonSrc from "../../shaders/conv2d_gather_common.wgsl" with { type: "text" };
@@ -25,6 +26,7 @@ import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
 import { Tensor } from "../core/tensor.ts";
 import { sum } from "./reduce.ts";
 import { envChoice } from "../core/env.ts";
+import { paramBlock } from "../core/uniforms.ts";
 
 export type ConvVariant = "direct" | "gemm" | "phased";
 /** Epilogue activations whose derivative can be read from the output (y > 0 ⇔ pre-act > 0). */
@@ -43,7 +45,49 @@ export function convVariant(_inStride = 1): ConvVariant {
   return deviceInfo().isFallbackAdapter ? "phased" : "gemm";
 }
 
-const cached = (key: string, make: () => KernelSpec) => cachedSpec("conv_gather", key, make);
+/** The gather kernels' block (conv2d_gather_common.wgsl describes the fields). */
+const CONV_GATHER = paramBlock("ConvGatherParams", {
+  N: "u32",
+  Cin: "u32",
+  H: "u32",
+  W: "u32",
+  Cout: "u32",
+  Ho: "u32",
+  Wo: "u32",
+  K: "u32",
+  convStride: "i32",
+  inStride: "i32",
+  pad: "i32",
+  xGroups: "u32",
+  wBase: "i32",
+  wOut: "i32",
+  wIn: "i32",
+  wKh: "i32",
+  wKw: "i32",
+  blocks: "u32",
+  hasBias: "u32",
+  total: "u32",
+  slope: "f32",
+});
+/** The weight gradient's block (conv2d_weight_grad.wgsl describes the fields). */
+const CONV_WEIGHT_GRAD = paramBlock("ConvWeightGradParams", {
+  N: "u32",
+  A: "u32",
+  Hg: "u32",
+  Wg: "u32",
+  B: "u32",
+  H: "u32",
+  W: "u32",
+  rows: "u32",
+  stride: "i32",
+  pad: "i32",
+  rowsPerSplit: "u32",
+  aBlocks: "u32",
+  total: "u32",
+});
+
+type GatherSpec = KernelSpec<typeof CONV_GATHER.fields>;
+const cached = (key: string, make: () => GatherSpec) => cachedSpec("conv_gather", key, make);
 
 /** Where weight element (out, in, kh, kw) lives: base + out·o + in·i + kh·h + kw·w. */
 export interface WeightAccess {
@@ -87,15 +131,30 @@ export function convGather(a: GatherArgs): Tensor {
   const S = a.inStride;
   const xGroups = S * Math.ceil(Math.ceil(wo / S) / 4);
   const total = N * coBlocks * ho * xGroups;
-  const buf = new ArrayBuffer(24 * 4);
-  const u = new Uint32Array(buf), i = new Int32Array(buf), f = new Float32Array(buf);
-  u.set([N, Cin, H, W, cout, ho, wo, k]);
-  i.set([a.convStride, S, a.pad], 8);
-  u[11] = xGroups;
   const w = a.access;
-  i.set([w.base, w.out, w.in, w.kh, w.kw], 12);
-  u.set([coBlocks, a.bias ? 1 : 0, total], 17);
-  f[20] = a.slope ?? 0.01;
+  const u = {
+    N,
+    Cin,
+    H,
+    W,
+    Cout: cout,
+    Ho: ho,
+    Wo: wo,
+    K: k,
+    convStride: a.convStride,
+    inStride: S,
+    pad: a.pad,
+    xGroups,
+    wBase: w.base,
+    wOut: w.out,
+    wIn: w.in,
+    wKh: w.kh,
+    wKw: w.kw,
+    blocks: coBlocks,
+    hasBias: !!a.bias,
+    total,
+    slope: a.slope ?? 0.01,
+  };
   const buffers = [a.x.buffer, a.weight.buffer, (a.bias ?? a.weight).buffer, y.buffer];
   if (variant === "phased") {
     // 32 channels × 8-16 x-positions per invocation: per (ci, kh, kw) 8-16 X loads + 32 weight
@@ -106,20 +165,24 @@ export function convGather(a: GatherArgs): Tensor {
     const rowsP = Math.ceil(ho / S);
     const xg = Math.ceil(Math.ceil(wo / S) / xBlock);
     const tot = N * rowsP * xg;
-    u[11] = xg;
-    u[17] = rowsP;
-    u[19] = tot;
     const spec = cached(`phased|${cb}|${xBlock}|${act}`, () => ({
       name: "conv2d_phased",
+      params: CONV_GATHER,
       code: phasedCode(cb, xBlock / 4, act),
       inputs: 3,
       outputs: 1,
     }));
     const [gx, gy] = grid1d(Math.ceil(tot / 64));
-    dispatch(spec, u, buffers, [gx, gy, Math.ceil(cout / cb) * S * S]);
+    dispatch(
+      spec,
+      { ...u, xGroups: xg, blocks: rowsP, total: tot },
+      buffers,
+      [gx, gy, Math.ceil(cout / cb) * S * S],
+    );
   } else if (variant === "direct") {
     const spec = cached(`direct|${coBlock}|${act}`, () => ({
       name: "conv2d_direct",
+      params: CONV_GATHER,
       code: directSrc.replaceAll("CO_BLOCK_SIZE", `${coBlock}u`).replaceAll("ACT_EXPR", ACT[act]),
       inputs: 3,
       outputs: 1,
@@ -128,6 +191,7 @@ export function convGather(a: GatherArgs): Tensor {
   } else {
     const spec = cached(`gemm|${act}`, () => ({
       name: "conv2d_implicit_gemm",
+      params: CONV_GATHER,
       code: gemmSrc.replaceAll("ACT_EXPR", ACT[act]),
       inputs: 3,
       outputs: 1,
@@ -264,13 +328,10 @@ export function convWeightGrad(
   const splits = Math.max(1, Math.ceil(rows / rowsPerSplit));
   const total = splits * perSplit;
   const partial = Tensor.empty([splits, A, B, k, k]);
-  const buf = new ArrayBuffer(16 * 4);
-  const u = new Uint32Array(buf), i = new Int32Array(buf);
-  u.set([N, A, Hg, Wg, B, H, W, rows]);
-  i.set([stride, pad], 8);
-  u.set([rowsPerSplit, aBlocks, total], 10);
-  const spec = cached(`wgrad|${k}|${aBlock}`, () => ({
+  const u = { N, A, Hg, Wg, B, H, W, rows, stride, pad, rowsPerSplit, aBlocks, total };
+  const spec = cachedSpec("conv_gather", `wgrad|${k}|${aBlock}`, () => ({
     name: "conv2d_weight_grad",
+    params: CONV_WEIGHT_GRAD,
     code: weightGradCode(k, aBlock),
     inputs: 2,
     outputs: 1,

@@ -1,16 +1,27 @@
 // Row gather with gradient (F.embedding) and its adjoint, the per-segment row sum
 // (torch index_add_ / TF unsorted_segment_sum), over shaders/gather_rows.wgsl and
-// shaders/codebook_scatter_sum.wgsl. The vector quantiser gathers codebook rows with these.
+// shaders/codebook_scatter_sum.wgsl, which share one parameter block. The vector quantiser
+// gathers codebook rows with these.
 
 import gatherSrc from "../../shaders/gather_rows.wgsl" with { type: "text" };
 import scatterSrc from "../../shaders/codebook_scatter_sum.wgsl" with { type: "text" };
 import { record } from "../core/autograd.ts";
-import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { dispatch, grid1d } from "../core/dispatch.ts";
 import { Tensor } from "../core/tensor.ts";
+import { paramBlock } from "../core/uniforms.ts";
 
-const GATHER: KernelSpec = { name: "gather_rows", code: gatherSrc, inputs: 2, outputs: 1 };
-const SCATTER: KernelSpec = {
+/** N rows of indices, K rows (segments) of the table, D values per row. */
+const SEGMENT_ROWS = paramBlock("SegmentRowsParams", { N: "u32", K: "u32", D: "u32" });
+const GATHER = {
+  name: "gather_rows",
+  params: SEGMENT_ROWS,
+  code: gatherSrc,
+  inputs: 2,
+  outputs: 1,
+};
+const SCATTER = {
   name: "codebook_scatter_sum",
+  params: SEGMENT_ROWS,
   code: scatterSrc,
   inputs: 2,
   outputs: 1,
@@ -36,7 +47,7 @@ export function segmentSum(values: Tensor, indices: Tensor, numSegments: number)
   if (numSegments > 65535) throw new Error("neurad: segmentSum supports at most 65,535 segments");
   const out = Tensor.empty([numSegments, D]);
   if (numSegments * D === 0) return out;
-  dispatch(SCATTER, new Uint32Array([N, numSegments, D, 0]), [
+  dispatch(SCATTER, { N, K: numSegments, D }, [
     values.buffer,
     indices.buffer,
     out.buffer,
@@ -57,11 +68,9 @@ export function embedding(indices: Tensor, weight: Tensor): Tensor {
   if (N * D) {
     dispatch(
       GATHER,
-      new Uint32Array([N, K, D, 0]),
+      { N, K, D },
       [weight.buffer, indices.buffer, out.buffer],
-      grid1d(
-        Math.ceil((N * D) / 256),
-      ),
+      grid1d(Math.ceil((N * D) / 256)),
     );
   }
   return record("embedding", [weight], out, [indices], (g, [idx]) => [segmentSum(g, idx, K)]);

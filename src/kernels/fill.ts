@@ -1,40 +1,26 @@
-// Wrapper of shaders/fill.wgsl: zeros, ones, full, arange and their *Like variants.
+// zeros, ones, full, arange, fill_ and their *Like variants: generators on the elementwise
+// kernel (elementwise.ts), OUT[i] = start + i·step in the tensor's own element type (f32, i32 or
+// u32; integer steps wrap modulo 2³² like the integer arithmetic they are).
 
-import src from "../../shaders/fill.wgsl" with { type: "text" };
-import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
 import type { Shape } from "../core/shape.ts";
 import { type DType, Tensor } from "../core/tensor.ts";
+import { mapElementwise } from "./elementwise.ts";
 
-const FLOAT: KernelSpec = {
-  name: "fill_f32",
-  code: src.replaceAll("IS_FLOAT_FLAG", "true"),
-  inputs: 0,
-  outputs: 1,
-};
-const INT: KernelSpec = {
-  name: "fill_int",
-  code: src.replaceAll("IS_FLOAT_FLAG", "false"),
-  inputs: 0,
-  outputs: 1,
+const START_STEP: Record<DType, string> = {
+  f32: "s0 + f32(i) * s1",
+  i32: "s0 + i32(i) * s1",
+  u32: "s0 + i * s1",
 };
 
 function fillInto(t: Tensor, start: number, step: number): Tensor {
-  const n = t.size;
-  if (n === 0) return t;
-  const p = new ArrayBuffer(16);
-  const u = new Uint32Array(p);
-  const f = new Float32Array(p);
-  u[0] = n;
-  if (t.dtype === "f32") {
-    f[2] = start;
-    f[3] = step;
-    dispatch(FLOAT, u, [t.buffer], grid1d(Math.ceil(n / 256)));
-  } else {
-    u[1] = start >>> 0;
-    f[3] = step;
-    dispatch(INT, u, [t.buffer], grid1d(Math.ceil(n / 256)));
-  }
-  return t;
+  return mapElementwise(`fill_${t.dtype}`, [], {
+    params: "",
+    expr: START_STEP[t.dtype],
+    s0: start,
+    s1: step,
+    dtype: t.dtype,
+    out: t,
+  });
 }
 
 export interface CreateOptions {

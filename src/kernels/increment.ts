@@ -1,21 +1,23 @@
-// Wrapper of shaders/increment_i32.wgsl: in-place integer increments of i32 tensors (counters
-// such as BatchNorm's num_batches_tracked) without a readback.
+// In-place integer increments of i32 tensors (counters such as BatchNorm's num_batches_tracked)
+// without a readback: an i32 map on the elementwise kernel (elementwise.ts) into a scratch
+// tensor, copied back in order with the other GPU work.
 
-import src from "../../shaders/increment_i32.wgsl" with { type: "text" };
-import { dispatch, type KernelSpec } from "../core/dispatch.ts";
+import { copyBuffer } from "../core/dispatch.ts";
 import type { Tensor } from "../core/tensor.ts";
+import { mapElementwise } from "./elementwise.ts";
 
-const SPEC: KernelSpec = { name: "increment_i32", code: src, inputs: 0, outputs: 1 };
-
-/** t += delta elementwise, in place (i32 tensors of at most 65,535 × 64 elements). */
+/** t += delta elementwise, in place (i32 tensors; wraps modulo 2³² like i32 arithmetic). */
 export function incrementInt_(t: Tensor, delta = 1): Tensor {
   if (t.dtype !== "i32") {
     throw new Error(`neurad: incrementInt_ needs an i32 tensor, not ${t.dtype}`);
   }
-  const n = t.size;
-  if (n === 0) return t;
-  if (n > 65535 * 64) throw new Error("neurad: incrementInt_ supports at most 4,194,240 elements");
-  const p = new Int32Array([n, delta, 0, 0]);
-  dispatch(SPEC, new Uint32Array(p.buffer), [t.buffer], [Math.ceil(n / 64), 1, 1]);
+  if (t.size === 0) return t;
+  const next = mapElementwise("increment_i32", [t], {
+    params: "a: i32, b: i32, c: i32",
+    expr: "a + s0",
+    s0: delta,
+  });
+  copyBuffer(next.buffer, 0, t.buffer, 0, t.size * 4);
+  next.dispose();
   return t;
 }

@@ -4,22 +4,38 @@
 // else in/out) and live in a small table (shaders/interpolate.wgsl), built and uploaded once per
 // (sizes, factors, mode, alignCorners) and device, then reused: a model's Upsample layers call
 // interpolate with the same arguments every step, and an upload is a staging buffer and a copy.
+// Owns the kernel's parameter block.
 
 import src from "../../shaders/interpolate.wgsl" with { type: "text" };
 import { record } from "../core/autograd.ts";
 import { rt } from "../core/device.ts";
-import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { dispatch, grid1d } from "../core/dispatch.ts";
 import { Tensor } from "../core/tensor.ts";
+import { paramBlock } from "../core/uniforms.ts";
 
 const f32 = Math.fround;
-const FORWARD: KernelSpec = {
+/** `total` lanes over [H, W] ↔ [Ho, Wo], and where each part of the table starts. */
+const INTERPOLATE = paramBlock("InterpolateParams", {
+  total: "u32",
+  H: "u32",
+  W: "u32",
+  Ho: "u32",
+  Wo: "u32",
+  yOut: "u32",
+  xOut: "u32",
+  yIn: "u32",
+  xIn: "u32",
+});
+const FORWARD = {
   name: "interpolate",
+  params: INTERPOLATE,
   code: src.replaceAll("BACKWARD_FLAG", "false"),
   inputs: 2,
   outputs: 1,
 };
-const BACKWARD: KernelSpec = {
+const BACKWARD = {
   name: "interpolate_backward",
+  params: INTERPOLATE,
   code: src.replaceAll("BACKWARD_FLAG", "true"),
   inputs: 2,
   outputs: 1,
@@ -132,8 +148,8 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
       return new Float32Array([...ty.out, ...tx.out, ...ty.inv, ...tx.inv]);
     },
   );
-  const offsets = [0, 4 * Ho, 4 * (Ho + Wo), 4 * (Ho + Wo) + 2 * H];
-  const params = (total: number) => new Uint32Array([total, H, W, Ho, Wo, ...offsets, 0, 0, 0]);
+  const offsets = { yOut: 0, xOut: 4 * Ho, yIn: 4 * (Ho + Wo), xIn: 4 * (Ho + Wo) + 2 * H };
+  const params = (total: number) => ({ total, H, W, Ho, Wo, ...offsets });
   const y = Tensor.empty([N, C, Ho, Wo]);
   if (y.size) {
     dispatch(

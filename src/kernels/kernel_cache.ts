@@ -4,15 +4,23 @@
 // dispatcher's pipeline cache (keyed by that source) sees the same string every call.
 
 import type { KernelSpec } from "../core/dispatch.ts";
+import type { Fields } from "../core/uniforms.ts";
 
 const specs = new Map<string, KernelSpec>();
 
-/** The spec of `family`'s variant `key`, built by `make` on first use. */
-export function cachedSpec(family: string, key: string, make: () => KernelSpec): KernelSpec {
+/**
+ * The spec of `family`'s variant `key`, built by `make` on first use. A family's variants share
+ * one parameter block (the key names the variant, not its block).
+ */
+export function cachedSpec<F extends Fields>(
+  family: string,
+  key: string,
+  make: () => KernelSpec<F>,
+): KernelSpec<F> {
   const k = `${family}\u0000${key}`;
   let s = specs.get(k);
   if (!s) specs.set(k, s = make());
-  return s;
+  return s as KernelSpec<F>;
 }
 
 /** How many specs have been built (tests). */

@@ -4,6 +4,7 @@
 // 5.0 vs 3.9 GFLOP/s at 1024³, see BENCHMARKS.md) and barrier-free register blocks
 // (NEURAD_MATMUL=tiled|tiled-scalar|register overrides). The tiled kernel has a vec4-load twin
 // for every layout (row-major or transposed A and B) whose contiguous axes are multiples of 4.
+// All variants share one parameter block, declared here.
 
 import coreSrc from "../../shaders/matmul_tile_core.wgsl" with { type: "text" };
 import tiledSrc from "../../shaders/matmul_tiled.wgsl" with { type: "text" };
@@ -17,13 +18,46 @@ import { Tensor } from "../core/tensor.ts";
 import { expand, reshape } from "./movement.ts";
 import { sumToShape } from "./reduce.ts";
 import { envChoice } from "../core/env.ts";
+import { paramBlock } from "../core/uniforms.ts";
 
-const TILED: KernelSpec = { name: "matmul_tiled", code: coreSrc + tiledSrc, inputs: 2, outputs: 1 };
-const REGISTER: KernelSpec = { name: "matmul_register", code: registerSrc, inputs: 2, outputs: 1 };
+/**
+ * C [batch, M, N] = op(A) [M, K] · op(B) [K, N]; mTiles row tiles per batch entry; each
+ * operand's batch, row and column strides.
+ */
+const MATMUL = paramBlock("MatmulParams", {
+  M: "u32",
+  N: "u32",
+  K: "u32",
+  mTiles: "u32",
+  aBatch: "u32",
+  aRow: "u32",
+  aCol: "u32",
+  batch: "u32",
+  bBatch: "u32",
+  bRow: "u32",
+  bCol: "u32",
+});
+type MatmulSpec = KernelSpec<typeof MATMUL.fields>;
+
+const TILED: MatmulSpec = {
+  name: "matmul_tiled",
+  params: MATMUL,
+  code: coreSrc + tiledSrc,
+  inputs: 2,
+  outputs: 1,
+};
+const REGISTER: MatmulSpec = {
+  name: "matmul_register",
+  params: MATMUL,
+  code: registerSrc,
+  inputs: 2,
+  outputs: 1,
+};
 /** The vec4 kernel for one layout: A and B each row-major or transposed. */
-function tiledVec4(aT: boolean, bT: boolean): KernelSpec {
+function tiledVec4(aT: boolean, bT: boolean): MatmulSpec {
   return cachedSpec("matmul", `vec4|${aT}|${bT}`, () => ({
     name: "matmul_tiled_vec4",
+    params: MATMUL,
     code: coreSrc +
       vec4Src.replaceAll("A_TRANSPOSED", String(aT)).replaceAll("B_TRANSPOSED", String(bT)),
     inputs: 2,
@@ -61,10 +95,19 @@ function mm(
   if (batch * M * N === 0) return out;
   const tile = variant === "register" ? 32 : 64;
   const mTiles = Math.ceil(M / tile);
-  const p = new Uint32Array(12);
-  p.set([M, N, K, mTiles]);
-  p.set(a.transposed ? [a.batchStride, 1, M, batch] : [a.batchStride, K, 1, batch], 4);
-  p.set(b.transposed ? [b.batchStride, 1, K, 0] : [b.batchStride, N, 1, 0], 8);
+  const p = {
+    M,
+    N,
+    K,
+    mTiles,
+    batch,
+    aBatch: a.batchStride,
+    aRow: a.transposed ? 1 : K,
+    aCol: a.transposed ? M : 1,
+    bBatch: b.batchStride,
+    bRow: b.transposed ? 1 : N,
+    bCol: b.transposed ? K : 1,
+  };
   // (row tile, batch entry) pairs fold over the grid's y and z, so neither limits the sizes.
   const [gy, gz] = grid1d(mTiles * batch);
   const gx = Math.ceil(N / tile);
@@ -88,7 +131,7 @@ export function kernelFor(
   M: number,
   N: number,
   K: number,
-): KernelSpec {
+): MatmulSpec {
   if (variant === "register") return REGISTER;
   const vec4 = (a.transposed ? M : K) % 4 === 0 && (b.transposed ? K : N) % 4 === 0;
   return variant === "tiled-scalar" || !vec4 ? TILED : tiledVec4(a.transposed, b.transposed);

@@ -4,29 +4,42 @@
 // (CPU adapters such as llvmpipe, where barriers are costly) and workgroup-shared tiles (GPUs);
 // chosen by the adapter, NEURAD_NEAREST_CODE=register|tiled overrides. Not differentiable
 // (the straight-through estimator in src/nn/vector_quantizer.ts routes gradients around it).
+// Owns the kernels' parameter blocks.
 
 import registerSrc from "../../shaders/nearest_code_register.wgsl" with { type: "text" };
 import tiledSrc from "../../shaders/nearest_code_tiled.wgsl" with { type: "text" };
 import normsSrc from "../../shaders/codebook_norms.wgsl" with { type: "text" };
 import compareSrc from "../../shaders/nearest_code_compare.wgsl" with { type: "text" };
 import { deviceInfo } from "../core/device.ts";
-import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { dispatch, grid1d } from "../core/dispatch.ts";
 import { Tensor } from "../core/tensor.ts";
 import { envChoice } from "../core/env.ts";
+import { paramBlock } from "../core/uniforms.ts";
 
-const REGISTER: KernelSpec = {
+const NEAREST_CODE = paramBlock("NearestCodeParams", { N: "u32", K: "u32", D: "u32" });
+const CODEBOOK_NORMS = paramBlock("CodebookNormsParams", { K: "u32", D: "u32" });
+
+const REGISTER = {
   name: "nearest_code_register",
+  params: NEAREST_CODE,
   code: compareSrc + registerSrc,
   inputs: 3,
   outputs: 2,
 };
-const TILED: KernelSpec = {
+const TILED = {
   name: "nearest_code_tiled",
+  params: NEAREST_CODE,
   code: compareSrc + tiledSrc,
   inputs: 3,
   outputs: 2,
 };
-const NORMS: KernelSpec = { name: "codebook_norms", code: normsSrc, inputs: 1, outputs: 1 };
+const NORMS = {
+  name: "codebook_norms",
+  params: CODEBOOK_NORMS,
+  code: normsSrc,
+  inputs: 1,
+  outputs: 1,
+};
 
 export type NearestCodeVariant = "register" | "tiled";
 
@@ -49,14 +62,7 @@ export function codebookNorms(codebook: Tensor): Tensor {
   const [K, D] = codebook.shape;
   const out = Tensor.empty([K]);
   if (K) {
-    dispatch(
-      NORMS,
-      new Uint32Array([K, D, 0, 0]),
-      [codebook.buffer, out.buffer],
-      grid1d(
-        Math.ceil(K / 64),
-      ),
-    );
+    dispatch(NORMS, { K, D }, [codebook.buffer, out.buffer], grid1d(Math.ceil(K / 64)));
   }
   return out;
 }
@@ -89,7 +95,7 @@ export function nearestCode(
   const rowsPerGroup = variant === "register" ? 256 : 64;
   dispatch(
     variant === "register" ? REGISTER : TILED,
-    new Uint32Array([N, K, D, 0]),
+    { N, K, D },
     [z.buffer, codebook.buffer, norms.buffer, indices.buffer, distances.buffer],
     grid1d(Math.ceil(N / rowsPerGroup)),
   );

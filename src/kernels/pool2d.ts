@@ -1,20 +1,36 @@
 // avgPool2d and maxPool2d (F.avg_pool2d with count_include_pad, F.max_pool2d; square windows,
 // ceil_mode off) with input gradients. maxPool2d saves the argmax of each window for its
-// backward; both backward passes gather over the windows containing each input element.
+// backward; both backward passes gather over the windows containing each input element. Owns
+// the kernels' parameter block (one for both passes).
 
 import forwardSrc from "../../shaders/pool2d_forward.wgsl" with { type: "text" };
 import backwardSrc from "../../shaders/pool2d_backward.wgsl" with { type: "text" };
 import { record } from "../core/autograd.ts";
 import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
 import { Tensor } from "../core/tensor.ts";
+import { paramBlock } from "../core/uniforms.ts";
 
 type Mode = "avg" | "max";
 
-function specs(mode: Mode): { forward: KernelSpec; backward: KernelSpec } {
+/** `total` lanes (outputs forward, inputs backward) over [H, W] ↔ [Ho, Wo] windows. */
+const POOL2D = paramBlock("Pool2dParams", {
+  total: "u32",
+  H: "u32",
+  W: "u32",
+  Ho: "u32",
+  Wo: "u32",
+  k: "u32",
+  stride: "i32",
+  pad: "i32",
+});
+type PoolSpec = KernelSpec<typeof POOL2D.fields>;
+
+function specs(mode: Mode): { forward: PoolSpec; backward: PoolSpec } {
   const max = mode === "max";
   return {
     forward: {
       name: `${mode}_pool2d`,
+      params: POOL2D,
       code: forwardSrc.replaceAll("MAX_FLAG", String(max))
         .replaceAll(
           "IDX_BINDING",
@@ -26,6 +42,7 @@ function specs(mode: Mode): { forward: KernelSpec; backward: KernelSpec } {
     },
     backward: {
       name: `${mode}_pool2d_backward`,
+      params: POOL2D,
       code: backwardSrc.replaceAll("MAX_FLAG", String(max)),
       inputs: 2,
       outputs: 1,
@@ -47,12 +64,7 @@ function pool(mode: Mode, x: Tensor, k: number, stride: number, padding: number)
   }
   const y = Tensor.empty([N, C, Ho, Wo]);
   const idx = mode === "max" ? Tensor.empty([N, C, Ho, Wo], "i32") : null;
-  const params = (total: number) => {
-    const buf = new ArrayBuffer(32);
-    new Uint32Array(buf).set([total, H, W, Ho, Wo, k]);
-    new Int32Array(buf).set([stride, padding], 6);
-    return new Uint32Array(buf);
-  };
+  const params = (total: number) => ({ total, H, W, Ho, Wo, k, stride, pad: padding });
   if (y.size) {
     dispatch(
       SPECS[mode].forward,

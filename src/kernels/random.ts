@@ -1,19 +1,33 @@
 // Wrapper of shaders/random.wgsl: seeded rand / randn / uniform_ / normal_. A global seed and a
-// per-call offset (like PyTorch's Philox offset) make a run's random stream reproducible.
+// per-call offset (like PyTorch's Philox offset) make a run's random stream reproducible. Owns
+// the kernel's parameter block.
 
 import src from "../../shaders/random.wgsl" with { type: "text" };
 import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
 import type { Shape } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
+import { paramBlock } from "../core/uniforms.ts";
 
-const UNIFORM: KernelSpec = {
+const RANDOM = paramBlock("RandomParams", {
+  n: "u32",
+  key0: "u32",
+  key1: "u32",
+  offset: "u32",
+  a: "f32",
+  b: "f32",
+});
+type RandomSpec = KernelSpec<typeof RANDOM.fields>;
+
+const UNIFORM: RandomSpec = {
   name: "rand_uniform",
+  params: RANDOM,
   code: src.replaceAll("DIST_ID", "0u"),
   inputs: 0,
   outputs: 1,
 };
-const NORMAL: KernelSpec = {
+const NORMAL: RandomSpec = {
   name: "rand_normal",
+  params: RANDOM,
   code: src.replaceAll("DIST_ID", "1u"),
   inputs: 0,
   outputs: 1,
@@ -38,18 +52,17 @@ export function setRngState(s: { seed: number; offset: number }) {
   offset = s.offset;
 }
 
-function run(t: Tensor, spec: KernelSpec, a: number, b: number): Tensor {
+function run(t: Tensor, spec: RandomSpec, a: number, b: number): Tensor {
   const n = t.size;
-  const p = new ArrayBuffer(32);
-  const u = new Uint32Array(p);
-  const f = new Float32Array(p);
-  u[0] = n;
-  u[1] = seed >>> 0;
-  u[2] = Math.floor(seed / 2 ** 32) >>> 0;
-  u[3] = offset++ >>> 0;
-  f[4] = a;
-  f[5] = b;
-  if (n) dispatch(spec, u, [t.buffer], grid1d(Math.ceil(n / 256)));
+  const params = {
+    n,
+    key0: seed >>> 0,
+    key1: Math.floor(seed / 2 ** 32) >>> 0,
+    offset: offset++ >>> 0,
+    a,
+    b,
+  };
+  if (n) dispatch(spec, params, [t.buffer], grid1d(Math.ceil(n / 256)));
   return t;
 }
 

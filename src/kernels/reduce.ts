@@ -4,11 +4,11 @@
 // modules in the import graph); this file adds the reductions built on other ops.
 
 import { record } from "../core/autograd.ts";
-import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { dispatch, grid1d } from "../core/dispatch.ts";
 import { Tensor } from "../core/tensor.ts";
 import { div, eq, mul, sub } from "./binary.ts";
 import { mulScalar } from "./unary.ts";
-import { ARGMAX, ARGMIN, asRows, plan, reduce, sum } from "./reduce_core.ts";
+import { ARGMAX, ARGMIN, type ArgSpec, asRows, plan, reduce, sum } from "./reduce_core.ts";
 
 export { sum, sumToShape } from "./reduce_core.ts";
 
@@ -66,17 +66,12 @@ export function variance(
 
 export { variance as var_ };
 
-function arg(x: Tensor, specA: KernelSpec, dim: number | undefined, keepdim: boolean): Tensor {
+function arg(x: Tensor, specA: ArgSpec, dim: number | undefined, keepdim: boolean): Tensor {
   const p = plan(x, dim);
   const rowsT = asRows(x, p);
   const out = Tensor.empty([p.rows], "i32");
   if (p.len === 0) throw new Error("neurad: argmax/argmin over an empty dimension");
-  dispatch(
-    specA,
-    new Uint32Array([p.rows, p.len, 0, 0]),
-    [rowsT.buffer, out.buffer],
-    grid1d(p.rows),
-  );
+  dispatch(specA, { rows: p.rows, len: p.len }, [rowsT.buffer, out.buffer], grid1d(p.rows));
   rowsT.dispose();
   const shaped = out.view(
     dim === undefined

@@ -2,7 +2,8 @@
 // the bottom of the op graph: sum (its backward broadcasts by a strided copy) and sumToShape,
 // the one place where broadcasting is undone in backward passes. Imports no other op module,
 // so movement.ts and binary.ts can use sumToShape without an import cycle; the other
-// reductions (mean, amax, amin, var, argmax, argmin) live in reduce.ts.
+// reductions (mean, amax, amin, var, argmax, argmin) live in reduce.ts. Owns the reduction
+// kernels' parameter blocks.
 
 import { cachedSpec } from "./kernel_cache.ts";
 import rowsSrc from "../../shaders/reduce_rows.wgsl" with { type: "text" };
@@ -14,6 +15,7 @@ import { record } from "../core/autograd.ts";
 import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
 import { broadcastStrides, normDims, numel, type Shape, stridesOf } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
+import { paramBlock } from "../core/uniforms.ts";
 import { stridedCopy } from "./strided_copy.ts";
 
 export type ReduceOp = "sum" | "max" | "min";
@@ -25,29 +27,66 @@ const COMBINE: Record<ReduceOp, [string, string]> = {
   min: ["nanMin(a, b)", "bitcast<f32>(0x7f800000u)"],
 };
 
-const SOURCES = {
-  rows: rowsSrc,
-  small: smallSrc,
+/** Row reductions: `rows` rows of `len`, split into `splits` chunks of `chunk` columns. */
+const REDUCE_ROWS = paramBlock("ReduceRowsParams", {
+  rows: "u32",
+  len: "u32",
+  chunk: "u32",
+  splits: "u32",
+});
+/** Strided reductions: see StridedLayout; `splits` chunks of `chunk` reduced rows. */
+const REDUCE_STRIDED = paramBlock("ReduceStridedParams", {
+  R0: "u32",
+  K: "u32",
+  R1: "u32",
+  K2: "u32",
+  chunk: "u32",
+  splits: "u32",
+});
+/** Arg-reductions of `rows` rows of `len`. */
+const REDUCE_ARG = paramBlock("ReduceArgParams", { rows: "u32", len: "u32" });
+
+const ROWS_SOURCES = { rows: rowsSrc, small: smallSrc };
+const STRIDED_SOURCES = {
   columns: stridedSrc.replaceAll("MODE", "0u"),
   planes: stridedSrc.replaceAll("MODE", "1u"),
 };
 
-function spec(kind: keyof typeof SOURCES, op: ReduceOp): KernelSpec {
+function combined(src: string, op: ReduceOp): string {
+  return src.replaceAll("COMBINE", COMBINE[op][0]).replaceAll("INIT", COMBINE[op][1]);
+}
+
+function rowsSpec(kind: keyof typeof ROWS_SOURCES, op: ReduceOp) {
   return cachedSpec("reduce", kind + op, () => ({
     name: `reduce_${kind}_${op}`,
-    code: SOURCES[kind].replaceAll("COMBINE", COMBINE[op][0]).replaceAll("INIT", COMBINE[op][1]),
+    params: REDUCE_ROWS,
+    code: combined(ROWS_SOURCES[kind], op),
     inputs: 1,
     outputs: 1,
   }));
 }
-export const ARGMAX: KernelSpec = {
+
+function stridedSpec(kind: keyof typeof STRIDED_SOURCES, op: ReduceOp) {
+  return cachedSpec("reduce", kind + op, () => ({
+    name: `reduce_${kind}_${op}`,
+    params: REDUCE_STRIDED,
+    code: combined(STRIDED_SOURCES[kind], op),
+    inputs: 1,
+    outputs: 1,
+  }));
+}
+
+export type ArgSpec = KernelSpec<typeof REDUCE_ARG.fields>;
+export const ARGMAX: ArgSpec = {
   name: "argmax",
+  params: REDUCE_ARG,
   code: argSrc.replaceAll("BETTER", "a > b"),
   inputs: 1,
   outputs: 1,
 };
-export const ARGMIN: KernelSpec = {
+export const ARGMIN: ArgSpec = {
   name: "argmin",
+  params: REDUCE_ARG,
   code: argSrc.replaceAll("BETTER", "a < b"),
   inputs: 1,
   outputs: 1,
@@ -62,8 +101,8 @@ function reduceRows(x: Tensor, rows: number, len: number, op: ReduceOp): Tensor 
   if (len === 0) throw new Error(`neurad: ${op} over an empty dimension`);
   if (len <= 32 && rows >= 256) {
     dispatch(
-      spec("small", op),
-      new Uint32Array([rows, len, len, 1]),
+      rowsSpec("small", op),
+      { rows, len, chunk: len, splits: 1 },
       [x.buffer, out.buffer],
       grid1d(Math.ceil(rows / 64)),
     );
@@ -72,11 +111,11 @@ function reduceRows(x: Tensor, rows: number, len: number, op: ReduceOp): Tensor 
   if (len > 4 * CHUNK && rows < 1024) {
     const splits = Math.ceil(len / CHUNK);
     const partial = Tensor.empty([rows, splits]);
-    dispatch(spec("rows", op), new Uint32Array([rows, len, CHUNK, splits]), [
+    dispatch(rowsSpec("rows", op), { rows, len, chunk: CHUNK, splits }, [
       x.buffer,
       partial.buffer,
     ], grid1d(rows * splits));
-    dispatch(spec("rows", op), new Uint32Array([rows, splits, splits, 1]), [
+    dispatch(rowsSpec("rows", op), { rows, len: splits, chunk: splits, splits: 1 }, [
       partial.buffer,
       out.buffer,
     ], grid1d(rows));
@@ -84,8 +123,8 @@ function reduceRows(x: Tensor, rows: number, len: number, op: ReduceOp): Tensor 
     return out;
   }
   dispatch(
-    spec("rows", op),
-    new Uint32Array([rows, len, len, 1]),
+    rowsSpec("rows", op),
+    { rows, len, chunk: len, splits: 1 },
     [x.buffer, out.buffer],
     grid1d(rows),
   );
@@ -178,16 +217,16 @@ function reduceStrided(x: Tensor, p: Plan, op: ReduceOp): Tensor | null {
   const chunk = Math.ceil(R0 / splits);
   splits = Math.ceil(R0 / chunk);
   const partial = Tensor.empty([outs * splits]);
-  const params = new Uint32Array([R0, K, R1, K2, chunk, splits, 0, 0]);
+  const params = { R0, K, R1, K2, chunk, splits };
   if (kind === "columns") {
     dispatch(
-      spec("columns", op),
+      stridedSpec("columns", op),
       params,
       [x.buffer, partial.buffer],
       grid1d(Math.ceil((outs * splits) / 64)),
     );
   } else {
-    dispatch(spec("planes", op), params, [x.buffer, partial.buffer], grid1d(K * splits));
+    dispatch(stridedSpec("planes", op), params, [x.buffer, partial.buffer], grid1d(K * splits));
   }
   if (splits === 1) return partial;
   const out = reduceRows(partial, outs, splits, op);

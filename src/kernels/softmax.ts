@@ -1,41 +1,43 @@
 // Wrapper of shaders/softmax.wgsl: softmax and logSoftmax along a dim, with gradients
-// (softmax: y·(g − Σ g·y); logSoftmax: g − exp(y)·Σ g), composed from elementwise ops.
+// (softmax: y·(g − Σ g·y); logSoftmax: g − exp(y)·Σ g), composed from elementwise ops. Owns
+// the kernel's parameter block.
 
 import src from "../../shaders/softmax.wgsl" with { type: "text" };
 import { record } from "../core/autograd.ts";
 import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
 import { normDim, numel } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
+import { paramBlock } from "../core/uniforms.ts";
 import { mul, sub } from "./binary.ts";
 import { sum } from "./reduce.ts";
 import { exp } from "./unary.ts";
 
-const SOFTMAX: KernelSpec = {
+const SOFTMAX_PARAMS = paramBlock("SoftmaxParams", { rows: "u32", len: "u32", inner: "u32" });
+type SoftmaxSpec = KernelSpec<typeof SOFTMAX_PARAMS.fields>;
+
+const SOFTMAX: SoftmaxSpec = {
   name: "softmax",
+  params: SOFTMAX_PARAMS,
   code: src.replaceAll("LOG_FLAG", "false"),
   inputs: 1,
   outputs: 1,
 };
-const LOG_SOFTMAX: KernelSpec = {
+const LOG_SOFTMAX: SoftmaxSpec = {
   name: "log_softmax",
+  params: SOFTMAX_PARAMS,
   code: src.replaceAll("LOG_FLAG", "true"),
   inputs: 1,
   outputs: 1,
 };
 
-function run(x: Tensor, dim: number, spec: KernelSpec): Tensor {
+function run(x: Tensor, dim: number, spec: SoftmaxSpec): Tensor {
   const d = normDim(dim, x.ndim);
   const len = x.shape[d] ?? 1;
   const inner = numel(x.shape.slice(d + 1));
   const rows = numel(x.shape.slice(0, d)) * inner;
   const y = Tensor.empty(x.shape);
   if (rows * len) {
-    dispatch(
-      spec,
-      new Uint32Array([rows, len, inner, 0]),
-      [x.buffer, y.buffer],
-      grid1d(Math.ceil(rows / 64)),
-    );
+    dispatch(spec, { rows, len, inner }, [x.buffer, y.buffer], grid1d(Math.ceil(rows / 64)));
   }
   return y;
 }

@@ -1,12 +1,23 @@
 // Wrapper of shaders/strided_copy.wgsl: copies a strided region of one buffer into a strided
 // region of another, coalescing dims first. Movement ops (movement.ts) are all built on it.
+// Owns the kernel's parameter block.
 
 import src from "../../shaders/strided_copy.wgsl" with { type: "text" };
-import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { dispatch, grid1d } from "../core/dispatch.ts";
 import { coalesce, numel, type Shape } from "../core/shape.ts";
 import type { Tensor } from "../core/tensor.ts";
+import { paramBlock } from "../core/uniforms.ts";
 
-const SPEC: KernelSpec = { name: "strided_copy", code: src, inputs: 1, outputs: 1 };
+const STRIDED_COPY = paramBlock("StridedCopyParams", {
+  n: "u32",
+  ndim: "u32",
+  inOffset: "u32",
+  outOffset: "u32",
+  shape: "array<vec4<u32>, 2>",
+  inStride: "array<vec4<u32>, 2>",
+  outStride: "array<vec4<u32>, 2>",
+});
+const SPEC = { name: "strided_copy", params: STRIDED_COPY, code: src, inputs: 1, outputs: 1 };
 
 export interface Region {
   offset: number;
@@ -19,15 +30,18 @@ export function stridedCopy(src: Tensor, srcR: Region, dst: Tensor, dstR: Region
   if (n === 0) return;
   const c = coalesce(shape, [srcR.strides, dstR.strides]);
   if (c.shape.length > 8) throw new Error("neurad: strided copies support at most 8 dims");
-  const u = new Uint32Array(4 + 24);
-  u[0] = n;
-  u[1] = c.shape.length;
-  u[2] = srcR.offset;
-  u[3] = dstR.offset;
-  c.shape.forEach((d, i) => {
-    u[4 + i] = d;
-    u[12 + i] = c.strides[0][i];
-    u[20 + i] = c.strides[1][i];
-  });
-  dispatch(SPEC, u, [src.buffer, dst.buffer], grid1d(Math.ceil(n / 256)));
+  dispatch(
+    SPEC,
+    {
+      n,
+      ndim: c.shape.length,
+      inOffset: srcR.offset,
+      outOffset: dstR.offset,
+      shape: c.shape,
+      inStride: c.strides[0],
+      outStride: c.strides[1],
+    },
+    [src.buffer, dst.buffer],
+    grid1d(Math.ceil(n / 256)),
+  );
 }

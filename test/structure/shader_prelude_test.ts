@@ -1,5 +1,5 @@
-// One home for the WGSL helpers (issue 9): shaders/prelude.wgsl defines them, src/dispatch.ts
-// prepends it to every module, and no other shader defines its own copy (a second definition
+// One home for the WGSL helpers: shaders/prelude.wgsl defines them, src/core/dispatch.ts prepends
+// it to every module, and no other shader defines its own copy (a second definition
 // would also fail to compile). Template specs are cached in one place (src/kernels/kernel_cache.ts),
 // not in per-wrapper maps.
 
