@@ -1,6 +1,7 @@
 // Optimisers: LR schedules and AdamW over two parameter groups with GPU global-norm clipping
-// against PyTorch (fixtures from tools/fixtures/optim_fixtures.py), zeroGrad({ setToNone }),
-// and optimiser state saved and loaded by parameter name.
+// against PyTorch (fixtures from tools/fixtures/optim_fixtures.py), SGD with momentum, Nesterov,
+// dampening, weight decay, maximize and two groups against PyTorch (tools/fixtures/
+// sgd_fixtures.py), zeroGrad({ setToNone }), and optimiser state saved and loaded by name.
 
 import * as nd from "../src/mod.ts";
 import { Tensor } from "../src/mod.ts";
@@ -126,4 +127,101 @@ test("optimiser state is saved and loaded by parameter name (order-independent, 
   for (const t of [x, ...bad.values()]) t.dispose();
   for (const o of [optA, optB]) o.dispose();
   for (const m of [a, b]) m.dispose();
+});
+
+/** The fixtures' loss: sum((w - t)^2) + sum(w^3 * t), summed over the pairs, times sign. */
+function sgdLoss(pairs: [Tensor, Tensor][], sign = 1): Tensor {
+  return nd.tidy(() => {
+    const terms = pairs.map(([w, t]) =>
+      nd.add(nd.sum(nd.square(nd.sub(w, t))), nd.sum(nd.mul(nd.powScalar(w, 3), t)))
+    );
+    return nd.mulScalar(terms.reduce((a, b) => nd.add(a, b)), sign);
+  });
+}
+
+function sgdStep(opt: nd.SGD, pairs: [Tensor, Tensor][], sign = 1) {
+  opt.zeroGrad();
+  const loss = sgdLoss(pairs, sign);
+  loss.backward();
+  loss.dispose();
+  opt.step();
+}
+
+const SGD_CASES: [string, nd.SgdOptions & { lr: number }, number][] = [
+  ["plain", { lr: 0.1 }, 1],
+  ["momentum", { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }, 1],
+  ["nesterov", { lr: 0.05, momentum: 0.8, nesterov: true, weightDecay: 0.05 }, 1],
+  ["maximize", { lr: 0.02, momentum: 0.5, maximize: true }, -1],
+];
+
+test("SGD matches torch.optim.SGD over 5 steps: plain, momentum + dampening + weight decay, Nesterov, maximize", async () => {
+  const f = await fixture("sgd");
+  for (const [name, o, sign] of SGD_CASES) {
+    const w = toTensor(f.get(`${name}.w0`)!, true), t = toTensor(f.get(`${name}.t0`)!);
+    const opt = new nd.SGD([w], o);
+    for (let k = 0; k < 5; k++) {
+      sgdStep(opt, [[w, t]], sign);
+      assertClose(await arr(w), f.get(`${name}.w0.step${k}`)!.data, { name: `${name} step ${k}` });
+    }
+    const sd = opt.stateDict();
+    if (o.momentum) {
+      strictEqual([...sd.tensors.keys()].join(), "0.0.momentum");
+      assertClose(await arr(sd.tensors.get("0.0.momentum")!), f.get(`${name}.buf0`)!.data, {
+        name: `${name} momentum buffer`,
+      });
+    } else strictEqual(sd.tensors.size, 0, "no momentum, no state tensors");
+    strictEqual(sd.meta.steps["0.0"], 5);
+    for (const x of [w, t]) x.dispose();
+    opt.dispose();
+  }
+});
+
+test("SGD over two parameter groups matches PyTorch; state loaded mid-run continues it exactly", async () => {
+  const f = await fixture("sgd");
+  const groups = (w0: Tensor, w1: Tensor): nd.ParamGroupSpec<nd.SgdGroupHyper>[] => [
+    { name: "a", params: [["w", w0]], lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.1 },
+    { name: "b", params: [["w", w1]], lr: 0.1, momentum: 0.5, dampening: 0.5 },
+  ];
+  const w0 = toTensor(f.get("groups.w0")!, true), w1 = toTensor(f.get("groups.w1")!, true);
+  const t0 = toTensor(f.get("groups.t0")!), t1 = toTensor(f.get("groups.t1")!);
+  const pairs: [Tensor, Tensor][] = [[w0, t0], [w1, t1]];
+  const optA = new nd.SGD(groups(w0, w1), { lr: 1 });
+  strictEqual(optA.paramGroups[1].nesterov, false);
+  for (let k = 0; k < 2; k++) sgdStep(optA, pairs);
+  // A fresh optimiser over copies of the parameters takes over after step 2.
+  const c0 = toTensor({ ...f.get("groups.w0")!, data: await arr(w0) }, true);
+  const c1 = toTensor({ ...f.get("groups.w1")!, data: await arr(w1) }, true);
+  const optB = new nd.SGD(groups(c0, c1), { lr: 1 });
+  const sd = optA.stateDict();
+  strictEqual([...sd.tensors.keys()].sort().join(), "a.w.momentum,b.w.momentum");
+  strictEqual(sd.meta.groups[1].dampening, 0.5);
+  optB.loadStateDict(sd);
+  strictEqual(optB.stepCount, 2);
+  const pairsB: [Tensor, Tensor][] = [[c0, t0], [c1, t1]];
+  for (let k = 2; k < 5; k++) {
+    sgdStep(optA, pairs);
+    sgdStep(optB, pairsB);
+    for (const [i, w] of [[0, w0], [1, w1], [0, c0], [1, c1]] as const) {
+      assertClose(await arr(w), f.get(`groups.w${i}.step${k}`)!.data, { name: `w${i} step ${k}` });
+    }
+  }
+  assertClose(await arr(optB.stateDict().tensors.get("a.w.momentum")!), f.get("groups.buf0")!.data);
+  assertClose(await arr(optB.stateDict().tensors.get("b.w.momentum")!), f.get("groups.buf1")!.data);
+  const bad = new Map([["a.w.m", nd.zeros([3, 4])]]);
+  throws(() => optB.loadStateDict({ tensors: bad, meta: {} }), /unexpected a\.w\.m/);
+  for (const t of [w0, w1, t0, t1, c0, c1, ...bad.values()]) t.dispose();
+  for (const o of [optA, optB]) o.dispose();
+});
+
+test("SGD refuses what torch.optim.SGD refuses", () => {
+  const w = Tensor.from([1, 2], [2], { requiresGrad: true });
+  throws(() => new nd.SGD([w], { lr: 0.1, nesterov: true }), /Nesterov/);
+  throws(
+    () => new nd.SGD([w], { lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true }),
+    /Nesterov/,
+  );
+  throws(() => new nd.SGD([w], { lr: -1 }), /lr >= 0/);
+  throws(() => new nd.SGD([w], { lr: 0.1, momentum: -0.5 }), /momentum >= 0/);
+  throws(() => new nd.SGD([{ params: [w], weightDecay: -1 }], { lr: 0.1 }), /weightDecay >= 0/);
+  w.dispose();
 });

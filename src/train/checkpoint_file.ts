@@ -1,5 +1,5 @@
 // One checkpoint file: `checkpoints/<name>.safetensors` holding the model's state dict under
-// `model.`, the discriminator's under `disc.`, optimiser moments under `optim.<group>.<param>.{m,v}`,
+// `model.`, the discriminator's under `disc.`, optimiser state under `optim.<group>.<param>.<slot>`,
 // and the run state (step, epoch, RNG and sampler state, data hash, version) as JSON in the
 // safetensors metadata key `neurad` — so one atomic rename makes the whole checkpoint appear.
 // A `<name>.json` copy of that metadata is written beside it for people (never read back).
@@ -25,7 +25,7 @@ export interface CheckpointMeta {
   neuradVersion: string;
   valLoss?: number;
   bestValLoss?: number;
-  /** Free-form extras (e.g. optimiser step counts by group). */
+  /** Free-form extras (optimiser metadata by group, the lr schedule's step). */
   extra?: Record<string, unknown>;
 }
 

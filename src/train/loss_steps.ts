@@ -1,5 +1,5 @@
 // One optimisation step per model family, as each study trained it (STUDIES.md):
-//   vae    (L1 summed per sample + β·KL) / (1 + β), both batch means; Adam.
+//   vae    (L1 summed per sample + β·KL) / (1 + β), both batch means.
 //   vqvae  mse(x̂, x) + w·VQ loss.
 //   vqgan  taming's VQLPIPSWithDiscriminator: mean|x − x̂| (+ LPIPS) + λ·f·(−mean D(x̂)) + VQ
 //          loss, λ = clamp(‖∇_W rec‖ / (‖∇_W g‖ + 1e-4), 0, 1e4)·discWeight at the decoder's
@@ -29,7 +29,7 @@ import {
 } from "../nn/losses.ts";
 import { onesLike } from "../kernels/fill.ts";
 import { clipGradNorm_ } from "../optim/clip_grad.ts";
-import type { Adam } from "../optim/adam.ts";
+import type { Optimizer } from "../optim/optimizer.ts";
 import type { Module } from "../nn/module.ts";
 import type { Autoencoder, Discriminator } from "../models/types.ts";
 import type { Tensor } from "../core/tensor.ts";
@@ -44,8 +44,8 @@ export interface StepModels {
   model: Autoencoder;
   disc?: Discriminator;
   perceptual?: FeatureNet;
-  opt: Adam;
-  discOpt?: Adam;
+  opt: Optimizer;
+  discOpt?: Optimizer;
 }
 
 /** Loss terms of one step: detached scalar tensors, owned by the caller. */

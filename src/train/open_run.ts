@@ -9,6 +9,7 @@ import type { Autoencoder, Discriminator } from "../models/types.ts";
 import type { Module } from "../nn/module.ts";
 import { UserError } from "../core/errors.ts";
 import { type CheckpointContents, readCheckpoint, stateUnder } from "./checkpoint_file.ts";
+import { trainDefaults } from "./presets.ts";
 import type { RunConfig } from "./run_config.ts";
 
 export interface OpenedRun {
@@ -52,6 +53,8 @@ export async function readRunConfig(dir: string): Promise<RunConfig> {
   ) {
     throw new UserError(`${path}: not a neurad run config (model or data.sliceShape missing)`);
   }
+  // Fields added to the training config since the run started take their defaults.
+  if (c.train && typeof c.train === "object") c.train = { ...trainDefaults(), ...c.train };
   return c;
 }
 

@@ -17,7 +17,7 @@ export const PRESET_NAMES = [
 export type PresetName = typeof PRESET_NAMES[number];
 
 /** Training defaults shared by every preset (each preset overrides what its study set). */
-function trainDefaults(): TrainConfig {
+export function trainDefaults(): TrainConfig {
   return {
     seed: 0,
     batchSize: 16,
@@ -26,6 +26,18 @@ function trainDefaults(): TrainConfig {
     lr: 1e-4,
     betas: [0.9, 0.999],
     weightDecay: 0,
+    momentum: 0,
+    nesterov: false,
+    // Both studies trained at a constant learning rate.
+    lrSchedule: {
+      name: "constant",
+      warmupSteps: 0,
+      warmupStartFactor: 0.1,
+      stepSize: 1000,
+      gamma: 0.1,
+      totalSteps: 0,
+      minFactor: 0,
+    },
     discLr: 1e-4,
     discBetas: [0.9, 0.999],
     clipGradNorm: 0,

@@ -155,6 +155,36 @@ function pair(c: Obj, path: string) {
   }
 }
 
+/** The optimiser fields: its name, and SGD's Nesterov momentum only with momentum. */
+function optimizer(c: Obj) {
+  oneOf(c, "train.optimizer", ["adam", "adamw", "sgd"]);
+  num(c, "train.momentum", { min: 0 });
+  oneOf(c, "train.nesterov", [false, true]);
+  const t = c.train as Obj;
+  if (t.optimizer === "sgd" && t.nesterov && t.momentum === 0) {
+    throw new UserError("--train.nesterov: Nesterov momentum needs --train.momentum > 0");
+  }
+}
+
+/** The lr schedule: a known name and every parameter in range (unused ones too). */
+function lrSchedule(c: Obj) {
+  const path = "train.lrSchedule";
+  if (!isObj(getPath(c, path))) {
+    throw new UserError(
+      `--${path}: must be an object such as {"name": "cosine"}, got ${
+        JSON.stringify(getPath(c, path))
+      }`,
+    );
+  }
+  oneOf(c, `${path}.name`, ["constant", "step", "cosine"]);
+  num(c, `${path}.warmupSteps`, { int: true, min: 0 });
+  num(c, `${path}.warmupStartFactor`, { gt: 0, max: 1 });
+  num(c, `${path}.stepSize`, { int: true, min: 1 });
+  num(c, `${path}.gamma`, { gt: 0 });
+  num(c, `${path}.totalSteps`, { int: true, min: 0 });
+  num(c, `${path}.minFactor`, { min: 0, max: 1 });
+}
+
 /** Checks every field's type and range; throws one line naming the first bad field. */
 export function validateConfig(config: RunConfig): RunConfig {
   const c = config as unknown as Obj;
@@ -173,12 +203,13 @@ export function validateConfig(config: RunConfig): RunConfig {
   num(c, "train.seed", { int: true, min: 0, max: 2 ** 32 - 1 });
   num(c, "train.batchSize", { int: true, min: 1, max: 4096 });
   num(c, "train.epochs", { int: true, min: 1 });
-  oneOf(c, "train.optimizer", ["adam", "adamw"]);
+  optimizer(c);
   num(c, "train.lr", { gt: 0 });
   num(c, "train.discLr", { gt: 0 });
   pair(c, "train.betas");
   pair(c, "train.discBetas");
   num(c, "train.weightDecay", { min: 0 });
+  lrSchedule(c);
   num(c, "train.clipGradNorm", { min: 0 });
   num(c, "train.klWeight", { min: 0 });
   num(c, "train.vqWeight", { min: 0 });

@@ -1,11 +1,13 @@
 // The checkpoints of a run directory: RUN/checkpoints/step-NNNNNNN.{safetensors,json} every
 // saveEvery steps (the last K kept), last.* (always the newest) and best.* (lowest validation
-// loss). Gathers the state of the models and both optimisers under the contract's keys
-// (model., disc., perc., optim.<group>.<param>.{m,v}) and restores it on resume.
+// loss). Gathers the state of the models, both optimisers and the lr schedule under the
+// contract's keys (model., disc., perc., optim.<group>.<param>.<slot>: m and v for Adam,
+// momentum for SGD; the schedule's step in the metadata) and restores it on resume.
 
 import type { HostTensor } from "../io/safetensors.ts";
 import type { Module } from "../nn/module.ts";
-import type { Adam } from "../optim/adam.ts";
+import type { LrScheduler } from "../optim/lr_scheduler.ts";
+import type { Optimizer } from "../optim/optimizer.ts";
 import { UserError } from "../core/errors.ts";
 import type { Tensor } from "../core/tensor.ts";
 import {
@@ -22,8 +24,16 @@ export interface RunModules {
   model: Module;
   disc?: Module;
   perceptual?: Module;
-  opt: Adam;
-  discOpt?: Adam;
+  opt: Optimizer;
+  discOpt?: Optimizer;
+  /** The optimisers' lr schedulers (they move together: one step is saved). */
+  schedulers?: LrScheduler[];
+}
+
+/** What a checkpoint holds besides the run state: tensors and the optimisers' metadata. */
+export interface RunState {
+  tensors: Map<string, HostTensor>;
+  extra: { optim: Record<string, unknown>; lrSchedule?: { step: number } };
 }
 
 /** step-0000042 */
@@ -32,10 +42,7 @@ export function stepName(step: number): string {
 }
 
 /** Everything a checkpoint holds, downloaded (readbacks happen here, at save time only). */
-export async function gatherState(m: RunModules): Promise<{
-  tensors: Map<string, HostTensor>;
-  optimMeta: Record<string, unknown>;
-}> {
+export async function gatherState(m: RunModules): Promise<RunState> {
   // Every tensor is listed first and read back in one round trip (one per tensor cost ≥ 11.6
   // ms each: 13 s for a small VQGAN's ~1,000 tensors with both optimisers).
   const entries: [string, Tensor][] = [];
@@ -50,25 +57,29 @@ export async function gatherState(m: RunModules): Promise<{
     if (!opt) continue;
     const sd = opt.stateDict();
     add("optim.", sd.tensors);
-    optimMeta[opt.paramGroups[0].name] = { ...sd.meta, stepCount: opt.stepCount };
+    optimMeta[opt.paramGroups[0].name] = sd.meta;
   }
   const host = await toHostMany(entries.map(([, t]) => t));
   const tensors = new Map<string, HostTensor>(entries.map(([k], i) => [k, host[i]]));
-  return { tensors, optimMeta };
+  const sched = m.schedulers?.[0];
+  return {
+    tensors,
+    extra: { optim: optimMeta, ...(sched ? { lrSchedule: { step: sched.lastStep } } : {}) },
+  };
 }
 
 /** Writes `name` (step-N, last or best) atomically. */
 export async function saveCheckpoint(
   runDir: string,
   name: string,
-  state: { tensors: Map<string, HostTensor>; optimMeta: Record<string, unknown> },
+  state: RunState,
   meta: Omit<CheckpointMeta, "extra" | "format">,
 ): Promise<string> {
   const base = join(runDir, "checkpoints", name);
   await writeCheckpoint(base, state.tensors, {
     format: "neurad-checkpoint-1",
     ...meta,
-    extra: { optim: state.optimMeta },
+    extra: state.extra,
   });
   return `${base}.safetensors`;
 }
@@ -96,30 +107,46 @@ export async function pruneSteps(runDir: string, keep: number): Promise<void> {
   }
 }
 
-/** Restores models and optimisers from a checkpoint; a mismatch is one line naming the file. */
+/**
+ * Restores models, optimisers and lr schedulers from a checkpoint; a mismatch is one line naming
+ * the file. Schedulers are set after the optimisers, whose saved groups carry the lr of the
+ * step they were saved at (a checkpoint without a schedule step is at its run step).
+ */
 export function restoreState(m: RunModules, c: CheckpointContents, path: string): void {
   loadInto(m.model, c, "model.", path);
   if (m.disc) loadInto(m.disc, c, "disc.", path);
   if (m.perceptual) loadInto(m.perceptual, c, "perc.", path);
   const optimMeta = (c.meta.extra?.optim ?? {}) as Record<string, Record<string, unknown>>;
   for (const opt of [m.opt, m.discOpt]) {
-    if (!opt) continue;
-    const group = opt.paramGroups[0].name;
-    const tensors = new Map<string, ReturnType<typeof fromHost>>();
-    for (const [k, h] of c.tensors) {
-      if (k.startsWith(`optim.${group}.`)) tensors.set(k.slice(6), fromHost(h, path, k));
-    }
-    try {
-      const meta = optimMeta[group] ?? {};
-      opt.loadStateDict({ tensors, meta: meta as never });
-    } catch (e) {
-      throw new UserError(
-        `${path}: optimiser state does not fit (${
-          (e as Error).message.replace(/^neurad: /, "").split("\n")[0]
-        })`,
-      );
-    } finally {
-      for (const t of tensors.values()) t.dispose();
-    }
+    if (opt) loadOptimizer(opt, c, optimMeta[opt.paramGroups[0].name] ?? {}, path);
+  }
+  const saved = c.meta.extra?.lrSchedule as { step?: number } | undefined;
+  for (const s of m.schedulers ?? []) s.setStep(saved?.step ?? c.meta.step);
+}
+
+/** Loads one optimiser's `optim.<group>.` tensors and metadata. */
+function loadOptimizer(
+  opt: Optimizer,
+  c: CheckpointContents,
+  meta: Record<string, unknown>,
+  path: string,
+) {
+  const group = opt.paramGroups[0].name;
+  const tensors = new Map<string, ReturnType<typeof fromHost>>();
+  for (const [k, h] of c.tensors) {
+    if (k.startsWith(`optim.${group}.`)) tensors.set(k.slice(6), fromHost(h, path, k));
+  }
+  try {
+    opt.loadStateDict({ tensors, meta });
+  } catch (e) {
+    throw new UserError(
+      `${path}: optimiser state does not fit (${
+        (e as Error).message.replace(/^neurad: (optimiser state does not fit: )?/, "").split(
+          "\n",
+        )[0]
+      })`,
+    );
+  } finally {
+    for (const t of tensors.values()) t.dispose();
   }
 }

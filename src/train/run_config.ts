@@ -28,15 +28,39 @@ export interface DataConfig {
   maxValImages: number;
 }
 
+/** The optimiser of both networks (the discriminator's takes discLr and discBetas). */
+export type OptimizerName = "adam" | "adamw" | "sgd";
+
+/**
+ * The learning-rate schedule, a factor on lr and discLr by optimiser step: an optional linear
+ * warm-up from warmupStartFactor over warmupSteps, then `name` (started at its own step 0).
+ */
+export interface LrScheduleConfig {
+  /** constant; step (×gamma every stepSize steps); cosine (down to minFactor over totalSteps). */
+  name: "constant" | "step" | "cosine";
+  warmupSteps: number;
+  warmupStartFactor: number;
+  stepSize: number;
+  gamma: number;
+  /** Cosine length in steps; 0 = the rest of the run after the warm-up. */
+  totalSteps: number;
+  minFactor: number;
+}
+
 export interface TrainConfig {
   seed: number;
   batchSize: number;
   epochs: number;
   /** Generator / autoencoder optimiser. */
-  optimizer: "adam" | "adamw";
+  optimizer: OptimizerName;
   lr: number;
+  /** Adam / AdamW. */
   betas: [number, number];
   weightDecay: number;
+  /** SGD: momentum (0 = none) and Nesterov momentum. */
+  momentum: number;
+  nesterov: boolean;
+  lrSchedule: LrScheduleConfig;
   /** Discriminator optimiser learning rate (GAN families). */
   discLr: number;
   discBetas: [number, number];

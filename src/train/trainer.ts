@@ -1,31 +1,27 @@
-// The training loop of `neurad train`: builds the run's models and optimisers, resumes from
-// RUN/checkpoints/last exactly (weights, optimiser moments, GPU RNG state, sampler position),
-// steps through seeded epochs, reads the loss terms back once per logging interval (stopping on
-// NaN/Inf with the step and the term), writes log.jsonl, checkpoints (step-N, last, best),
-// validation every epoch and sample panels. Live GPU memory stays flat: every step's
-// intermediates are freed by tidy() inside the loss step, and its loss scalars are copied into
-// one GPU table (TermLog) and freed, so every step allocates exactly the same buffers.
+// The training loop of `neurad train`, as named steps: prepareRun builds the run's models,
+// optimisers and lr schedulers; resumeRun continues RUN/checkpoints/last exactly (weights,
+// optimiser state, schedule, GPU RNG state, sampler position); trainEpoch steps through a seeded
+// epoch (runBatch: one optimiser step, its log row, the periodic checkpoint); endEpoch validates,
+// writes sample panels and the best checkpoint. Loss terms are read back once per logging
+// interval (run_log.ts; a NaN/Inf stops the run naming the step and the term). Live GPU memory
+// stays flat: every step's intermediates are freed by tidy() inside the loss step, and its loss
+// scalars are copied into one GPU table and freed, so every step allocates the same buffers.
 
 import { getDevice } from "../core/device.ts";
+import { noGrad } from "../core/autograd.ts";
+import type { Tensor } from "../core/tensor.ts";
+import { UserError } from "../core/errors.ts";
+import { getRngState, manualSeed, setRngState, uniform_ } from "../kernels/random.ts";
 import { createModel } from "../models/create_model.ts";
 import type { Lpips } from "../models/perceptual/lpips.ts";
 import type { Autoencoder, Discriminator } from "../models/types.ts";
 import type { Module } from "../nn/module.ts";
-import { Adam, AdamW } from "../optim/adam.ts";
-import { getRngState, manualSeed, setRngState, uniform_ } from "../kernels/random.ts";
-import { cat, reshape } from "../kernels/movement.ts";
-import { TermLog } from "./term_log.ts";
-import { noGrad } from "../core/autograd.ts";
-import { tidy } from "../core/scope.ts";
-import { memoryStats } from "../core/memory.ts";
-import { Tensor } from "../core/tensor.ts";
-import { UserError } from "../core/errors.ts";
-import { ProgressBar } from "../util/progress.ts";
 import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { NEURAD_VERSION } from "../util/version.ts";
-import { readCheckpoint } from "./checkpoint_file.ts";
 import { loadLpipsWeights } from "../io/load_weights.ts";
-import { type FeatureNet, type StepModels, trainStep, validationLoss } from "./loss_steps.ts";
+import { readCheckpoint } from "./checkpoint_file.ts";
+import { type FeatureNet, type StepModels, trainStep } from "./loss_steps.ts";
+import { join } from "./paths.ts";
 import {
   gatherState,
   pruneSteps,
@@ -36,7 +32,8 @@ import {
   stepName,
 } from "./run_checkpoints.ts";
 import type { RunConfig } from "./run_config.ts";
-import { writePanel } from "./sample_panel.ts";
+import { RunLog, trimLog } from "./run_log.ts";
+import { buildOptimizers, buildSchedulers } from "./run_optimizers.ts";
 import {
   batchesPerEpoch,
   batchTensor,
@@ -44,7 +41,7 @@ import {
   loadTrainData,
   type TrainData,
 } from "./train_data.ts";
-import { join } from "./paths.ts";
+import { samples, validate } from "./validation.ts";
 
 export interface TrainOptions {
   outDir: string;
@@ -83,19 +80,7 @@ export function buildRunModules(config: RunConfig) {
     ? make<FeatureNet>(config.perceptual, "perceptual.name")
     : undefined;
   perceptual?.requiresGrad_(false); // random, frozen; its BN keeps batch statistics (train mode)
-  const t = config.train;
-  const Opt = t.optimizer === "adamw" ? AdamW : Adam;
-  const opt = new Opt([{ name: "model", params: model.namedParameters() }], {
-    lr: t.lr,
-    betas: t.betas,
-    weightDecay: t.weightDecay,
-  });
-  const discOpt = disc
-    ? new Opt([{ name: "disc", params: disc.namedParameters() }], {
-      lr: t.discLr,
-      betas: t.discBetas,
-    })
-    : undefined;
+  const { opt, discOpt } = buildOptimizers(config.train, model, disc);
   return { model, disc, perceptual, opt, discOpt };
 }
 
@@ -119,99 +104,107 @@ export async function loadLpips(config: RunConfig): Promise<Lpips | null> {
     net.dispose();
     throw e;
   }
-  if (config.mode === "faithful") {
-    // The study's code loaded the heads under the wrong names, so they kept PyTorch's default
-    // conv init, kaiming-uniform: U(−1/√C, 1/√C). Seeded, so a resumed run rebuilds the same.
-    manualSeed((config.train.seed + 0x1b1b5) >>> 0);
-    noGrad(() => {
-      for (const [k, p] of net.namedParameters()) {
-        if (/^lin\d\.model\.1\.weight$/.test(k)) {
-          const b = 1 / Math.sqrt(p.shape[1]);
-          uniform_(p, -b, b);
-        }
-      }
-    });
-  }
+  if (config.mode === "faithful") randomLpipsHeads(net, config.train.seed);
   net.requiresGrad_(false);
   return net.eval();
 }
 
 /**
- * On resume: drops the log lines a killed run wrote after its last checkpoint (steps past it, and
- * a validation line of the checkpoint's step when the checkpoint preceded that validation).
+ * The study's code loaded the LPIPS heads under the wrong names, so they kept PyTorch's default
+ * conv init, kaiming-uniform: U(−1/√C, 1/√C). Seeded, so a resumed run rebuilds the same.
  */
-async function trimLog(path: string, step: number, batchInEpoch: number) {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch {
-    return;
-  }
-  const keep = text.split("\n").filter((l) => {
-    if (!l.trim()) return false;
-    try {
-      const o = JSON.parse(l);
-      return o.step < step || (o.step === step && !("valLoss" in o && batchInEpoch > 0));
-    } catch {
-      return false; // a line cut by the kill
+function randomLpipsHeads(net: Lpips, seed: number) {
+  manualSeed((seed + 0x1b1b5) >>> 0);
+  noGrad(() => {
+    for (const [k, p] of net.namedParameters()) {
+      if (/^lin\d\.model\.1\.weight$/.test(k)) {
+        const b = 1 / Math.sqrt(p.shape[1]);
+        uniform_(p, -b, b);
+      }
     }
   });
-  await writeTextFileAtomic(path, keep.map((l) => l + "\n").join(""));
 }
 
-/** Mean validation loss over the validation images (eval mode, own RNG stream, restored). */
-async function validate(model: Autoencoder, data: TrainData, config: RunConfig) {
-  if (data.val.N === 0) return NaN;
-  const saved = getRngState();
-  setRngState({ seed: config.train.seed + 0x5eed, offset: 0 });
-  model.eval();
-  const bs = config.train.batchSize;
-  const parts: Tensor[] = [];
-  for (let i = 0; i < data.val.N; i += bs) {
-    const idx = Array.from({ length: Math.min(bs, data.val.N - i) }, (_, j) => i + j);
-    const x = batchTensor(data.val, idx, data.shape[0]);
-    const l = validationLoss(model, x);
-    parts.push(tidy(() => noGrad(() => reshape(l, [1]))));
-    l.dispose();
-    x.dispose();
-  }
-  const all = tidy(() => cat(parts, 0));
-  const v = await all.toArray();
-  all.dispose();
-  for (const p of parts) p.dispose();
-  model.train();
-  setRngState(saved);
-  // Weighted by batch size.
-  let s = 0;
-  for (let i = 0, b = 0; i < data.val.N; i += bs, b++) s += v[b] * Math.min(bs, data.val.N - i);
-  return s / data.val.N;
+/** Where the run stands: the next step, the epoch, batches done in it, the best validation. */
+interface Cursor {
+  step: number;
+  epoch: number;
+  batchInEpoch: number;
+  bestValLoss: number;
 }
 
-async function samples(path: string, model: Autoencoder, data: TrainData, config: RunConfig) {
-  const n = Math.min(4, data.val.N || data.train.N);
-  const src = data.val.N ? data.val : data.train;
-  const saved = getRngState();
-  setRngState({ seed: config.train.seed + 0x5a3e, offset: 0 });
-  model.eval();
-  // Evenly spaced images (NIfTI validation stacks run bottom to top within each subject).
-  const idx = Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * src.N) / n));
-  const x = batchTensor(src, idx, data.shape[0]);
-  const r = noGrad(() => model.reconstruct(x));
-  const [xs, rs] = await Tensor.toArrays([x, r]);
-  x.dispose();
-  r.dispose();
-  model.train();
-  setRngState(saved);
-  const range: [number, number] = config.data.kind === "images2d" ? [-1, 1] : [0, 1];
-  await writePanel(path, xs as Float32Array, rs as Float32Array, x.shape, range);
+/** Everything a run holds while it trains. */
+interface Run {
+  config: RunConfig;
+  opts: TrainOptions;
+  dir: string;
+  data: TrainData;
+  modules: RunModules & StepModels;
+  lpipsNet: Lpips | null;
+  /** LPIPS as a distance (when the run has its weights). */
+  lpips?: (a: Tensor, b: Tensor) => Tensor;
+  /** Optimiser steps of the whole run, and batches per epoch. */
+  total: number;
+  perEpoch: number;
+  at: Cursor;
+  /** Opened once the run starts stepping (after a resume). */
+  log?: RunLog;
 }
 
 /** Runs (or resumes) training into opts.outDir. */
 export async function train(config: RunConfig, opts: TrainOptions): Promise<TrainResult> {
-  const dir = opts.outDir;
+  const run = await prepareRun(config, opts);
+  try {
+    if (opts.resume) await resumeRun(run);
+    const log = await startRun(run);
+    while (run.at.step < run.total && run.at.epoch < config.train.epochs) {
+      if (!(await trainEpoch(run, log))) break; // stopped by --steps inside the epoch
+      await endEpoch(run, log);
+    }
+    await finishRun(run, log);
+    const { step, epoch, bestValLoss } = run.at;
+    return { step, epoch, bestValLoss, lastLog: log.lastLog, seconds: log.seconds };
+  } finally {
+    disposeRun(run);
+  }
+}
+
+/** Data, device, networks, optimisers and schedulers of the run; its folders created. */
+async function prepareRun(config: RunConfig, opts: TrainOptions): Promise<Run> {
+  const data = await loadRunData(config, opts);
+  await getDevice();
+  const lpipsNet = await loadLpips(config);
+  const m = buildRunModules(config);
+  const perEpoch = batchesPerEpoch(data.train, config.data.sampling, config.train.batchSize);
   const t = config.train;
-  const enc = new TextEncoder();
-  const write = opts.write ?? ((s: string) => Deno.stderr.writeSync(enc.encode(s)));
+  const total = t.steps > 0 ? t.steps : t.epochs * perEpoch;
+  const lpips = lpipsNet ? (a: Tensor, b: Tensor) => lpipsNet.forward(a, b) : undefined;
+  const schedulers = buildSchedulers(t.lrSchedule, total, [m.opt, m.discOpt]);
+  const run: Run = {
+    config,
+    opts,
+    dir: opts.outDir,
+    data,
+    modules: { ...m, schedulers },
+    lpipsNet,
+    lpips,
+    total,
+    perEpoch,
+    at: { step: 0, epoch: 0, batchInEpoch: 0, bestValLoss: Infinity },
+  };
+  try {
+    checkModelShape(config, m.model);
+  } catch (e) {
+    disposeRun(run);
+    throw e;
+  }
+  await Deno.mkdir(join(run.dir, "checkpoints"), { recursive: true });
+  await Deno.mkdir(join(run.dir, "samples"), { recursive: true });
+  return run;
+}
+
+/** The training data (given or loaded), checked against config.data.sliceShape. */
+async function loadRunData(config: RunConfig, opts: TrainOptions): Promise<TrainData> {
   const data = opts.data ?? await loadTrainData(config.data, opts.quiet);
   const [C, H, W] = config.data.sliceShape;
   if (data.shape.join() !== [C, H, W].join()) {
@@ -219,11 +212,11 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
       `${config.data.dir}: data gives ${data.shape.join("×")} images, config wants ${C}×${H}×${W}`,
     );
   }
-  await getDevice();
-  const lpipsNet = await loadLpips(config);
-  const lpips = lpipsNet ? (a: Tensor, b: Tensor) => lpipsNet.forward(a, b) : undefined;
-  const m = buildRunModules(config);
-  const { model } = m;
+  return data;
+}
+
+function checkModelShape(config: RunConfig, model: Autoencoder) {
+  const [C, H, W] = config.data.sliceShape;
   if (model.inputShape.join() !== [C, H, W].join()) {
     throw new UserError(
       `--data.sliceShape: ${C}×${H}×${W} does not fit ${config.model.name}, built for ${
@@ -231,153 +224,146 @@ export async function train(config: RunConfig, opts: TrainOptions): Promise<Trai
       }`,
     );
   }
-  const run: RunModules = m;
-  const stepModels: StepModels = m;
-  let termLog: TermLog | undefined;
-  let step = 0, epoch = 0, batchInEpoch = 0, bestValLoss = Infinity;
-  await Deno.mkdir(join(dir, "checkpoints"), { recursive: true });
-  await Deno.mkdir(join(dir, "samples"), { recursive: true });
-  try {
-    if (opts.resume) {
-      const path = join(dir, "checkpoints", "last.safetensors");
-      const c = await readCheckpoint(path);
-      if (c.meta.model !== config.model.name) {
-        throw new UserError(
-          `${path}: checkpoint of model '${c.meta.model}', the run is '${config.model.name}'`,
-        );
-      }
-      if (c.meta.dataHash !== data.hash) {
-        throw new UserError(
-          `${path}: the run was trained on other data (data hash ${c.meta.dataHash}, now ${data.hash})`,
-        );
-      }
-      restoreState(run, c, path);
-      step = c.meta.step;
-      epoch = c.meta.epoch;
-      batchInEpoch = c.meta.batchInEpoch;
-      bestValLoss = c.meta.bestValLoss ?? Infinity;
-      const g = c.meta.rng.gpu;
-      if (g) setRngState({ seed: g[0], offset: g[1] });
-      await trimLog(join(dir, "log.jsonl"), step, batchInEpoch);
-      await removeStaleTemps(dir);
-    }
-    // The resolved config (on resume: with this invocation's overrides, e.g. --steps).
-    await writeTextFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
-    model.train();
-    const perEpoch = batchesPerEpoch(data.train, config.data.sampling, t.batchSize);
-    const total = t.steps > 0 ? t.steps : t.epochs * perEpoch;
-    const bar = new ProgressBar("train", total, { quiet: opts.quiet, write: opts.write });
-    const logPath = join(dir, "log.jsonl");
-    // Rows for a log interval (the table grows if an interval is longer than 256 steps).
-    const terms = termLog = new TermLog(Math.min(t.logEvery, 256));
-    let lastLog: Record<string, number> = {};
-    const t0 = performance.now();
-    let tLog = t0, stepsAtLog = step;
-    const startStep = step;
+}
 
-    const meta = () => ({
-      model: config.model.name,
-      discriminator: config.discriminator?.name,
-      step,
-      epoch,
-      batchInEpoch,
-      rng: { gpu: [getRngState().seed, getRngState().offset] },
-      dataHash: data.hash,
-      neuradVersion: NEURAD_VERSION,
-      bestValLoss: Number.isFinite(bestValLoss) ? bestValLoss : undefined,
-    });
-    const flushLog = async () => {
-      if (terms.pending === 0) return;
-      const means = await terms.drain();
-      const now = performance.now();
-      const sps = (step - stepsAtLog) / ((now - tLog) / 1000);
-      tLog = now;
-      stepsAtLog = step;
-      lastLog = means;
-      const mem = memoryStats();
-      const line = {
-        step,
-        epoch,
-        ...means,
-        lr: m.opt.lr,
-        discLr: m.discOpt?.lr,
-        stepsPerSec: sps,
-        // Leak watch (no GPU sync): buffers held by live tensors, their MB, the pool's free MB,
-        // and the process's resident memory.
-        gpuLiveBuffers: mem.liveBuffers,
-        gpuLiveMB: mem.liveBytes / 2 ** 20,
-        gpuPooledMB: mem.pooledBytes / 2 ** 20,
-        hostRssMB: Deno.memoryUsage().rss / 2 ** 20,
-      };
-      await Deno.writeTextFile(logPath, JSON.stringify(line) + "\n", { append: true });
-      const note = Object.entries(means).slice(0, 4).map(([k, v]) => `${k} ${v.toPrecision(4)}`)
-        .join(" ");
-      bar.update(step, `${note} ${sps.toFixed(2)} it/s`);
-    };
-    const saveLast = async (also?: string) => {
-      await flushLog(); // a NaN stops the run before any checkpoint is written
-      const state = await gatherState(run);
-      // `last` first: whenever the process dies, `last` is the newest whole checkpoint, so
-      // --resume always finds it (a kill between the two loses only the step-N copy).
-      await saveCheckpoint(dir, "last", state, meta());
-      if (also) await saveCheckpoint(dir, also, state, meta());
-    };
-
-    while (step < total && epoch < t.epochs) {
-      const order = epochOrder(data.train, config.data.sampling, t.seed, epoch);
-      for (; batchInEpoch < perEpoch && step < total; batchInEpoch++) {
-        const idx = order.slice(batchInEpoch * t.batchSize, (batchInEpoch + 1) * t.batchSize);
-        const x = batchTensor(data.train, idx, C);
-        const stepTerms = trainStep(stepModels, t, x, step, epoch, lpips);
-        x.dispose();
-        step++;
-        terms.record(step, stepTerms);
-        if (step % t.logEvery === 0) await flushLog();
-        if (step % t.saveEvery === 0 && step < total) {
-          batchInEpoch++; // the checkpoint resumes after this batch
-          await saveLast(stepName(step));
-          batchInEpoch--;
-          await pruneSteps(dir, t.keepLast);
-        }
-      }
-      if (batchInEpoch < perEpoch) break; // stopped by --steps inside the epoch
-      await flushLog();
-      const val = await validate(model, data, config);
-      const improved = val < bestValLoss;
-      if (improved) bestValLoss = val;
-      await Deno.writeTextFile(logPath, JSON.stringify({ step, epoch, valLoss: val }) + "\n", {
-        append: true,
-      });
-      if (
-        t.sampleEveryEpochs > 0 && (epoch % t.sampleEveryEpochs === 0 || epoch === t.epochs - 1)
-      ) {
-        await samples(
-          join(dir, "samples", `epoch-${String(epoch).padStart(4, "0")}.png`),
-          model,
-          data,
-          config,
-        );
-      }
-      epoch++;
-      batchInEpoch = 0;
-      if (improved) {
-        const state = await gatherState(run);
-        await saveCheckpoint(dir, "best", state, { ...meta(), valLoss: val });
-      }
-    }
-    await saveLast(step % t.saveEvery === 0 ? stepName(step) : undefined);
-    await pruneSteps(dir, t.keepLast);
-    bar.update(total);
-    void write;
-    void startStep;
-    return { step, epoch, bestValLoss, lastLog, seconds: (performance.now() - t0) / 1000 };
-  } finally {
-    model.dispose();
-    lpipsNet?.dispose();
-    m.disc?.dispose();
-    m.perceptual?.dispose();
-    m.opt.dispose();
-    m.discOpt?.dispose();
-    termLog?.dispose();
+/** Restores the run from checkpoints/last: state, cursor, GPU RNG; trims the log to match. */
+async function resumeRun(run: Run) {
+  const path = join(run.dir, "checkpoints", "last.safetensors");
+  const c = await readCheckpoint(path);
+  const { config, data } = run;
+  if (c.meta.model !== config.model.name) {
+    throw new UserError(
+      `${path}: checkpoint of model '${c.meta.model}', the run is '${config.model.name}'`,
+    );
   }
+  if (c.meta.dataHash !== data.hash) {
+    throw new UserError(
+      `${path}: the run was trained on other data (data hash ${c.meta.dataHash}, now ${data.hash})`,
+    );
+  }
+  restoreState(run.modules, c, path);
+  const { step, epoch, batchInEpoch } = c.meta;
+  run.at = { step, epoch, batchInEpoch, bestValLoss: c.meta.bestValLoss ?? Infinity };
+  const g = c.meta.rng.gpu;
+  if (g) setRngState({ seed: g[0], offset: g[1] });
+  await trimLog(join(run.dir, "log.jsonl"), step, batchInEpoch);
+  await removeStaleTemps(run.dir);
+}
+
+/**
+ * Saves the resolved config (on resume: with this invocation's overrides, e.g. --steps), puts
+ * the model in training mode and opens the log.
+ */
+async function startRun(run: Run): Promise<RunLog> {
+  const { config, dir } = run;
+  await writeTextFileAtomic(join(dir, "config.json"), JSON.stringify(config, null, 2) + "\n");
+  run.modules.model.train();
+  const logPath = join(dir, "log.jsonl");
+  run.log = new RunLog(logPath, config.train.logEvery, run.total, run.at.step, run.opts);
+  return run.log;
+}
+
+/** Steps through the rest of the current epoch; false when the run's steps end inside it. */
+async function trainEpoch(run: Run, log: RunLog): Promise<boolean> {
+  const t = run.config.train;
+  const order = epochOrder(run.data.train, run.config.data.sampling, t.seed, run.at.epoch);
+  for (; run.at.batchInEpoch < run.perEpoch && run.at.step < run.total; run.at.batchInEpoch++) {
+    await runBatch(run, log, order);
+  }
+  return run.at.batchInEpoch >= run.perEpoch;
+}
+
+/** One optimiser step on the cursor's batch; logs and checkpoints on their intervals. */
+async function runBatch(run: Run, log: RunLog, order: ReturnType<typeof epochOrder>) {
+  const { config, at } = run;
+  const t = config.train;
+  const idx = order.slice(at.batchInEpoch * t.batchSize, (at.batchInEpoch + 1) * t.batchSize);
+  const x = batchTensor(run.data.train, idx, config.data.sliceShape[0]);
+  const m = run.modules;
+  const stepTerms = trainStep(m, t, x, at.step, at.epoch, run.lpips);
+  x.dispose();
+  for (const s of m.schedulers ?? []) s.step();
+  at.step++;
+  log.record(at.step, stepTerms);
+  if (at.step % t.logEvery === 0) await flushLog(run, log);
+  if (at.step % t.saveEvery === 0 && at.step < run.total) {
+    at.batchInEpoch++; // the checkpoint resumes after this batch
+    await saveLast(run, log, stepName(at.step));
+    at.batchInEpoch--;
+    await pruneSteps(run.dir, t.keepLast);
+  }
+}
+
+async function flushLog(run: Run, log: RunLog) {
+  const { step, epoch } = run.at;
+  await log.flush({ step, epoch, lr: run.modules.opt.lr, discLr: run.modules.discOpt?.lr });
+}
+
+/** Validation, its log line, the sample panel, then the next epoch and the best checkpoint. */
+async function endEpoch(run: Run, log: RunLog) {
+  const { config, data, at } = run;
+  const t = config.train;
+  const model = run.modules.model;
+  await flushLog(run, log);
+  const val = await validate(model, data, config);
+  const improved = val < at.bestValLoss;
+  if (improved) at.bestValLoss = val;
+  await log.validation(at.step, at.epoch, val);
+  if (
+    t.sampleEveryEpochs > 0 && (at.epoch % t.sampleEveryEpochs === 0 || at.epoch === t.epochs - 1)
+  ) {
+    const name = `epoch-${String(at.epoch).padStart(4, "0")}.png`;
+    await samples(join(run.dir, "samples", name), model, data, config);
+  }
+  at.epoch++;
+  at.batchInEpoch = 0;
+  if (improved) {
+    const state = await gatherState(run.modules);
+    await saveCheckpoint(run.dir, "best", state, { ...checkpointMeta(run), valLoss: val });
+  }
+}
+
+/** The last checkpoint (and step-N on the step interval), the pruning and the full bar. */
+async function finishRun(run: Run, log: RunLog) {
+  const t = run.config.train;
+  await saveLast(run, log, run.at.step % t.saveEvery === 0 ? stepName(run.at.step) : undefined);
+  await pruneSteps(run.dir, t.keepLast);
+  log.done(run.total);
+}
+
+/** Writes `last` (and `also`, e.g. step-N) after flushing the log. */
+async function saveLast(run: Run, log: RunLog, also?: string) {
+  await flushLog(run, log); // a NaN stops the run before any checkpoint is written
+  const state = await gatherState(run.modules);
+  // `last` first: whenever the process dies, `last` is the newest whole checkpoint, so
+  // --resume always finds it (a kill between the two loses only the step-N copy).
+  await saveCheckpoint(run.dir, "last", state, checkpointMeta(run));
+  if (also) await saveCheckpoint(run.dir, also, state, checkpointMeta(run));
+}
+
+/** The run state every checkpoint records. */
+function checkpointMeta(run: Run) {
+  const { step, epoch, batchInEpoch, bestValLoss } = run.at;
+  return {
+    model: run.config.model.name,
+    discriminator: run.config.discriminator?.name,
+    step,
+    epoch,
+    batchInEpoch,
+    rng: { gpu: [getRngState().seed, getRngState().offset] },
+    dataHash: run.data.hash,
+    neuradVersion: NEURAD_VERSION,
+    bestValLoss: Number.isFinite(bestValLoss) ? bestValLoss : undefined,
+  };
+}
+
+function disposeRun(run: Run) {
+  const m = run.modules;
+  m.model.dispose();
+  run.lpipsNet?.dispose();
+  m.disc?.dispose();
+  m.perceptual?.dispose();
+  m.opt.dispose();
+  m.discOpt?.dispose();
+  run.log?.dispose();
 }
