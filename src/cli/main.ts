@@ -1,12 +1,12 @@
 // `neurad <command>`: the single entry point. Parses and validates the command line from each
-// command's CommandSpec (src/cli/parse_args.ts), refuses unknown NEURAD_* settings, prints help
+// command's declaration (src/cli/command.ts, src/cli/parse_args.ts), refuses unknown NEURAD_* settings, prints help
 // and the version, and runs the command under the one error style: any failure is one
 // `error: …` line on stderr and exit code 1, never a stack trace (NEURAD_DEBUG=1 adds it).
 // The `deno task` names (info, inspect, demo-data, demo, bench, …) are shortcuts to it.
 
-import type { CommandSpec } from "./command.ts";
+import type { Command } from "./command.ts";
 import { COMMANDS } from "./commands/mod.ts";
-import { commandHelp, HelpRequested, parseCommandArgs } from "./parse_args.ts";
+import { commandHelp, HelpRequested } from "./parse_args.ts";
 import { checkNeuradEnv, NEURAD_ENV } from "../util/env.ts";
 import { UserError } from "../core/errors.ts";
 import { reportError } from "../util/errors.ts";
@@ -14,7 +14,7 @@ import { NEURAD_VERSION } from "../util/version.ts";
 import { releaseDevice } from "../core/device.ts";
 
 /** The text of `neurad --help`. */
-export function toolHelp(commands: readonly CommandSpec[] = COMMANDS): string {
+export function toolHelp(commands: readonly Command[] = COMMANDS): string {
   const w = Math.max(...commands.map((c) => c.name.length)) + 2;
   return [
     `neurad ${NEURAD_VERSION}: unsupervised anomaly detection in brain MRI on WebGPU`,
@@ -35,7 +35,7 @@ export function toolHelp(commands: readonly CommandSpec[] = COMMANDS): string {
 /** Runs `neurad ...argv` and returns the exit code (errors already printed, one line). */
 export async function main(
   argv: readonly string[],
-  commands: readonly CommandSpec[] = COMMANDS,
+  commands: readonly Command[] = COMMANDS,
 ): Promise<number> {
   try {
     const [first, ...rest] = argv;
@@ -57,16 +57,16 @@ export async function main(
           `(commands: ${commands.map((c) => c.name).join(", ")}; see neurad --help)`,
       );
     }
-    let args;
+    let run;
     try {
-      args = parseCommandArgs(spec, rest);
+      run = spec.prepare(rest);
     } catch (e) {
       if (!(e instanceof HelpRequested)) throw e;
       console.log(commandHelp(spec));
       return 0;
     }
     checkNeuradEnv();
-    return (await spec.run(args)) ?? 0;
+    return (await run()) ?? 0;
   } catch (e) {
     reportError(e);
     return 1;

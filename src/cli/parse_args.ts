@@ -1,27 +1,17 @@
 /**
- * Parses and validates a command line against a CommandSpec: `--flag value`, `--flag=value`,
- * `-s value`, `--bool` / `--no-bool`, `--` to end the flags. Numbers must be plain decimals in
- * their bounds, integers integral; unknown flags, missing values and stray arguments are refused
- * with one line naming the flag. Negative numbers are values (`--shift -2`), never flags. `path`
- * flags and positionals resolve from the user's directory (INIT_CWD, set by `deno task` and npm),
- * not from the project root the task runs in.
+ * Reads a command line against a command's declaration (src/cli/flags.ts) and writes its
+ * `--help`. Syntax: `--flag value`, `--flag=value`, `-s value`, `--bool` / `--no-bool`, `--` to
+ * end the flags; negative numbers are values (`--shift -2`), never flags. Each value is converted
+ * and checked by its flag's own declaration; unknown or repeated flags, missing values, missing
+ * required flags and stray arguments are refused with one line naming the flag. Paths (flags and
+ * positionals) resolve from the user's directory (INIT_CWD, set by `deno task` and npm), not from
+ * the project root the task runs in.
  * @module
  */
-import { isAbsolute, resolve } from "node:path";
-import type { CommandSpec, FlagSpec, FlagValue, ParsedArgs } from "./command.ts";
+import type { Args, CommandShape, Flag, FlagDecls, PositionalDecls } from "./flags.ts";
+import { resolveUserPath } from "./user_path.ts";
 import { UserError } from "../core/errors.ts";
 
-/** The directory relative paths given by the user are resolved from. */
-export function userDir(): string {
-  return Deno.env.get("INIT_CWD") || Deno.cwd();
-}
-
-/** `p` resolved from the user's directory (absolute paths unchanged). */
-export function resolveUserPath(p: string): string {
-  return isAbsolute(p) ? p : resolve(userDir(), p);
-}
-
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const NUMBER_LIKE = /^-(\d|\.\d)/;
 
 /** Raised by `--help` / `-h`: the caller prints the command's help. */
@@ -29,66 +19,47 @@ export class HelpRequested extends Error {
   override name = "HelpRequested";
 }
 
-function convert(name: string, spec: FlagSpec, raw: string): string | number {
-  const flag = `--${name}`;
-  switch (spec.type) {
-    case "number":
-    case "integer": {
-      const kind = spec.type === "integer" ? "an integer" : "a number";
-      if (!DECIMAL.test(raw)) throw new UserError(`${flag}: expected ${kind}, got "${raw}"`);
-      const n = Number(raw);
-      if (!Number.isFinite(n)) throw new UserError(`${flag}: expected ${kind}, got "${raw}"`);
-      if (spec.type === "integer" && !Number.isInteger(n)) {
-        throw new UserError(`${flag}: expected an integer, got "${raw}"`);
-      }
-      if (spec.min !== undefined && n < spec.min) {
-        throw new UserError(`${flag}: ${raw} is below the minimum ${spec.min}`);
-      }
-      if (spec.max !== undefined && n > spec.max) {
-        throw new UserError(`${flag}: ${raw} is above the maximum ${spec.max}`);
-      }
-      return n;
-    }
-    case "path":
-      if (raw === "") throw new UserError(`${flag}: empty path`);
-      return resolveUserPath(raw);
-    case "string":
-      if (spec.choices && !spec.choices.includes(raw)) {
-        throw new UserError(`${flag}: "${raw}" is not one of ${spec.choices.join(", ")}`);
-      }
-      return raw;
-    default:
-      throw new Error(`${flag}: a ${spec.type} flag takes no value`);
-  }
+const isFlagLike = (a: string) => a.startsWith("-") && a !== "-" && !NUMBER_LIKE.test(a);
+
+/** What a missing required flag is told. */
+function missing(name: string, f: Flag): string {
+  const unless = typeof f.required === "object" ? ` unless --${f.required.unless} is given` : "";
+  return `--${name}: required${unless} (${f.help})`;
 }
 
-function parseBool(flag: string, raw: string): boolean {
-  if (raw === "true" || raw === "1") return true;
-  if (raw === "false" || raw === "0") return false;
-  throw new UserError(`${flag}: expected true or false, got "${raw}"`);
-}
-
-/** Parses `argv` (the arguments after the command name) for `spec`. */
-export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
-  const flags: Record<string, FlagValue> = {};
+/** Parses `argv` (the arguments after the command name) for `spec`: every declared flag and
+ * positional by name, typed, and the undeclared `--key value` pairs where `extraFlags` allows
+ * them (raw strings for the command to validate). */
+export function parseCommandArgs<F extends FlagDecls, P extends PositionalDecls>(
+  spec: CommandShape<F, P>,
+  argv: readonly string[],
+): { args: Args<F, P>; extra: Record<string, string> } {
+  const flags: FlagDecls = spec.flags;
+  const given = new Map<string, unknown>();
+  const lists = new Map<string, unknown[]>();
   const extra: Record<string, string> = {};
   const positionals: string[] = [];
   const byShort = new Map<string, string>();
-  for (const [name, f] of Object.entries(spec.flags)) if (f.short) byShort.set(f.short, name);
-  const set = (name: string, f: FlagSpec, v: string | number | boolean) => {
+  for (const [name, f] of Object.entries(flags)) if (f.short) byShort.set(f.short, name);
+  const set = (name: string, f: Flag, v: unknown) => {
     if (f.multiple) {
-      const arr = (flags[name] ?? []) as (string | number)[];
-      arr.push(v as string | number);
-      flags[name] = arr as string[] | number[];
-    } else if (flags[name] !== undefined) {
-      throw new UserError(`--${name}: given more than once`);
-    } else flags[name] = v;
+      const list = lists.get(name) ?? [];
+      list.push(v);
+      lists.set(name, list);
+      given.set(name, list);
+    } else if (given.has(name)) throw new UserError(`--${name}: given more than once`);
+    else given.set(name, v);
   };
+  // `--help` wins over everything else on the line, even a bad flag before it.
+  const end = argv.indexOf("--");
+  if (argv.slice(0, end < 0 ? argv.length : end).some((a) => a === "--help" || a === "-h")) {
+    throw new HelpRequested(spec.name);
+  }
   let i = 0;
   let onlyPositionals = false;
   while (i < argv.length) {
     const arg = argv[i++];
-    if (onlyPositionals || arg === "-" || !arg.startsWith("-") || NUMBER_LIKE.test(arg)) {
+    if (onlyPositionals || !isFlagLike(arg)) {
       positionals.push(arg);
       continue;
     }
@@ -96,60 +67,65 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
       onlyPositionals = true;
       continue;
     }
-    if (arg === "--help" || arg === "-h") throw new HelpRequested(spec.name);
     let name: string, inline: string | undefined;
     if (arg.startsWith("--")) {
       const eq = arg.indexOf("=");
       name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
       inline = eq < 0 ? undefined : arg.slice(eq + 1);
     } else {
-      if (arg.length !== 2) throw new UserError(`${arg}: unknown flag (see --help)`);
-      const long = byShort.get(arg[1]);
+      const long = arg.length === 2 ? byShort.get(arg[1]) : undefined;
       if (!long) throw new UserError(`${arg}: unknown flag (see --help)`);
       name = long;
-    }
-    let f = spec.flags[name];
-    if (!f && name.startsWith("no-") && spec.flags[name.slice(3)]?.type === "boolean") {
-      if (inline !== undefined) throw new UserError(`--${name}: takes no value`);
-      set(name.slice(3), spec.flags[name.slice(3)], false);
-      continue;
     }
     const takeValue = (): string => {
       if (inline !== undefined) return inline;
       const next = argv[i];
-      if (next === undefined || (next.startsWith("-") && next !== "-" && !NUMBER_LIKE.test(next))) {
-        throw new UserError(`--${name}: needs a value`);
-      }
+      if (next === undefined || isFlagLike(next)) throw new UserError(`--${name}: needs a value`);
       i++;
       return next;
     };
-    if (!f) {
-      if (spec.allowExtraFlags && arg.startsWith("--") && /^[a-zA-Z][\w.-]*$/.test(name)) {
-        if (name in extra) throw new UserError(`--${name}: given more than once`);
-        extra[name] = takeValue();
-        continue;
-      }
+    const f = Object.hasOwn(flags, name) ? flags[name] : undefined;
+    if (f?.type === "boolean") {
+      set(name, f, inline === undefined ? true : f.parse(inline, `--${name}`));
+    } else if (f) {
+      set(name, f, f.parse(takeValue(), `--${name}`));
+    } else if (name.startsWith("no-") && flags[name.slice(3)]?.type === "boolean") {
+      if (inline !== undefined) throw new UserError(`--${name}: takes no value`);
+      set(name.slice(3), flags[name.slice(3)], false);
+    } else if (spec.extraFlags && arg.startsWith("--") && /^[a-zA-Z][\w.-]*$/.test(name)) {
+      if (Object.hasOwn(extra, name)) throw new UserError(`--${name}: given more than once`);
+      extra[name] = takeValue();
+    } else {
       throw new UserError(
         `--${name}: unknown flag for '${spec.name}' (see neurad ${spec.name} --help)`,
       );
     }
-    f = f as FlagSpec;
-    if (f.type === "boolean") {
-      set(name, f, inline === undefined ? true : parseBool(`--${name}`, inline));
-    } else set(name, f, convert(name, f, takeValue()));
   }
-  for (const [name, f] of Object.entries(spec.flags)) {
-    if (flags[name] !== undefined || f.default === undefined) continue;
-    const d = f.default;
-    flags[name] = f.type === "path" && typeof d === "string" ? resolveUserPath(d) : d;
-    if (f.multiple) flags[name] = [flags[name]] as string[] | number[];
+  const values: Record<string, unknown> = {};
+  for (const [name, f] of Object.entries(flags)) {
+    if (given.has(name)) {
+      values[name] = given.get(name);
+      continue;
+    }
+    const r = f.required;
+    if (r === true || (typeof r === "object" && !given.has(r.unless))) {
+      throw new UserError(missing(name, f));
+    }
+    const d = f.initial();
+    values[name] = f.multiple ? (d === undefined ? [] : [d]) : d;
   }
-  return { flags, positionals: checkPositionals(spec, positionals), extra };
+  Object.assign(values, readPositionals(spec, positionals));
+  // The one place untyped values meet the declared types: each value above came from its own
+  // flag's `parse` or `initial`, and required flags were checked, which is what Args<F, P> states.
+  return { args: values as Args<F, P>, extra };
 }
 
-function checkPositionals(spec: CommandSpec, given: string[]): string[] {
-  const specs = spec.positionals ?? [];
-  const variadic = specs.length > 0 && specs[specs.length - 1].variadic;
+function readPositionals(
+  spec: CommandShape<FlagDecls, PositionalDecls>,
+  given: string[],
+): Record<string, string | string[] | undefined> {
+  const specs = Object.entries(spec.positionals ?? {});
+  const variadic = specs.length > 0 && specs[specs.length - 1][1].variadic;
   if (!variadic && given.length > specs.length) {
     const stray = given[specs.length];
     throw new UserError(
@@ -158,50 +134,63 @@ function checkPositionals(spec: CommandSpec, given: string[]): string[] {
         : `"${stray}": '${spec.name}' takes no arguments (see --help)`,
     );
   }
-  const out: string[] = [];
-  for (const [k, p] of specs.entries()) {
-    const values = p.variadic ? given.slice(k) : given.slice(k, k + 1);
-    if (values.length === 0 && p.required) {
+  const out: Record<string, string | string[] | undefined> = {};
+  for (const [k, [key, p]] of specs.entries()) {
+    const raw = p.variadic ? given.slice(k) : given.slice(k, k + 1);
+    if (raw.length === 0 && p.required) {
       throw new UserError(`missing ${p.name} (usage: neurad ${usageLine(spec)})`);
     }
-    for (const v of values) out.push(p.path ? resolveUserPath(v) : v);
+    const values = raw.map((v) => {
+      if (!p.path) return v;
+      if (v === "") throw new UserError(`${p.name}: empty path`);
+      return resolveUserPath(v);
+    });
+    out[key] = p.variadic ? values : values[0];
   }
   return out;
 }
 
-/** `name [--flags] POSITIONALS` */
-export function usageLine(spec: CommandSpec): string {
-  const pos = (spec.positionals ?? []).map((p) => {
+/** `name [options] POSITIONALS` */
+export function usageLine(spec: CommandShape<FlagDecls, PositionalDecls>): string {
+  const pos = Object.values(spec.positionals ?? {}).map((p) => {
     const s = p.variadic ? `${p.name}...` : p.name;
     return p.required ? s : `[${s}]`;
   });
-  return [spec.name, Object.keys(spec.flags).length ? "[options]" : "", ...pos]
-    .filter(Boolean).join(" ");
+  const required = Object.entries(spec.flags).filter(([, f]) => f.required === true)
+    .map(([name, f]) => `--${name}${f.metavar ? ` ${f.metavar}` : ""}${f.multiple ? "..." : ""}`);
+  const optional = Object.values(spec.flags).some((f) => f.required !== true) || spec.extraFlags;
+  return [spec.name, ...required, optional ? "[options]" : "", ...pos].filter(Boolean).join(" ");
 }
 
 /** The text of `neurad <command> --help`. */
-export function commandHelp(spec: CommandSpec): string {
+export function commandHelp(spec: CommandShape<FlagDecls, PositionalDecls>): string {
   const lines = [`Usage: neurad ${usageLine(spec)}`, "", spec.summary];
   if (spec.description) lines.push("", spec.description.trimEnd());
-  if (spec.positionals?.length) {
+  const positionals = Object.values(spec.positionals ?? {});
+  if (positionals.length) {
     lines.push("", "Arguments:");
-    for (const p of spec.positionals) lines.push(`  ${p.name.padEnd(22)} ${p.help}`);
+    for (const p of positionals) lines.push(`  ${p.name.padEnd(22)} ${p.help}`);
   }
   lines.push("", "Options:");
   const rows: [string, string][] = [];
   for (const [name, f] of Object.entries(spec.flags)) {
-    const meta = f.type === "boolean"
-      ? ""
-      : ` ${f.metavar ?? (f.choices ? f.choices.join("|") : f.type.toUpperCase())}`;
-    const left = `${f.short ? `-${f.short}, ` : "    "}--${name}${meta}`;
+    const left = `${f.short ? `-${f.short}, ` : "    "}--${name}${
+      f.metavar ? ` ${f.metavar}` : ""
+    }`;
     const bits: string[] = [f.help];
     if (f.min !== undefined || f.max !== undefined) {
       bits.push(`(${f.min ?? "-∞"}..${f.max ?? "∞"})`);
     }
-    if (f.default !== undefined && f.default !== false) bits.push(`[default ${f.default}]`);
-    if (f.multiple) bits.push("(repeatable)");
+    if (f.defaultText !== undefined) bits.push(`[default ${f.defaultText}]`);
+    const notes = [
+      f.required === true ? "required" : "",
+      typeof f.required === "object" ? `required unless --${f.required.unless}` : "",
+      f.multiple ? "repeatable" : "",
+    ].filter(Boolean);
+    if (notes.length) bits.push(`(${notes.join(", ")})`);
     rows.push([left, bits.join(" ")]);
   }
+  if (spec.extraFlags) rows.push([`    ${spec.extraFlags.usage}`, spec.extraFlags.help]);
   rows.push(["-h, --help", "this help"]);
   const w = Math.max(...rows.map(([l]) => l.length)) + 2;
   for (const [l, r] of rows) lines.push(`  ${l.padEnd(w)}${r}`);

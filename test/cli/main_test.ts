@@ -6,7 +6,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { tempDir } from "../temp_dir.ts";
 import { assertOneLineError, runNeurad } from "./_run.ts";
 import { main } from "../../src/cli/main.ts";
-import type { CommandSpec } from "../../src/cli/command.ts";
+import { defineCommand, int } from "../../src/cli/command.ts";
 import pkg from "../../package.json" with { type: "json" };
 
 Deno.test("neurad --help lists every command; --version prints package.json's version", async () => {
@@ -36,15 +36,15 @@ Deno.test("bad flags, stray arguments and unknown NEURAD_* values: one line, exi
 });
 
 Deno.test("in-process: a command's errors and return code go through the one error style", async () => {
-  const spec: CommandSpec = {
+  const spec = defineCommand({
     name: "boom",
     summary: "fails",
-    flags: { n: { type: "integer", help: "n" } },
-    run: ({ flags }) => {
-      if (flags.n === 2) return Promise.resolve(3);
+    flags: { n: int({ help: "n" }) },
+    run: ({ n }) => {
+      if (n === 2) return Promise.resolve(3);
       throw new Error("first line\nsecond line");
     },
-  };
+  });
   const errors: string[] = [];
   const orig = console.error;
   console.error = (...a: unknown[]) => errors.push(a.join(" "));

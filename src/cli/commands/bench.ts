@@ -2,25 +2,28 @@
 // which print GFLOP/s or GB/s; `--gpu` selects GPU-sized shapes (NEURAD_BENCH_SIZE=gpu). The
 // benches are Deno source files, so this command needs the repository (not the bundle).
 
-import type { CommandSpec } from "../command.ts";
+import { dirname } from "node:path";
+import { bool, defineCommand, positional, str } from "../command.ts";
 import { UserError } from "../../core/errors.ts";
 
 const BENCH_DIR = new URL("../../../bench/", import.meta.url);
 
-export const benchCommand: CommandSpec = {
+export const benchCommand = defineCommand({
   name: "bench",
   summary: "run the benchmarks (bench/) with deno bench, printing GFLOP/s or GB/s",
   flags: {
-    gpu: { type: "boolean", help: "GPU-sized shapes (NEURAD_BENCH_SIZE=gpu)" },
-    filter: { type: "string", metavar: "TEXT", help: "only benchmarks whose name contains TEXT" },
+    gpu: bool({ help: "GPU-sized shapes (NEURAD_BENCH_SIZE=gpu)", default: false }),
+    filter: str({ metavar: "TEXT", help: "only benchmarks whose name contains TEXT" }),
   },
-  positionals: [{
-    name: "FILE",
-    help: "bench files (default: all of bench/)",
-    variadic: true,
-    path: true,
-  }],
-  async run({ flags, positionals }) {
+  positionals: {
+    files: positional({
+      name: "FILE",
+      help: "bench files (default: all of bench/)",
+      variadic: true,
+      path: true,
+    }),
+  },
+  async run({ gpu, filter, files }) {
     let dir: string;
     try {
       if (BENCH_DIR.protocol !== "file:") throw new Error("not a file");
@@ -29,18 +32,18 @@ export const benchCommand: CommandSpec = {
       throw new UserError("bench: needs the repository checkout (bench/ not found next to src/)");
     }
     const args = ["bench", "-A", "--no-check"];
-    if (flags.filter) args.push("--filter", String(flags.filter));
-    args.push(...(positionals.length ? positionals : [dir]));
+    if (filter) args.push("--filter", filter);
+    args.push(...(files.length ? files : [dir]));
     const env: Record<string, string> = {};
-    if (flags.gpu) env.NEURAD_BENCH_SIZE = "gpu";
+    if (gpu) env.NEURAD_BENCH_SIZE = "gpu";
     const child = new Deno.Command(Deno.execPath(), {
       args,
       env,
-      cwd: new URL("../", BENCH_DIR).pathname,
+      cwd: dirname(dir),
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
     }).spawn();
     return (await child.status).code;
   },
-};
+});

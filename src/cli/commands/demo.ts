@@ -2,10 +2,10 @@
 // Colin27 if missing, train the `demo` preset, evaluate, write the report — then the headline
 // metrics and where the report is.
 
-import type { CommandSpec } from "../command.ts";
+import { bool, defineCommand, int, path } from "../command.ts";
 import { runDemo } from "../../demo/run_demo.ts";
 
-export const demoCommand: CommandSpec = {
+export const demoCommand = defineCommand({
   name: "demo",
   summary: "the whole pipeline on the embedded demo data: cohort, training, evaluation, report",
   description:
@@ -13,33 +13,19 @@ export const demoCommand: CommandSpec = {
     "the `demo` preset into runs/demo (replacing an earlier demo run), evaluates it with the " +
     "first study's protocol and writes runs/demo/eval/report.html. Minutes on a CPU adapter.",
   flags: {
-    data: { type: "path", metavar: "DIR", default: "data/demo", help: "demo cohort folder" },
-    out: { type: "path", short: "o", metavar: "RUN", default: "runs/demo", help: "run directory" },
-    steps: {
-      type: "integer",
+    data: path({ metavar: "DIR", default: "data/demo", help: "demo cohort folder" }),
+    out: path({ short: "o", metavar: "RUN", default: "runs/demo", help: "run directory" }),
+    steps: int({
       min: 1,
       max: 1_000_000,
       metavar: "N",
       help: "stop training after N steps (default: the preset's epochs)",
-    },
-    seed: {
-      type: "integer",
-      min: 0,
-      max: 2 ** 31 - 1,
-      metavar: "S",
-      help: "cohort seed (default 1)",
-    },
-    quiet: { type: "boolean", short: "q", help: "no progress bars" },
+    }),
+    seed: int({ min: 0, max: 2 ** 31 - 1, default: 1, metavar: "S", help: "cohort seed" }),
+    quiet: bool({ short: "q", default: false, help: "no progress bars" }),
   },
-  async run(args) {
-    const f = args.flags;
-    const out = await runDemo({
-      dataDir: f.data as string,
-      runDir: f.out as string,
-      steps: f.steps as number | undefined,
-      seed: f.seed as number | undefined,
-      quiet: f.quiet === true,
-    });
+  async run({ data, out: runDir, steps, seed, quiet }) {
+    const out = await runDemo({ dataDir: data, runDir, steps, seed, quiet });
     const r = out.result;
     console.log("");
     for (const x of r.rankings) {
@@ -67,4 +53,4 @@ export const demoCommand: CommandSpec = {
     );
     return 0;
   },
-};
+});

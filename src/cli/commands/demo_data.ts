@@ -3,7 +3,8 @@
 // absent, or an earlier demo cohort — whose files are removed first, so no stale subject of an
 // earlier, larger run survives to be picked up by the dataset loaders.
 
-import type { CommandSpec } from "../command.ts";
+import { bool, defineCommand, int, path } from "../command.ts";
+import { join } from "node:path";
 import { generateDemoCohort } from "../../data/demo/demo_cohort.ts";
 import { UserError } from "../../core/errors.ts";
 
@@ -12,7 +13,7 @@ const OWN = ["ixi", "brats", "atlas", "cohort.json"];
 
 async function isOwnCohort(dir: string): Promise<boolean> {
   try {
-    const c = JSON.parse(await Deno.readTextFile(`${dir}/cohort.json`));
+    const c = JSON.parse(await Deno.readTextFile(join(dir, "cohort.json")));
     return typeof c.seed === "number" && Array.isArray(c.subjects) && typeof c.params === "object";
   } catch {
     return false;
@@ -39,10 +40,10 @@ export async function prepareCohortDir(dir: string): Promise<void> {
       }${entries.length > 3 ? ", …" : ""}); choose an empty --out folder`,
     );
   }
-  for (const n of entries) await Deno.remove(`${dir}/${n}`, { recursive: true });
+  for (const n of entries) await Deno.remove(join(dir, n), { recursive: true });
 }
 
-export const demoDataCommand: CommandSpec = {
+export const demoDataCommand = defineCommand({
   name: "demo-data",
   summary: "build the synthetic demo cohort (IXI / BraTS / ATLAS layouts) from Colin27",
   description: `Writes, under --out:
@@ -52,59 +53,24 @@ export const demoDataCommand: CommandSpec = {
 and cohort.json. The same seed gives byte-identical files. An earlier cohort in --out is
 replaced; any other non-empty folder is refused.`,
   flags: {
-    out: { type: "path", short: "o", default: "data/demo", metavar: "DIR", help: "output folder" },
-    healthy: {
-      type: "integer",
-      min: 0,
-      max: 1000,
-      default: 12,
-      metavar: "N",
-      help: "healthy subjects",
-    },
-    tumour: {
-      type: "integer",
-      min: 0,
-      max: 1000,
-      default: 6,
-      metavar: "N",
-      help: "tumour subjects",
-    },
-    stroke: {
-      type: "integer",
-      min: 0,
-      max: 1000,
-      default: 6,
-      metavar: "N",
-      help: "stroke subjects",
-    },
-    seed: {
-      type: "integer",
-      min: 0,
-      max: 2 ** 31 - 1,
-      default: 1,
-      metavar: "S",
-      help: "generator seed",
-    },
-    quiet: { type: "boolean", short: "q", help: "no progress lines" },
+    out: path({ short: "o", default: "data/demo", metavar: "DIR", help: "output folder" }),
+    healthy: int({ min: 0, max: 1000, default: 12, metavar: "N", help: "healthy subjects" }),
+    tumour: int({ min: 0, max: 1000, default: 6, metavar: "N", help: "tumour subjects" }),
+    stroke: int({ min: 0, max: 1000, default: 6, metavar: "N", help: "stroke subjects" }),
+    seed: int({ min: 0, max: 2 ** 31 - 1, default: 1, metavar: "S", help: "generator seed" }),
+    quiet: bool({ short: "q", default: false, help: "no progress lines" }),
   },
-  async run({ flags }) {
-    const outDir = String(flags.out).replace(/\/+$/, "");
-    const counts = [flags.healthy, flags.tumour, flags.stroke] as number[];
-    if (counts.every((c) => c === 0)) throw new UserError("--healthy/--tumour/--stroke: all zero");
+  async run({ out: outDir, healthy, tumour, stroke, seed, quiet }) {
+    if (healthy + tumour + stroke === 0) {
+      throw new UserError("--healthy/--tumour/--stroke: all zero");
+    }
     await prepareCohortDir(outDir);
     const t0 = performance.now();
-    const s = await generateDemoCohort({
-      outDir,
-      healthy: counts[0],
-      tumour: counts[1],
-      stroke: counts[2],
-      seed: flags.seed as number,
-      quiet: flags.quiet === true,
-    });
+    const s = await generateDemoCohort({ outDir, healthy, tumour, stroke, seed, quiet });
     console.log(
       `wrote ${s.subjects.length} subjects to ${outDir} in ${
         ((performance.now() - t0) / 1000).toFixed(1)
       } s`,
     );
   },
-};
+});

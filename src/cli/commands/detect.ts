@@ -2,14 +2,15 @@
 // scan's outputs go to OUT/NAME_{anomaly,mask}.nii.gz, NAME_overlay.png and NAME.json; a scan that
 // cannot be read or is not a brain is reported on its own line and the others still run.
 
-import type { CommandSpec } from "../command.ts";
+import { join } from "node:path";
+import { choice, defineCommand, num, path, positional } from "../command.ts";
 import { getDevice } from "../../core/device.ts";
 import { detectScan } from "../../detect/detect_scan.ts";
 import type { StoredThresholds } from "../../eval/protocols/reddipalli22.ts";
 import { openRun } from "../../train/open_run.ts";
 import { errorLine, UserError } from "../../core/errors.ts";
 
-export const detectCommand: CommandSpec = {
+export const detectCommand = defineCommand({
   name: "detect",
   summary: "turn scans into anomaly maps (NIfTI on the scan's own grid), masks and a verdict",
   description: `Preprocesses each scan as the run's config says, reconstructs every axial slice,
@@ -17,42 +18,40 @@ post-processes the residual as 'neurad eval' did (RUN/thresholds.json) and write
 SCAN: NAME_anomaly.nii.gz (float32), NAME_mask.nii.gz (uint8), NAME_overlay.png and NAME.json
 (volume score, verdict, lesion components in mm³ with centroids in scanner coordinates).`,
   flags: {
-    run: { type: "path", metavar: "RUN", help: "run directory (made by neurad train)" },
-    out: { type: "path", short: "o", metavar: "DIR", default: "detect", help: "output folder" },
-    checkpoint: { type: "string", choices: ["best", "last"], help: "checkpoint (default best)" },
-    threshold: {
-      type: "number",
+    run: path({ metavar: "RUN", required: true, help: "run directory made by neurad train" }),
+    out: path({ short: "o", metavar: "DIR", default: "detect", help: "output folder" }),
+    checkpoint: choice(["best", "last"], { default: "best", help: "checkpoint" }),
+    threshold: num({
       min: 0,
       metavar: "X",
       help: "pixel threshold (default: RUN/thresholds.json from neurad eval)",
-    },
+    }),
   },
-  positionals: [{
-    name: "SCAN",
-    help: "NIfTI scans (.nii, .nii.gz)",
-    variadic: true,
-    required: true,
-    path: true,
-  }],
-  async run(args) {
-    const f = args.flags;
-    if (typeof f.run !== "string") throw new UserError("--run: required (a run directory)");
+  positionals: {
+    scans: positional({
+      name: "SCAN",
+      help: "NIfTI scans (.nii, .nii.gz)",
+      variadic: true,
+      required: true,
+      path: true,
+    }),
+  },
+  async run({ run: runDir, out, checkpoint, threshold, scans }) {
     await getDevice();
-    const run = await openRun(f.run, { checkpoint: (f.checkpoint as "best" | "last") ?? "best" });
+    const run = await openRun(runDir, { checkpoint });
     if (run.config.data.kind !== "nifti") {
-      throw new UserError(`${f.run}: detect maps NIfTI scans; this run was trained on 2D images`);
+      throw new UserError(`${runDir}: detect maps NIfTI scans; this run was trained on 2D images`);
     }
     let thresholds: StoredThresholds | null = null;
     try {
-      thresholds = JSON.parse(await Deno.readTextFile(`${f.run}/thresholds.json`));
+      thresholds = JSON.parse(await Deno.readTextFile(join(runDir, "thresholds.json")));
     } catch { /* no eval yet: maps without a verdict */ }
-    const out = f.out as string;
     await Deno.mkdir(out, { recursive: true });
     let failed = 0;
     try {
-      for (const scan of args.positionals) {
+      for (const scan of scans) {
         try {
-          const r = await detectScan(run, scan, out, thresholds, f.threshold as number | undefined);
+          const r = await detectScan(run, scan, out, thresholds, threshold);
           const score = r.volumeScore === null ? "–" : r.volumeScore.toFixed(4);
           console.log(
             `${scan}: ${r.verdict} (volume score ${score}), ${r.lesions.length} component(s) → ${r.outputs.json}`,
@@ -69,4 +68,4 @@ SCAN: NAME_anomaly.nii.gz (float32), NAME_mask.nii.gz (uint8), NAME_overlay.png 
     }
     return failed ? 1 : 0;
   },
-};
+});

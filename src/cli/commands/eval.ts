@@ -3,13 +3,14 @@
 // classification) and writes eval.json, per_subject.csv, report.html and the run's
 // thresholds.json; with several --run, also the comparison tables.
 
-import type { CommandSpec } from "../command.ts";
+import { join } from "node:path";
+import { bool, choice, defineCommand, int, path } from "../command.ts";
 import { comparisonTables, runEval } from "../../eval/run_eval.ts";
 import { writeTextFileAtomic } from "../../util/atomic_write.ts";
-import { UserError } from "../../core/errors.ts";
+import { resolveUserPath } from "../user_path.ts";
 import type { EvalResult } from "../../report/eval_result.ts";
 
-export const evalCommand: CommandSpec = {
+export const evalCommand = defineCommand({
   name: "eval",
   summary: "evaluate runs as the studies did (AUROC, AUPRC, Dice) and write an HTML report",
   description: `NIfTI runs (first study): reconstructs every validation and test slice of the run's
@@ -24,68 +25,62 @@ accuracy, precision, recall, F1, confusion matrix, AUC of score and −score.
 Writes OUT/eval.json, OUT/per_subject.csv, OUT/report.html and RUN/thresholds.json (read by
 neurad detect for NIfTI runs).`,
   flags: {
-    run: { type: "path", multiple: true, metavar: "RUN", help: "run directory (repeatable)" },
-    data: { type: "path", metavar: "DIR", help: "dataset folder (default: the run's)" },
-    out: {
-      type: "path",
+    run: path({
+      multiple: true,
+      required: true,
+      metavar: "RUN",
+      help: "run directory made by neurad train",
+    }),
+    data: path({ metavar: "DIR", help: "dataset folder (default: the run's)" }),
+    out: path({
       short: "o",
       metavar: "DIR",
-      help: "output folder (default RUN/eval; with several runs, the comparison's folder)",
-    },
-    checkpoint: { type: "string", choices: ["best", "last"], help: "checkpoint (default best)" },
-    "median-filter": {
-      type: "integer",
+      help: "output folder (default RUN/eval; with several runs, the comparison's folder, " +
+        "default runs/comparison)",
+    }),
+    checkpoint: choice(["best", "last"], { default: "best", help: "checkpoint" }),
+    "median-filter": int({
       min: 1,
       max: 31,
       metavar: "K",
+      check: (k) => (k % 2 === 1 ? undefined : `must be odd, got ${k}`),
       help: "median filter size, odd (default 9; the study also reports 5)",
-    },
-    residual: {
-      type: "string",
-      choices: ["absolute", "positive"],
+    }),
+    residual: choice(["absolute", "positive"], {
       help: "|x − x̂| (default; T1 lesions are dark) or the positive part (hyperintense lesions)",
-    },
-    bootstrap: {
-      type: "integer",
+    }),
+    bootstrap: int({
       min: 0,
       max: 100000,
       metavar: "N",
       help: "bootstrap resamples (default 1000)",
-    },
-    faithful: {
-      type: "boolean",
+    }),
+    faithful: bool({
       help: "post-process as the study's code did (3D median, its erosion, dilated masks); " +
         "--no-faithful: as its text says (default: the run's mode)",
-    },
-    "vgg-weights": {
-      type: "path",
+    }),
+    "vgg-weights": path({
       metavar: "FILE",
       help: "2D runs: torchvision's ImageNet vgg16-397923af.pth for the score's VGG term " +
         "(without it: a seeded random VGG16, with a warning)",
-    },
-    quiet: { type: "boolean", short: "q", help: "no progress lines" },
+    }),
+    quiet: bool({ short: "q", default: false, help: "no progress lines" }),
   },
-  async run(args) {
-    const f = args.flags;
-    const runs = (f.run as string[] | undefined) ?? [];
-    if (!runs.length) throw new UserError("--run: required (a run directory made by neurad train)");
-    const k = f["median-filter"] as number | undefined;
-    if (k !== undefined && k % 2 === 0) {
-      throw new UserError(`--median-filter: must be odd, got ${k}`);
-    }
+  async run(a) {
+    const runs = a.run;
     const results: EvalResult[] = [];
     for (const runDir of runs) {
       const { result, outDir, reportPath } = await runEval({
         runDir,
-        outDir: runs.length === 1 ? f.out as string | undefined : undefined,
-        dataDir: f.data as string | undefined,
-        checkpoint: f.checkpoint as "best" | "last" | undefined,
-        medianFilter: k,
-        residual: f.residual as "absolute" | "positive" | undefined,
-        bootstrap: f.bootstrap as number | undefined,
-        faithful: f.faithful as boolean | undefined,
-        vggWeights: f["vgg-weights"] as string | undefined,
-        quiet: f.quiet === true,
+        outDir: runs.length === 1 ? a.out : undefined,
+        dataDir: a.data,
+        checkpoint: a.checkpoint,
+        medianFilter: a["median-filter"],
+        residual: a.residual,
+        bootstrap: a.bootstrap,
+        faithful: a.faithful,
+        vggWeights: a["vgg-weights"],
+        quiet: a.quiet,
       });
       results.push(result);
       for (const x of result.rankings) {
@@ -118,18 +113,18 @@ neurad detect for NIfTI runs).`,
           })  TN ${m.tn} FP ${m.fp} FN ${m.fn} TP ${m.tp}`,
         );
       }
-      console.log(`wrote ${outDir}/eval.json${reportPath ? ` and ${reportPath}` : ""}`);
+      console.log(`wrote ${join(outDir, "eval.json")}${reportPath ? ` and ${reportPath}` : ""}`);
     }
     if (runs.length > 1) {
-      const out = (f.out as string | undefined) ?? "runs/comparison";
+      const out = a.out ?? resolveUserPath(join("runs", "comparison"));
       await Deno.mkdir(out, { recursive: true });
       const t = comparisonTables(results);
-      await writeTextFileAtomic(`${out}/comparison.md`, t.md);
-      await writeTextFileAtomic(`${out}/comparison.csv`, t.csv);
-      await writeTextFileAtomic(`${out}/comparison.json`, JSON.stringify(t.json, null, 1));
+      await writeTextFileAtomic(join(out, "comparison.md"), t.md);
+      await writeTextFileAtomic(join(out, "comparison.csv"), t.csv);
+      await writeTextFileAtomic(join(out, "comparison.json"), JSON.stringify(t.json, null, 1));
       console.log(t.md);
-      console.log(`wrote ${out}/comparison.{md,csv,json}`);
+      console.log(`wrote ${join(out, "comparison")}.{md,csv,json}`);
     }
     return 0;
   },
-};
+});

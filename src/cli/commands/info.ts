@@ -1,7 +1,7 @@
 // `neurad info`: the WebGPU adapter in use — name, vendor, the backend wgpu really runs on,
 // limits, features — and every kernel variant neurad picks on it (matmul, conv, nearest code).
 
-import type { CommandSpec } from "../command.ts";
+import { bool, defineCommand } from "../command.ts";
 import { convVariant, deviceInfo, getDevice, matmulVariant } from "../../mod.ts";
 import { nearestCodeVariant } from "../../kernels/nearest_code.ts";
 import { NEURAD_VERSION } from "../../util/version.ts";
@@ -25,16 +25,16 @@ export function kernelChoices(): Record<string, string> {
   };
 }
 
-export const infoCommand: CommandSpec = {
+export const infoCommand = defineCommand({
   name: "info",
   summary: "the WebGPU adapter, its backend, limits and features, and the kernels chosen on it",
-  flags: { json: { type: "boolean", help: "machine-readable output" } },
-  async run({ flags }) {
+  flags: { json: bool({ default: false, help: "machine-readable output" }) },
+  async run({ json }) {
     await getDevice();
     const info = deviceInfo();
     const kernels = kernelChoices();
     const runtime = { neurad: NEURAD_VERSION, deno: Deno.version.deno, os: Deno.build.os };
-    if (flags.json) {
+    if (json) {
       console.log(JSON.stringify({ ...info, kernels, runtime }, null, 2));
       return;
     }
@@ -52,4 +52,4 @@ export const infoCommand: CommandSpec = {
     console.log("kernels:");
     for (const [k, v] of Object.entries(kernels)) console.log(`  ${k.padEnd(40)} ${v}`);
   },
-};
+});

@@ -3,13 +3,13 @@
 // the NIfTI version, qform/sform codes, the affine and the TR; `--json` prints all of it as JSON.
 // A bad file gets one `error:` line and the exit code is 1 if any file failed.
 
-import type { CommandSpec } from "../command.ts";
+import { bool, defineCommand, positional } from "../command.ts";
 import { readNifti } from "../../data/nifti/read_nifti.ts";
 import { orientationCode } from "../../data/nifti/orientation.ts";
 import { UserError } from "../../core/errors.ts";
 import { reportError } from "../../util/errors.ts";
 import { relative } from "node:path";
-import { userDir } from "../parse_args.ts";
+import { userDir } from "../user_path.ts";
 
 export interface NiftiSummary {
   file: string;
@@ -80,44 +80,46 @@ export function formatSummary(s: NiftiSummary, verbose = false): string {
   return line;
 }
 
-export const inspectCommand: CommandSpec = {
+export const inspectCommand = defineCommand({
   name: "inspect",
   summary: "describe NIfTI files: dims, voxel size, orientation, datatype, range, NaN voxels",
   description: "Exit code 1 if any file could not be read (each gets one error line).",
   flags: {
-    verbose: {
-      type: "boolean",
+    verbose: bool({
       short: "v",
+      default: false,
       help: "also the NIfTI version, qform/sform codes, the affine and TR",
-    },
-    json: { type: "boolean", help: "one JSON array with everything" },
+    }),
+    json: bool({ default: false, help: "one JSON array with everything" }),
   },
-  positionals: [{
-    name: "FILE",
-    help: "NIfTI file (.nii, .nii.gz)",
-    variadic: true,
-    required: true,
-    path: true,
-  }],
-  async run({ flags, positionals }) {
+  positionals: {
+    files: positional({
+      name: "FILE",
+      help: "NIfTI file (.nii, .nii.gz)",
+      variadic: true,
+      required: true,
+      path: true,
+    }),
+  },
+  async run({ verbose, json, files }) {
     const out: NiftiSummary[] = [];
     let failed = 0;
-    for (const file of positionals) {
+    for (const file of files) {
       try {
         const s = await summarizeNifti(file, relative(userDir(), file) || file);
-        if (flags.json) out.push(s);
-        else console.log(formatSummary(s, flags.verbose === true));
+        if (json) out.push(s);
+        else console.log(formatSummary(s, verbose));
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
         reportError(e);
         failed++;
       }
     }
-    if (flags.json) {
+    if (json) {
       console.log(
         JSON.stringify(out, (_k, v) => (typeof v === "number" && !isFinite(v) ? String(v) : v), 1),
       );
     }
     return failed ? 1 : 0;
   },
-};
+});

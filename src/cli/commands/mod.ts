@@ -1,7 +1,7 @@
 // Every `neurad <command>`, in the order `neurad --help` lists them. Adding a command is one
-// import and one entry here (each file exports a CommandSpec, src/cli/command.ts).
+// import and one entry here (each file exports one `defineCommand(...)`, src/cli/command.ts).
 
-import type { CommandSpec } from "../command.ts";
+import type { Command } from "../command.ts";
 import { benchCommand } from "./bench.ts";
 import { demoCommand } from "./demo.ts";
 import { demoDataCommand } from "./demo_data.ts";
@@ -11,7 +11,7 @@ import { trainCommand } from "./train.ts";
 import { evalCommand } from "./eval.ts";
 import { detectCommand } from "./detect.ts";
 
-export const COMMANDS: readonly CommandSpec[] = [
+export const COMMANDS: readonly Command[] = [
   infoCommand,
   inspectCommand,
   demoDataCommand,

@@ -3,12 +3,13 @@
 // run config (preset → JSON → flags), prints and saves it, and trains into the run directory
 // (src/train/trainer.ts). --resume continues RUN from checkpoints/last with RUN/config.json.
 
-import type { CommandSpec, ParsedArgs } from "../command.ts";
+import { join } from "node:path";
+import { type Args, bool, choice, defineCommand, int, path, pathList } from "../command.ts";
 import { getDevice } from "../../core/device.ts";
 import { createModel } from "../../models/create_model.ts";
 import type { Module } from "../../nn/module.ts";
 import { UserError } from "../../core/errors.ts";
-import { resolveUserPath } from "../parse_args.ts";
+import { resolveUserPath } from "../user_path.ts";
 import { PRESET_NAMES } from "../../train/presets.ts";
 import { applyFlags, resolveConfig, validateConfig } from "../../train/resolve_config.ts";
 import { readRunConfig } from "../../train/open_run.ts";
@@ -16,42 +17,66 @@ import type { RunConfig } from "../../train/run_config.ts";
 import { loadTrainData } from "../../train/train_data.ts";
 import { train } from "../../train/trainer.ts";
 
-async function exists(p: string): Promise<boolean> {
-  return await Deno.stat(p).then(() => true, () => false);
-}
+const FLAGS = {
+  preset: choice(PRESET_NAMES, {
+    metavar: "NAME",
+    required: { unless: "resume" },
+    help: "training preset",
+  }),
+  data: path({
+    metavar: "DIR",
+    required: { unless: "resume" },
+    help: "dataset folder: NIfTI layout or 2D class folders",
+  }),
+  out: path({ short: "o", metavar: "RUN", help: "run directory (default runs/PRESET)" }),
+  faithful: bool({
+    default: false,
+    help: "reproduce the study's code as run (default: corrected)",
+  }),
+  config: path({ metavar: "FILE", help: "JSON config merged over the preset" }),
+  steps: int({ min: 1, metavar: "N", help: "stop after N optimiser steps" }),
+  "save-every": int({ min: 1, metavar: "N", help: "checkpoint every N steps" }),
+  "lpips-weights": pathList({
+    metavar: "TRUNK,HEADS",
+    help: "LPIPS weights files, comma-separated (VQGAN perceptual term; docs/weights.md)",
+  }),
+  resume: path({ metavar: "RUN", help: "continue RUN from its last checkpoint" }),
+  "dry-run": bool({ default: false, help: "print the config, model summary and data found; exit" }),
+  quiet: bool({ short: "q", default: false, help: "no progress bar" }),
+};
+
+type TrainArgs = Args<typeof FLAGS, Record<never, never>>;
+
+const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+const lastCheckpoint = (run: string) => join(run, "checkpoints", "last.safetensors");
 
 /** The config of this invocation (fresh or resumed); flags override either. */
 async function configFor(
-  args: ParsedArgs,
+  a: TrainArgs,
+  overrides: Record<string, string>,
 ): Promise<{ config: RunConfig; out: string; resume: boolean }> {
-  const f = args.flags;
-  const extra = { ...args.extra };
-  if (f.steps !== undefined) extra["train.steps"] = String(f.steps);
-  if (f["save-every"] !== undefined) extra["train.saveEvery"] = String(f["save-every"]);
-  if (f["lpips-weights"] !== undefined) {
-    // Comma-separated files (trunk, heads), each resolved from the user's directory.
-    extra["train.lpipsWeights"] = String(f["lpips-weights"]).split(",").filter(Boolean)
-      .map(resolveUserPath).join(",");
-  }
-  if (typeof f.resume === "string") {
-    const run = f.resume;
-    if (!(await exists(`${run}/checkpoints/last.safetensors`))) {
-      throw new UserError(`--resume: ${run} has no checkpoints/last.safetensors to resume from`);
+  const extra = { ...overrides };
+  if (a.steps !== undefined) extra["train.steps"] = String(a.steps);
+  if (a["save-every"] !== undefined) extra["train.saveEvery"] = String(a["save-every"]);
+  if (a["lpips-weights"] !== undefined) extra["train.lpipsWeights"] = a["lpips-weights"].join(",");
+  if (a.resume !== undefined) {
+    if (!(await exists(lastCheckpoint(a.resume)))) {
+      throw new UserError(
+        `--resume: ${a.resume} has no checkpoints/last.safetensors to resume from`,
+      );
     }
-    const config = validateConfig(applyFlags(await readRunConfig(run), extra));
-    return { config, out: run, resume: true };
+    const config = validateConfig(applyFlags(await readRunConfig(a.resume), extra));
+    return { config, out: a.resume, resume: true };
   }
-  if (typeof f.preset !== "string") throw new UserError("--preset: required (or --resume RUN)");
-  if (typeof f.data !== "string") throw new UserError("--data: required (the dataset folder)");
   const config = await resolveConfig({
-    preset: f.preset,
-    faithful: f.faithful === true,
-    configFile: typeof f.config === "string" ? f.config : undefined,
-    dataDir: f.data,
+    preset: a.preset,
+    faithful: a.faithful,
+    configFile: a.config,
+    dataDir: a.data,
     extra,
   });
-  const out = typeof f.out === "string" ? f.out : resolveUserPath(`runs/${f.preset}`);
-  if (await exists(`${out}/checkpoints/last.safetensors`)) {
+  const out = a.out ?? resolveUserPath(join("runs", a.preset));
+  if (await exists(lastCheckpoint(out))) {
     throw new UserError(`--out: ${out} already holds a run (continue it with --resume ${out})`);
   }
   return { config, out, resume: false };
@@ -74,51 +99,34 @@ function modelSummary(name: string, options: Record<string, unknown>): string {
     .join("\n");
 }
 
-export const trainCommand: CommandSpec = {
+export const trainCommand = defineCommand({
   name: "train",
   summary: "train a study model (presets of both studies, demo) into a run directory",
   description: `Presets: ${PRESET_NAMES.join(", ")}.
 Every config field can be set with --<dotted.name> VALUE (e.g. --train.lr 1e-3,
 --model.options.latentDim 64) or a unique bare name (--lr 1e-3). The resolved config is printed
 and saved to RUN/config.json; RUN/log.jsonl, RUN/samples/ and RUN/checkpoints/ follow.`,
-  flags: {
-    preset: { type: "string", choices: PRESET_NAMES, metavar: "NAME", help: "training preset" },
-    data: {
-      type: "path",
-      metavar: "DIR",
-      help: "dataset folder (NIfTI layout or 2D class folders)",
-    },
-    out: { type: "path", short: "o", metavar: "RUN", help: "run directory (default runs/PRESET)" },
-    faithful: { type: "boolean", help: "reproduce the study's code as run (default: corrected)" },
-    config: { type: "path", metavar: "FILE", help: "JSON config merged over the preset" },
-    steps: { type: "integer", min: 1, metavar: "N", help: "stop after N optimiser steps" },
-    "save-every": { type: "integer", min: 1, metavar: "N", help: "checkpoint every N steps" },
-    "lpips-weights": {
-      type: "string",
-      metavar: "TRUNK,HEADS",
-      help: "LPIPS weights files, comma-separated (VQGAN perceptual term; docs/weights.md)",
-    },
-    resume: { type: "path", metavar: "RUN", help: "continue RUN from its last checkpoint" },
-    "dry-run": { type: "boolean", help: "print the config, model summary and data found; exit" },
-    quiet: { type: "boolean", short: "q", help: "no progress bar" },
+  flags: FLAGS,
+  extraFlags: {
+    usage: "--<config.field> VALUE",
+    help: "any config field, by dotted or unique bare name (see above)",
   },
-  allowExtraFlags: true,
-  async run(args) {
-    const { config, out, resume } = await configFor(args);
+  async run(a, overrides) {
+    const { config, out, resume } = await configFor(a, overrides);
     console.log(JSON.stringify(config, null, 2));
-    if (args.flags["dry-run"]) {
+    if (a["dry-run"]) {
       await getDevice();
       for (const ref of [config.model, config.discriminator, config.perceptual]) {
         if (ref) console.log(modelSummary(ref.name, ref.options));
       }
-      const d = await loadTrainData(config.data, args.flags.quiet === true);
+      const d = await loadTrainData(config.data, a.quiet);
       console.log(
         `data ${config.data.dir}: ${d.train.N} training images (${d.train.groups.length} volumes), ` +
           `${d.val.N} validation images, ${d.shape.join("×")}`,
       );
       return 0;
     }
-    const r = await train(config, { outDir: out, resume, quiet: args.flags.quiet === true });
+    const r = await train(config, { outDir: out, resume, quiet: a.quiet });
     console.log(
       `trained ${out}: step ${r.step}, epoch ${r.epoch}, best validation loss ${
         r.bestValLoss.toPrecision(4)
@@ -126,4 +134,4 @@ and saved to RUN/config.json; RUN/log.jsonl, RUN/samples/ and RUN/checkpoints/ f
     );
     return 0;
   },
-};
+});
