@@ -1,6 +1,7 @@
 // `neurad detect`: one scan in, an anomaly map in the scan's own geometry out. The scan is
 // preprocessed exactly as the run's config says, every axial slice is reconstructed on the GPU,
-// the residual is post-processed as eval did (RUN/thresholds.json: erosion, median filter), and
+// the residual is post-processed as eval did (RUN/thresholds.json: erosion planes and iterations,
+// median filter size and dimension; src/eval/postprocess/postprocess_stack.ts), and
 // the map goes back onto the scan's grid and affine (any orientation, NIfTI-1 or -2):
 // NAME_anomaly.nii.gz (float32), NAME_mask.nii.gz (uint8), NAME_overlay.png (axial montage) and
 // NAME.json (volume score, verdict, lesion components in mm³ and scanner coordinates, warnings).
@@ -18,7 +19,8 @@ import {
 } from "../data/preprocess/preprocess_volume.ts";
 import { labelComponents3d } from "../eval/postprocess/connected_components.ts";
 import { reconstructStack } from "../eval/scoring/reconstruct.ts";
-import { postprocess, type StoredThresholds } from "../eval/protocols/reddipalli22.ts";
+import { postprocessStack } from "../eval/postprocess/postprocess_stack.ts";
+import { fromStoredPostprocess, type StoredThresholds } from "../eval/stored_thresholds.ts";
 import type { OpenedRun } from "../train/open_run.ts";
 import { writeFileAtomic, writeTextFileAtomic } from "../util/atomic_write.ts";
 
@@ -105,19 +107,12 @@ export async function detectScan(
       `${scanPath}: the run's model takes ${C}×${mh}×${mw} slices, preprocessing gives 1×${H}×${W}`,
     );
   }
+  const post = fromStoredPostprocess(thresholds?.postprocess);
   const r = await reconstructStack(run.model, pre.image.data, [Z, 1, H, W], {
-    residual: thresholds?.postprocess.residual ?? "absolute",
+    residual: post.residual,
   });
-  const k = thresholds?.postprocess.medianFilter ?? 9;
-  const { maps: map } = postprocess(
-    r.residuals,
-    pre.brainMask,
-    new Array(Z).fill(name),
-    H,
-    W,
-    k,
-    thresholds?.postprocess.faithful ?? false,
-  );
+  const ids = new Array<string>(Z).fill(name);
+  const { maps: map } = postprocessStack(r.residuals, pre.brainMask, ids, H, W, post.stack);
   // Volume score: mean reconstruction error over slices with at least 1 % brain (as eval).
   let sum = 0, count = 0;
   for (let z = 0; z < Z; z++) {

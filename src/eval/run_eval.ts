@@ -1,8 +1,8 @@
 // `neurad eval` end to end: open the run (config + checkpoint, eval mode), run the protocol of its
 // data kind (NIfTI: the first study's, protocols/reddipalli22.ts; 2D class folders: the second
 // study's, protocols/chandru25.ts) and write OUT/eval.json (EvalResult), OUT/per_subject.csv,
-// RUN/thresholds.json (the chosen threshold; `neurad detect` reads a NIfTI run's) and
-// OUT/report.html — every file atomically. Several runs at once also give
+// RUN/thresholds.json (the chosen threshold; `neurad detect` reads a NIfTI run's, in the format of
+// stored_thresholds.ts) and OUT/report.html — every file atomically. Several runs at once also give
 // OUT/comparison.{md,csv,json}.
 
 import { deviceInfo, getDevice } from "../core/device.ts";
@@ -12,7 +12,8 @@ import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { NEURAD_VERSION } from "../util/version.ts";
 import { writeReport } from "../report/write_report.ts";
 import type { EvalResult } from "../report/eval_result.ts";
-import { evaluateReddipalli22, type StoredThresholds } from "./protocols/reddipalli22.ts";
+import { evaluateReddipalli22 } from "./protocols/reddipalli22.ts";
+import type { StoredThresholds } from "./stored_thresholds.ts";
 import { type Chandru25Thresholds, evaluateChandru25 } from "./protocols/chandru25.ts";
 import type { ResidualKind } from "./scoring/reconstruct.ts";
 

@@ -3,7 +3,8 @@
 // data URLs. Sections: headline, metric tables (rankings with intervals, Dice with the oracle
 // labelled, healthy-FPR thresholds, lesion detection, classification), ROC / PR curves, score
 // histograms, reconstruction panels, codebook usage, training curves from RUN/log.jsonl, the
-// config and versions.
+// config and versions. Built from the plain result object (eval_result.ts) and the run's log only:
+// the report imports nothing from src/eval, which calls it (eval → report, one way).
 
 import type { EvalResult, RankingResult } from "./eval_result.ts";
 import { writeTextFileAtomic } from "../util/atomic_write.ts";

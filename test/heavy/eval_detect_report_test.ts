@@ -3,7 +3,8 @@
 // per_subject.csv, RUN/thresholds.json, report.html), the report opened in headless Chromium (no
 // console errors, no network requests, a screenshot), and `neurad detect` on an LAS int16 scan
 // with scl_slope (outputs on the input's own stored grid and affine) and on input that is not a
-// brain (flagged in the JSON, not crashed on, not scored).
+// brain (flagged in the JSON, not crashed on, not scored), also with a thresholds.json in the format
+// that named only the post-processing mode.
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
 import { generateDemoCohort } from "../../src/data/demo/demo_cohort.ts";
@@ -97,6 +98,14 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
     assert(result.panels[0].images.input.startsWith("data:image/png;base64,"));
     const th = JSON.parse(await Deno.readTextFile(`${runDir}/thresholds.json`));
     assert(th.threshold > 0 && th.volumeScore.threshold > 0, JSON.stringify(th));
+    assertEquals(th.postprocess, {
+      medianFilter: 9,
+      erode: 5,
+      residual: "absolute",
+      median: "2d",
+      erosionPlanes: "axial",
+      faithful: false,
+    });
     const html = await Deno.readTextFile(ev.reportPath!);
     assert((html.match(/<svg/g) ?? []).length >= 4, "charts are inline SVG");
     assert(!/(src|href)\s*=\s*"https?:/.test(html), "no external resources");
@@ -127,6 +136,7 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
       // Corrected evaluation afterwards rewrites thresholds.json for detect (faithful: flagged).
       const th = JSON.parse(await Deno.readTextFile(`${runDir}/thresholds.json`));
       assertEquals(th.postprocess.faithful, true);
+      assertEquals([th.postprocess.median, th.postprocess.erosionPlanes], ["3d", "sagittal"]);
       await runEval({ runDir, bootstrap: 20, quiet: true, report: false });
     },
   );
@@ -242,5 +252,14 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
     const flat = JSON.parse(await Deno.readTextFile(`${out}/flat2d.json`));
     assertEquals(flat.verdict, "not scored");
     assertEquals(flat.volumeScore, null);
+    // A thresholds.json written before the explicit options (mode only) scores the same map.
+    const thPath = `${runDir}/thresholds.json`, th = JSON.parse(await Deno.readTextFile(thPath));
+    delete th.postprocess.median;
+    delete th.postprocess.erosionPlanes;
+    await Deno.writeTextFile(thPath, JSON.stringify(th));
+    const old = await runNeurad(["detect", "--run", runDir, "--out", `${out}_old`, scan]);
+    assertEquals(old.code, 0, old.stderr);
+    const oldMap = await readNifti(`${out}_old/las_t1_anomaly.nii.gz`, { canonical: false });
+    assertEquals(oldMap.data, map.data);
   });
 });

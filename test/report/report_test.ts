@@ -1,11 +1,13 @@
 // The report builder on a small synthetic EvalResult: every section present, charts inline SVG,
-// nothing fetched from the network, config escaped; and the histogram's axis ticks.
+// nothing fetched from the network, config escaped; the histogram's axis ticks; and the report's
+// inputs: the plain result object and the run's log, never a module of src/eval.
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
 import type { EvalResult, RankingResult } from "../../src/report/eval_result.ts";
 import { buildReport } from "../../src/report/write_report.ts";
 import { niceTicks } from "../../src/report/charts/histogram.ts";
 import { greyPngDataUrl } from "../../src/io/png_data_url.ts";
+import { moduleGraph } from "../eval/_module_graph.ts";
 
 const ranking = (level: RankingResult["level"]): RankingResult => ({
   level,
@@ -79,4 +81,12 @@ Deno.test("niceTicks: about five round values inside the data's range", () => {
   assertEquals(niceTicks([0, 0.58]), [0, 0.2, 0.4]);
   assertEquals(niceTicks([3]), [3]);
   assertEquals(niceTicks([]), []);
+});
+
+Deno.test("the report reaches no module of src/eval (eval → report, one way)", async () => {
+  for (const entry of ["src/report/write_report.ts", "src/report/eval_result.ts"]) {
+    const graph = await moduleGraph(entry);
+    assert(graph.includes(entry), graph.join("\n"));
+    assertEquals(graph.filter((p) => p.startsWith("src/eval/")), [], entry);
+  }
 });

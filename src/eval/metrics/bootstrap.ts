@@ -2,7 +2,7 @@
 // PRNG, so an interval is reproducible from its seed (and recomputable in Python, see the fixtures).
 
 import { hashUniform } from "../../core/prng.ts";
-import { quantileSorted } from "./quantile.ts";
+import { quantileSorted } from "../../util/quantile.ts";
 
 /** A point estimate with its bootstrap confidence interval. */
 export interface ConfidenceInterval {

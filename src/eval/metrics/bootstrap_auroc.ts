@@ -5,7 +5,7 @@
 // hashUniform(seed, b·n + P + j)).
 
 import { hashUniform } from "../../core/prng.ts";
-import { quantileSorted } from "./quantile.ts";
+import { quantileSorted } from "../../util/quantile.ts";
 import { auroc } from "./roc.ts";
 import type { ConfidenceInterval } from "./bootstrap.ts";
 import type { Labels, Scores } from "../_validate.ts";

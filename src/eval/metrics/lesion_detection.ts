@@ -8,7 +8,7 @@ import {
   labelComponents2d,
   labelComponents3d,
 } from "../postprocess/connected_components.ts";
-import { quantile } from "./quantile.ts";
+import { quantile } from "../../util/quantile.ts";
 
 /** One ground-truth lesion. */
 export interface LesionRecord {

@@ -3,7 +3,7 @@
 
 import { _scanThresholds } from "./binary_clf_curve.ts";
 import { _checkScores, type Labels, type Scores } from "../_validate.ts";
-import { quantileSorted } from "./quantile.ts";
+import { quantileSorted } from "../../util/quantile.ts";
 import { radixSortFloat32, type ScoresByClass, sortScoresByClass } from "./sorted_scores.ts";
 
 /** A threshold with the Dice it reaches on the data it was chosen on. */

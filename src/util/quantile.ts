@@ -1,12 +1,16 @@
-// numpy's default ("linear") quantile, reproduced to the bit: the virtual index and the two-sided
-// lerp follow numpy 1.24 `_compute_virtual_index` and `_lerp`.
+// The one numpy-exact quantile (numpy's default "linear" method, reproduced to the bit: the
+// virtual index (n − 1)·q and the two-sided lerp follow numpy ≥ 1.22 `_quantile` and `_lerp`).
+// It lives in util/ so that eval (thresholds, bootstrap intervals, lesion-size strata) and data
+// (intensity clipping percentiles) share it without importing each other.
 
 /** numpy.quantile(a, q) with method="linear" for an ascending-sorted, non-empty array. */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const n = sorted.length;
   if (n === 0) throw new Error("quantileSorted(): array is empty");
   if (!(q >= 0 && q <= 1)) throw new Error(`quantileSorted(): q ${q} must be in [0, 1]`);
-  const virtual = n * q + (1 - q) - 1; // numpy: n*q + (alpha + q*(1-alpha-beta)) - 1, alpha=beta=1
+  // numpy's "linear" method takes (n - 1) * q, not the equal-in-exact-arithmetic
+  // n*q + (alpha + q*(1-alpha-beta)) - 1 with alpha = beta = 1, which rounds differently.
+  const virtual = (n - 1) * q;
   const prev = Math.min(Math.max(Math.floor(virtual), 0), n - 1);
   const next = Math.min(prev + 1, n - 1);
   const gamma = virtual - Math.floor(virtual);

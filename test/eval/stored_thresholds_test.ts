@@ -1,0 +1,64 @@
+// RUN/thresholds.json between eval and detect: the record eval writes reads back as the same
+// post-processing, files written before the explicit options (only `faithful`) still read as the
+// mode they were written in, no file means the defaults, and detect reaches no protocol module.
+
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
+import {
+  DEFAULT_STACK_POSTPROCESS,
+  fromStoredPostprocess,
+  type StoredThresholds,
+  toStoredPostprocess,
+} from "../../src/eval/stored_thresholds.ts";
+import { reddipalli22Postprocessing } from "../../src/eval/protocols/reddipalli22.ts";
+import { moduleGraph } from "./_module_graph.ts";
+
+Deno.test("stored post-processing round-trips for both modes and mixed options", () => {
+  for (const faithful of [false, true]) {
+    const stack = reddipalli22Postprocessing(7, faithful);
+    const stored = toStoredPostprocess(stack, "positive");
+    assertEquals(stored.faithful, faithful);
+    const json = JSON.parse(JSON.stringify(stored));
+    assertEquals(fromStoredPostprocess(json), { residual: "positive", stack });
+  }
+  const mixed = { medianFilter: 5, median: "3d", erode: 2, erosionPlanes: "axial" } as const;
+  const stored = toStoredPostprocess(mixed, "absolute");
+  assertEquals(stored.faithful, false);
+  assertEquals(fromStoredPostprocess(stored).stack, mixed);
+});
+
+Deno.test("thresholds.json written before median/erosionPlanes reads through `faithful`", () => {
+  const old = (faithful?: boolean): StoredThresholds => ({
+    protocol: "reddipalli22",
+    threshold: 0.12,
+    volumeScore: { threshold: 0.05, healthyMean: 0.04, healthyStd: 0.01, healthyMax: 0.05 },
+    postprocess: { medianFilter: 5, erode: 5, residual: "absolute", faithful },
+    createdBy: "neurad eval",
+    checkpoint: "/runs/x/checkpoints/best.safetensors",
+  });
+  assertEquals(fromStoredPostprocess(old(true).postprocess), {
+    residual: "absolute",
+    stack: reddipalli22Postprocessing(5, true),
+  });
+  for (const f of [false, undefined]) {
+    assertEquals(fromStoredPostprocess(old(f).postprocess).stack, {
+      medianFilter: 5,
+      median: "2d",
+      erode: 5,
+      erosionPlanes: "axial",
+    });
+  }
+});
+
+Deno.test("no thresholds: 9×9 median per slice, 5 axial erosions, absolute residual", () => {
+  assertEquals(fromStoredPostprocess(undefined), {
+    residual: "absolute",
+    stack: { ...DEFAULT_STACK_POSTPROCESS },
+  });
+  assertEquals(DEFAULT_STACK_POSTPROCESS, reddipalli22Postprocessing(9, false));
+});
+
+Deno.test("detect imports no evaluation protocol, directly or through another module", async () => {
+  const graph = await moduleGraph("src/detect/detect_scan.ts");
+  assert(graph.includes("src/eval/postprocess/postprocess_stack.ts"), graph.join("\n"));
+  assertEquals(graph.filter((p) => p.startsWith("src/eval/protocols/")), []);
+});
