@@ -31,13 +31,11 @@ export class AttnBlock extends Module {
     readonly groups = 32,
   ) {
     super();
-    this.norm = this.registerModule("norm", new GroupNorm(groups, channels, { eps: 1e-6 }));
-    this.q = this.registerModule("q", new Conv2d(channels, channels, 1));
-    this.k = this.registerModule("k", new Conv2d(channels, channels, 1));
-    this.v = this.registerModule("v", new Conv2d(channels, channels, 1));
-    this.proj_out = projOut === "none"
-      ? null
-      : this.registerModule("proj_out", new Conv2d(channels, channels, 1));
+    this.norm = new GroupNorm(groups, channels, { eps: 1e-6 });
+    this.q = new Conv2d(channels, channels, 1);
+    this.k = new Conv2d(channels, channels, 1);
+    this.v = new Conv2d(channels, channels, 1);
+    this.proj_out = projOut === "none" ? null : new Conv2d(channels, channels, 1);
   }
 
   forward(x: Tensor): Tensor {

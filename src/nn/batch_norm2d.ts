@@ -7,7 +7,7 @@ import { fill_ } from "../kernels/fill.ts";
 import { batchNorm } from "../kernels/batch_norm.ts";
 import { incrementInt_ } from "../kernels/increment.ts";
 import { Tensor } from "../core/tensor.ts";
-import { Module } from "./module.ts";
+import { buffer, Module, parameter } from "./module.ts";
 
 export interface BatchNorm2dOptions {
   eps?: number;
@@ -21,6 +21,11 @@ export class BatchNorm2d extends Module {
   readonly momentum: number;
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
+  readonly running_mean: Tensor | null;
+  readonly running_var: Tensor | null;
+  readonly num_batches_tracked: Tensor | null;
 
   constructor(readonly numFeatures: number, o: BatchNorm2dOptions = {}) {
     super();
@@ -28,27 +33,26 @@ export class BatchNorm2d extends Module {
     this.momentum = o.momentum ?? 0.1;
     this.affine = o.affine ?? true;
     this.trackRunningStats = o.trackRunningStats ?? true;
-    if (this.affine) {
-      this.registerParameter("weight", fill_(Tensor.empty([numFeatures]), 1));
-      this.registerParameter("bias", fill_(Tensor.empty([numFeatures]), 0));
-    }
-    if (this.trackRunningStats) {
-      this.registerBuffer("running_mean", fill_(Tensor.empty([numFeatures]), 0));
-      this.registerBuffer("running_var", fill_(Tensor.empty([numFeatures]), 1));
-      this.registerBuffer("num_batches_tracked", fill_(Tensor.empty([], "i32"), 0));
-    }
+    const filled = (shape: number[], v: number, dtype: "f32" | "i32" = "f32") =>
+      fill_(Tensor.empty(shape, dtype), v);
+    const affine = this.affine, track = this.trackRunningStats;
+    this.weight = affine ? parameter(filled([numFeatures], 1)) : null;
+    this.bias = affine ? parameter(filled([numFeatures], 0)) : null;
+    this.running_mean = track ? buffer(filled([numFeatures], 0)) : null;
+    this.running_var = track ? buffer(filled([numFeatures], 1)) : null;
+    this.num_batches_tracked = track ? buffer(filled([], 0, "i32")) : null;
   }
 
   forward(x: Tensor): Tensor {
     const track = this.trackRunningStats;
-    if (this.training && track) incrementInt_(this.tensor("num_batches_tracked"));
+    if (this.training && this.num_batches_tracked) incrementInt_(this.num_batches_tracked);
     // Without running statistics PyTorch normalises with batch statistics in eval mode too.
     return batchNorm(
       x,
-      track ? this.tensor("running_mean") : null,
-      track ? this.tensor("running_var") : null,
-      this.affine ? this.tensor("weight") : null,
-      this.affine ? this.tensor("bias") : null,
+      this.running_mean,
+      this.running_var,
+      this.weight,
+      this.bias,
       this.training || !track,
       this.momentum,
       this.eps,

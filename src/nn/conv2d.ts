@@ -5,7 +5,7 @@ import { type ConvActivation } from "../kernels/conv_gather.ts";
 import { conv2d } from "../kernels/conv2d.ts";
 import { Tensor } from "../core/tensor.ts";
 import { defaultLayerInit_ } from "./init.ts";
-import { Module } from "./module.ts";
+import { Module, parameter } from "./module.ts";
 
 export interface Conv2dLayerOptions {
   stride?: number;
@@ -16,7 +16,8 @@ export interface Conv2dLayerOptions {
 export class Conv2d extends Module {
   readonly stride: number;
   readonly padding: number;
-  readonly hasBias: boolean;
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
 
   constructor(
     readonly inChannels: number,
@@ -30,17 +31,12 @@ export class Conv2d extends Module {
     const weight = Tensor.empty([outChannels, inChannels, kernelSize, kernelSize]);
     const bias = o.bias ?? true ? Tensor.empty([outChannels]) : null;
     defaultLayerInit_(weight, bias);
-    this.registerParameter("weight", weight);
-    this.hasBias = bias !== null;
-    if (bias) this.registerParameter("bias", bias);
+    this.weight = parameter(weight);
+    this.bias = bias && parameter(bias);
   }
 
-  get weight(): Tensor {
-    return this.tensor("weight");
-  }
-
-  get bias(): Tensor | null {
-    return this.hasBias ? this.tensor("bias") : null;
+  get hasBias(): boolean {
+    return this.bias !== null;
   }
 
   /** conv2d(x); with `activation`, the bias and activation run fused in the same pass. */

@@ -4,7 +4,7 @@
 import { convTranspose2d } from "../kernels/conv_transpose2d.ts";
 import { Tensor } from "../core/tensor.ts";
 import { defaultLayerInit_ } from "./init.ts";
-import { Module } from "./module.ts";
+import { Module, parameter } from "./module.ts";
 
 export interface ConvTranspose2dLayerOptions {
   stride?: number;
@@ -16,8 +16,9 @@ export interface ConvTranspose2dLayerOptions {
 export class ConvTranspose2d extends Module {
   readonly stride: number;
   readonly padding: number;
-  readonly hasBias: boolean;
   readonly outputPadding: number;
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
 
   constructor(
     readonly inChannels: number,
@@ -32,17 +33,12 @@ export class ConvTranspose2d extends Module {
     const weight = Tensor.empty([inChannels, outChannels, kernelSize, kernelSize]);
     const bias = o.bias ?? true ? Tensor.empty([outChannels]) : null;
     defaultLayerInit_(weight, bias);
-    this.registerParameter("weight", weight);
-    this.hasBias = bias !== null;
-    if (bias) this.registerParameter("bias", bias);
+    this.weight = parameter(weight);
+    this.bias = bias && parameter(bias);
   }
 
-  get weight(): Tensor {
-    return this.tensor("weight");
-  }
-
-  get bias(): Tensor | null {
-    return this.hasBias ? this.tensor("bias") : null;
+  get hasBias(): boolean {
+    return this.bias !== null;
   }
 
   forward(x: Tensor): Tensor {

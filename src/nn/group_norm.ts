@@ -1,10 +1,12 @@
 // GroupNorm layer (torch.nn.GroupNorm): per-channel weight (ones) and bias (zeros) when affine;
-// forwardSilu runs silu(norm(x)) fused, as VQGAN's ResnetBlocks use it.
+// forwardSilu runs silu(norm(x)) fused, as VQGAN's ResnetBlocks use it, and a Sequential runs a
+// GroupNorm followed by a SiLU that way (forwardFused).
 
 import { fill_ } from "../kernels/fill.ts";
 import { groupNorm, groupNormSilu } from "../kernels/group_norm.ts";
 import { Tensor } from "../core/tensor.ts";
-import { Module } from "./module.ts";
+import { SiLU } from "./activations.ts";
+import { Module, parameter } from "./module.ts";
 
 export interface GroupNormOptions {
   eps?: number;
@@ -14,6 +16,8 @@ export interface GroupNormOptions {
 export class GroupNorm extends Module {
   readonly eps: number;
   readonly affine: boolean;
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
 
   constructor(readonly numGroups: number, readonly numChannels: number, o: GroupNormOptions = {}) {
     super();
@@ -24,22 +28,21 @@ export class GroupNorm extends Module {
     }
     this.eps = o.eps ?? 1e-5;
     this.affine = o.affine ?? true;
-    if (this.affine) {
-      this.registerParameter("weight", fill_(Tensor.empty([numChannels]), 1));
-      this.registerParameter("bias", fill_(Tensor.empty([numChannels]), 0));
-    }
-  }
-
-  #affine(): [Tensor | null, Tensor | null] {
-    return this.affine ? [this.tensor("weight"), this.tensor("bias")] : [null, null];
+    this.weight = this.affine ? parameter(fill_(Tensor.empty([numChannels]), 1)) : null;
+    this.bias = this.affine ? parameter(fill_(Tensor.empty([numChannels]), 0)) : null;
   }
 
   forward(x: Tensor): Tensor {
-    return groupNorm(x, this.numGroups, ...this.#affine(), this.eps);
+    return groupNorm(x, this.numGroups, this.weight, this.bias, this.eps);
   }
 
   /** silu(forward(x)) in one fused pass. */
   forwardSilu(x: Tensor): Tensor {
-    return groupNormSilu(x, this.numGroups, ...this.#affine(), this.eps);
+    return groupNormSilu(x, this.numGroups, this.weight, this.bias, this.eps);
+  }
+
+  /** next.forward(forward(x)) in one pass when `next` is a SiLU; null otherwise. */
+  forwardFused(next: Module, x: Tensor): Tensor | null {
+    return next instanceof SiLU ? this.forwardSilu(x) : null;
   }
 }

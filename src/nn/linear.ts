@@ -5,10 +5,11 @@ import { add } from "../kernels/binary.ts";
 import { matmulTransposed } from "../kernels/matmul.ts";
 import { Tensor } from "../core/tensor.ts";
 import { defaultLayerInit_ } from "./init.ts";
-import { Module } from "./module.ts";
+import { Module, parameter } from "./module.ts";
 
 export class Linear extends Module {
-  readonly hasBias: boolean;
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
 
   constructor(
     readonly inFeatures: number,
@@ -19,16 +20,19 @@ export class Linear extends Module {
     const weight = Tensor.empty([outFeatures, inFeatures]);
     const bias = o.bias ?? true ? Tensor.empty([outFeatures]) : null;
     defaultLayerInit_(weight, bias);
-    this.registerParameter("weight", weight);
-    this.hasBias = bias !== null;
-    if (bias) this.registerParameter("bias", bias);
+    this.weight = parameter(weight);
+    this.bias = bias && parameter(bias);
+  }
+
+  get hasBias(): boolean {
+    return this.bias !== null;
   }
 
   forward(x: Tensor): Tensor {
     // x·Wᵀ reading W through strides (no transposed copy, forward or backward).
-    const y = matmulTransposed(x, this.tensor("weight"), { transposeB: true });
-    if (!this.hasBias) return y;
-    const out = add(y, this.tensor("bias"));
+    const y = matmulTransposed(x, this.weight, { transposeB: true });
+    if (!this.bias) return y;
+    const out = add(y, this.bias);
     y.dispose();
     return out;
   }

@@ -4,8 +4,11 @@
 import { Module } from "./module.ts";
 
 export class ModuleList<M extends Module> extends Module {
-  constructor(readonly items: M[]) {
+  readonly items: readonly M[];
+
+  constructor(items: M[]) {
     super();
+    this.items = [...items];
     items.forEach((m, i) => this.registerModule(String(i), m));
   }
 }

@@ -5,7 +5,7 @@
 // also updates EMA state and restarts dead codes in place, with no readback. Weight keys match
 // taming-transformers: embedding.weight (+ embedding.cluster_size / embedding.embed_avg).
 
-import { Module } from "./module.ts";
+import { buffer, Module, parameter } from "./module.ts";
 import { Tensor } from "../core/tensor.ts";
 import { noGrad, record } from "../core/autograd.ts";
 import { tidy } from "../core/scope.ts";
@@ -63,20 +63,19 @@ export interface VectorQuantizerOutput {
 
 /** Holds the codebook under taming's key `embedding.weight` and the EMA state beside it. */
 class CodebookEmbedding extends Module {
+  readonly weight: Tensor;
+  /** N_k [K] and m_k [K, D] of the "ema" rule; null otherwise. */
+  readonly cluster_size: Tensor | null;
+  readonly embed_avg: Tensor | null;
+
   constructor(K: number, D: number, ema: boolean) {
     super();
-    const w = this.registerParameter("weight", uniform_(Tensor.empty([K, D]), -1 / K, 1 / K));
-    if (ema) {
-      w.requiresGrad = false;
-      // N_k = 1 and m_k = e_k, so e = m / N holds from the start; zero sizes (taming's choice)
-      // divide unused codes by ~ε on the first update and throw them far out of reach.
-      this.registerBuffer("cluster_size", ones([K]));
-      this.registerBuffer("embed_avg", Tensor.empty([K, D]));
-      assign(this.get("embed_avg"), w);
-    }
-  }
-  get(name: string): Tensor {
-    return this.tensor(name);
+    this.weight = parameter(uniform_(Tensor.empty([K, D]), -1 / K, 1 / K), !ema);
+    // N_k = 1 and m_k = e_k, so e = m / N holds from the start; zero sizes (taming's choice)
+    // divide unused codes by ~ε on the first update and throw them far out of reach.
+    this.cluster_size = ema ? buffer(ones([K])) : null;
+    this.embed_avg = ema ? buffer(Tensor.empty([K, D])) : null;
+    if (this.embed_avg) assign(this.embed_avg, this.weight);
   }
 }
 
@@ -108,6 +107,8 @@ export class VectorQuantizer extends Module {
   readonly deadCodeSteps: number;
   readonly seed: number;
   readonly embedding: CodebookEmbedding;
+  /** Consecutive training steps each code went unused (with deadCodeSteps > 0). */
+  readonly unused_steps: Tensor | null;
   /** True until initFromBatch() has run, with init "kmeans++". */
   needsInit: boolean;
 
@@ -122,16 +123,13 @@ export class VectorQuantizer extends Module {
     this.deadCodeSteps = o.deadCodeSteps ?? 0;
     this.seed = o.seed ?? 0;
     this.needsInit = o.init === "kmeans++";
-    this.embedding = this.registerModule(
-      "embedding",
-      new CodebookEmbedding(o.numCodes, o.codeDim, this.update === "ema"),
-    );
-    if (this.deadCodeSteps > 0) this.registerBuffer("unused_steps", zeros([o.numCodes]));
+    this.embedding = new CodebookEmbedding(o.numCodes, o.codeDim, this.update === "ema");
+    this.unused_steps = this.deadCodeSteps > 0 ? buffer(zeros([o.numCodes])) : null;
   }
 
   /** The codebook [K, D]. */
   get weight(): Tensor {
-    return this.embedding.get("weight");
+    return this.embedding.weight;
   }
 
   /**
@@ -154,9 +152,10 @@ export class VectorQuantizer extends Module {
       throw new Error(`neurad: setCodebook needs [${this.weight.shape}], got ${codes}`);
     }
     assign(this.weight, codes);
-    if (this.update === "ema") {
-      assign(this.embedding.get("embed_avg"), codes);
-      tidy(() => assign(this.embedding.get("cluster_size"), ones([this.numCodes])));
+    const { cluster_size, embed_avg } = this.embedding;
+    if (cluster_size && embed_avg) {
+      assign(embed_avg, codes);
+      tidy(() => assign(cluster_size, ones([this.numCodes])));
     }
     this.needsInit = false;
   }
@@ -202,10 +201,10 @@ export class VectorQuantizer extends Module {
   /** EMA codebook step and dead-code restarts, written in place (no readback). */
   #trainingUpdates(ze: Tensor, indices: Tensor, usage: Tensor) {
     const w = this.weight;
+    const cs = this.embedding.cluster_size, ea = this.embedding.embed_avg;
     if (this.update !== "loss") {
       const sums = segmentSum(ze, indices, this.numCodes);
-      if (this.update === "ema") {
-        const cs = this.embedding.get("cluster_size"), ea = this.embedding.get("embed_avg");
+      if (cs && ea) {
         const next = emaUpdate(
           { clusterSize: cs, embedAvg: ea },
           usage,
@@ -220,8 +219,8 @@ export class VectorQuantizer extends Module {
         assign(w, emaDirectUpdate(w, usage, sums, 1 - this.decay));
       }
     }
-    if (this.deadCodeSteps > 0 && ze.shape[0] > 0) {
-      const unused = this.tensor("unused_steps");
+    const unused = this.unused_steps;
+    if (unused && ze.shape[0] > 0) {
       // unused ← (usage = 0) ? unused + 1 : 0; codes reaching deadCodeSteps restart.
       const idle = oneMinus(clamp(usage, 0, 1));
       const counted = mul(addScalar(unused, 1), idle);
@@ -230,9 +229,8 @@ export class VectorQuantizer extends Module {
       const restarted = restartCodes(w, ze, rand([this.numCodes]), dead);
       assign(w, restarted);
       assign(unused, mul(counted, alive));
-      if (this.update === "ema") {
+      if (cs && ea) {
         // A restarted code starts as one member at its new position: N_k = 1, m_k = e_k.
-        const cs = this.embedding.get("cluster_size"), ea = this.embedding.get("embed_avg");
         const col = (t: Tensor) => reshape(t, [this.numCodes, 1]);
         assign(cs, add(mul(cs, alive), dead));
         assign(ea, add(mul(ea, col(alive)), mul(restarted, col(dead))));

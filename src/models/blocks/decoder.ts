@@ -50,7 +50,7 @@ export class Decoder extends Module {
       if (i !== 0) layers.push(new Upsample(cin));
     }
     layers.push(normalize(cin, g), new SiLU(), ...o.tail(cin));
-    this.model = this.registerModule("model", new Sequential(layers));
+    this.model = new Sequential(layers);
   }
 
   /** The last layer of the tail (where the adaptive GAN weight is measured). */

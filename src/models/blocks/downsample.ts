@@ -12,7 +12,7 @@ export class Downsample extends Module {
 
   constructor(readonly channels: number) {
     super();
-    this.conv = this.registerModule("conv", new Conv2d(channels, channels, 3, { stride: 2 }));
+    this.conv = new Conv2d(channels, channels, 3, { stride: 2 });
   }
 
   forward(x: Tensor): Tensor {

@@ -45,7 +45,7 @@ export class Encoder extends Module {
     }
     layers.push(new ResnetBlock(last, last, g), attn(last), new ResnetBlock(last, last, g));
     layers.push(normalize(last, g), new SiLU(), new Conv2d(last, o.zChannels, 3, { padding: 1 }));
-    this.model = this.registerModule("model", new Sequential(layers));
+    this.model = new Sequential(layers);
   }
 
   forward(x: Tensor): Tensor {

@@ -25,7 +25,8 @@ export interface NLayerDiscriminatorOptions {
 }
 
 export class NLayerDiscriminator extends Module implements Discriminator {
-  readonly layers: Sequential;
+  /** The container, registered under its configurable name. */
+  readonly #layers: Sequential;
 
   constructor(o: NLayerDiscriminatorOptions = {}) {
     super();
@@ -48,15 +49,14 @@ export class NLayerDiscriminator extends Module implements Discriminator {
     for (const m of layers) {
       if (m instanceof Conv2d) normal_(m.weight, 0, 0.02);
       if (m instanceof BatchNorm2d) {
-        const s = m.stateDict();
-        normal_(s.get("weight")!, 1, 0.02);
-        fill_(s.get("bias")!, 0);
+        normal_(m.weight!, 1, 0.02);
+        fill_(m.bias!, 0);
       }
     }
-    this.layers = this.registerModule(o.container ?? "main", new Sequential(layers));
+    this.#layers = this.registerModule(o.container ?? "main", new Sequential(layers));
   }
 
   forward(x: Tensor): Tensor {
-    return this.layers.forward(x);
+    return this.#layers.forward(x);
   }
 }

@@ -28,19 +28,11 @@ export class ResnetBlock extends Module {
     readonly groups = 32,
   ) {
     super();
-    this.norm1 = this.registerModule("norm1", normalize(inChannels, groups));
-    this.conv1 = this.registerModule(
-      "conv1",
-      new Conv2d(inChannels, outChannels, 3, { padding: 1 }),
-    );
-    this.norm2 = this.registerModule("norm2", normalize(outChannels, groups));
-    this.conv2 = this.registerModule(
-      "conv2",
-      new Conv2d(outChannels, outChannels, 3, { padding: 1 }),
-    );
-    this.nin_shortcut = inChannels === outChannels
-      ? null
-      : this.registerModule("nin_shortcut", new Conv2d(inChannels, outChannels, 1));
+    this.norm1 = normalize(inChannels, groups);
+    this.conv1 = new Conv2d(inChannels, outChannels, 3, { padding: 1 });
+    this.norm2 = normalize(outChannels, groups);
+    this.conv2 = new Conv2d(outChannels, outChannels, 3, { padding: 1 });
+    this.nin_shortcut = inChannels === outChannels ? null : new Conv2d(inChannels, outChannels, 1);
   }
 
   forward(x: Tensor): Tensor {

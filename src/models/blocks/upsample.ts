@@ -12,7 +12,7 @@ export class Upsample extends Module {
 
   constructor(readonly channels: number) {
     super();
-    this.conv = this.registerModule("conv", new Conv2d(channels, channels, 3, { padding: 1 }));
+    this.conv = new Conv2d(channels, channels, 3, { padding: 1 });
   }
 
   forward(x: Tensor): Tensor {

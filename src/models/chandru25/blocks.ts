@@ -18,16 +18,13 @@ export class ResidualBlock extends Module {
 
   constructor(channels: number) {
     super();
-    this.block = this.registerModule(
-      "block",
-      new Sequential([
-        new Conv2d(channels, channels, 3, { padding: 1 }),
-        new BatchNorm2d(channels),
-        new ReLU(),
-        new Conv2d(channels, channels, 3, { padding: 1 }),
-        new BatchNorm2d(channels),
-      ]),
-    );
+    this.block = new Sequential([
+      new Conv2d(channels, channels, 3, { padding: 1 }),
+      new BatchNorm2d(channels),
+      new ReLU(),
+      new Conv2d(channels, channels, 3, { padding: 1 }),
+      new BatchNorm2d(channels),
+    ]);
   }
 
   forward(x: Tensor): Tensor {
@@ -35,18 +32,21 @@ export class ResidualBlock extends Module {
   }
 }
 
-/** conv k×k (stride 1, "same" padding, bias) → BN → ReLU: one stage of the perceptual net. */
+/**
+ * conv k×k (stride 1, "same" padding, bias) → BN → ReLU: one stage of the perceptual net. The
+ * study's nn.Sequential(conv, bn, relu), so the conv and the BN are fields 0 and 1 (its keys).
+ */
 export class ConvBnRelu extends Module {
-  readonly conv: Conv2d;
-  readonly bn: BatchNorm2d;
+  readonly 0: Conv2d;
+  readonly 1: BatchNorm2d;
 
   constructor(inC: number, outC: number, k: number, bn: BatchNorm2dOptions = {}) {
     super();
-    this.conv = this.registerModule("0", new Conv2d(inC, outC, k, { padding: (k - 1) / 2 }));
-    this.bn = this.registerModule("1", new BatchNorm2d(outC, bn));
+    this[0] = new Conv2d(inC, outC, k, { padding: (k - 1) / 2 });
+    this[1] = new BatchNorm2d(outC, bn);
   }
 
   forward(x: Tensor): Tensor {
-    return tidy(() => relu(this.bn.forward(this.conv.forward(x))));
+    return tidy(() => relu(this[1].forward(this[0].forward(x))));
   }
 }

@@ -44,10 +44,8 @@ function dcganInit(m: Module) {
   for (const [, sub] of m.namedModules()) {
     if (sub instanceof Conv2d || sub instanceof ConvTranspose2d) normal_(sub.weight, 0, 0.02);
     if (sub instanceof BatchNorm2d) {
-      for (const [name, t] of sub.namedParameters()) {
-        if (name === "weight") normal_(t, 1, 0.02);
-        else fill_(t, 0);
-      }
+      normal_(sub.weight!, 1, 0.02);
+      fill_(sub.bias!, 0);
     }
   }
 }
@@ -84,7 +82,7 @@ export class Chandru25Dcgan extends Module implements Autoencoder {
     }
     this.#last = new ConvTranspose2d(ngf, 3, 4, { stride: 2, padding: 1, bias: false });
     layers.push(this.#last, new Tanh());
-    this.main = this.registerModule("main", new Sequential(layers));
+    this.main = new Sequential(layers);
     dcganInit(this);
   }
 
@@ -139,7 +137,7 @@ export class Chandru25DcganDiscriminator extends Module implements Discriminator
       );
     }
     layers.push(new Conv2d(ndf * 8, 1, 4, { bias: false }));
-    this.main = this.registerModule("main", new Sequential(layers));
+    this.main = new Sequential(layers);
     dcganInit(this);
   }
 

@@ -34,17 +34,14 @@ export class Chandru25Discriminator extends Module implements Discriminator {
     this.mode = resolveMode(NAME, o.mode);
     const m = resolveWidth(NAME, o.widthMultiplier);
     const a = scaleChannels(64, m), b = scaleChannels(128, m);
-    this.net = this.registerModule(
-      "net",
-      new Sequential([
-        new Conv2d(3, a, 4, { stride: 2, padding: 1 }),
-        new LeakyReLU(0.2),
-        new Conv2d(a, b, 4, { stride: 2, padding: 1 }),
-        new BatchNorm2d(b),
-        new LeakyReLU(0.2),
-        new Conv2d(b, 1, 4),
-      ]),
-    );
+    this.net = new Sequential([
+      new Conv2d(3, a, 4, { stride: 2, padding: 1 }),
+      new LeakyReLU(0.2),
+      new Conv2d(a, b, 4, { stride: 2, padding: 1 }),
+      new BatchNorm2d(b),
+      new LeakyReLU(0.2),
+      new Conv2d(b, 1, 4),
+    ]);
   }
 
   forward(x: Tensor): Tensor {

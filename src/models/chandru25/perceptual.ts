@@ -16,7 +16,7 @@ import { Module } from "../../nn/module.ts";
 import type { StudyMode } from "../types.ts";
 import { ConvBnRelu } from "./blocks.ts";
 import { Sequential } from "../../nn/sequential.ts";
-import type { LoadStateDictOptions } from "../../nn/module.ts";
+import type { IncompatibleKeys, LoadStateDictOptions } from "../../nn/module.ts";
 import {
   checkOptionNames,
   type CommonModelOptions,
@@ -59,17 +59,21 @@ export class Chandru25Perceptual extends Module {
         new ConvBnRelu(c1, c2, k, bn),
         new ConvBnRelu(c2, c3, k, bn),
       ]);
-    this.branch1 = this.registerModule("branch1", branch(3));
-    this.branch2 = this.registerModule("branch2", branch(5));
-    this.residual = this.registerModule("residual", new Conv2d(3, c3, 1));
+    this.branch1 = branch(3);
+    this.branch2 = branch(5);
+    this.residual = new Conv2d(3, c3, 1);
     setRngState(saved);
     this.requiresGrad_(false);
   }
 
   /** Loads weights and keeps them frozen. */
-  override loadStateDict(state: Map<string, Tensor>, opts: boolean | LoadStateDictOptions = {}) {
-    super.loadStateDict(state, opts);
+  override loadStateDict(
+    state: Map<string, Tensor>,
+    opts: boolean | LoadStateDictOptions = {},
+  ): IncompatibleKeys {
+    const result = super.loadStateDict(state, opts);
     this.requiresGrad_(false);
+    return result;
   }
 
   /** φ(x): [N, 3, H, W] → [N, 256, H, W]. */

@@ -11,7 +11,7 @@
 // The codebook itself is `embedding.weight` (saved, as in the study's .pth). The corrected mode
 // uses src/nn/vector_quantizer.ts (update "ema") instead.
 
-import { Module } from "../../nn/module.ts";
+import { Module, parameter } from "../../nn/module.ts";
 import { Tensor } from "../../core/tensor.ts";
 import { noGrad } from "../../core/autograd.ts";
 import { tidy, untrack } from "../../core/scope.ts";
@@ -31,12 +31,10 @@ import type { VectorQuantizerOutput } from "../../nn/vector_quantizer.ts";
 
 /** Holds `weight` [K, D] (trainable, as nn.Embedding's), so the key is embedding.weight. */
 class StudyCodebook extends Module {
+  readonly weight: Tensor;
   constructor(K: number, D: number) {
     super();
-    this.registerParameter("weight", uniform_(Tensor.empty([K, D]), -1 / K, 1 / K));
-  }
-  get weight(): Tensor {
-    return this.tensor("weight");
+    this.weight = parameter(uniform_(Tensor.empty([K, D]), -1 / K, 1 / K));
   }
 }
 
@@ -75,7 +73,7 @@ export class StudyEmaQuantizer extends Module {
     this.beta = o.beta ?? 0.25;
     this.decay = o.decay ?? 0.99;
     this.epsilon = o.epsilon ?? 1e-5;
-    this.embedding = this.registerModule("embedding", new StudyCodebook(o.numCodes, o.codeDim));
+    this.embedding = new StudyCodebook(o.numCodes, o.codeDim);
     this.#clusterSize = zeros([o.numCodes]);
     this.#emaWeights = zeros([o.numCodes, o.codeDim]);
     untrack(this.#clusterSize);

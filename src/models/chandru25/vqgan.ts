@@ -20,7 +20,7 @@ import { tidy } from "../../core/scope.ts";
 import { clone, reshape } from "../../kernels/movement.ts";
 import { ones } from "../../kernels/fill.ts";
 import { mulScalar } from "../../kernels/unary.ts";
-import { type LoadStateDictOptions, Module } from "../../nn/module.ts";
+import { type IncompatibleKeys, type LoadStateDictOptions, Module } from "../../nn/module.ts";
 import { Conv2d } from "../../nn/conv2d.ts";
 import { ConvTranspose2d } from "../../nn/conv_transpose2d.ts";
 import { Tanh } from "../../nn/activations.ts";
@@ -66,15 +66,12 @@ class Encoder extends Module {
   readonly encoder: Sequential;
   constructor(c: number) {
     super();
-    this.encoder = this.registerModule(
-      "encoder",
-      new Sequential([
-        new Conv2d(3, c, 4, { stride: 2, padding: 1 }),
-        new ResidualBlock(c),
-        new Conv2d(c, c, 4, { stride: 2, padding: 1 }),
-        new ResidualBlock(c),
-      ]),
-    );
+    this.encoder = new Sequential([
+      new Conv2d(3, c, 4, { stride: 2, padding: 1 }),
+      new ResidualBlock(c),
+      new Conv2d(c, c, 4, { stride: 2, padding: 1 }),
+      new ResidualBlock(c),
+    ]);
   }
   forward(x: Tensor): Tensor {
     return this.encoder.forward(x);
@@ -84,20 +81,21 @@ class Encoder extends Module {
 /** The study's Decoder: one child "decoder" (a Sequential ending in tanh). */
 class Decoder extends Module {
   readonly decoder: Sequential;
-  readonly last: ConvTranspose2d;
+  /** decoder.3, the last convolution (where the adaptive GAN weight is measured). */
+  readonly #last: ConvTranspose2d;
   constructor(c: number) {
     super();
-    this.last = new ConvTranspose2d(c, 3, 4, { stride: 2, padding: 1 });
-    this.decoder = this.registerModule(
-      "decoder",
-      new Sequential([
-        new ResidualBlock(c),
-        new ConvTranspose2d(c, c, 4, { stride: 2, padding: 1 }),
-        new ResidualBlock(c),
-        this.last,
-        new Tanh(),
-      ]),
-    );
+    this.#last = new ConvTranspose2d(c, 3, 4, { stride: 2, padding: 1 });
+    this.decoder = new Sequential([
+      new ResidualBlock(c),
+      new ConvTranspose2d(c, c, 4, { stride: 2, padding: 1 }),
+      new ResidualBlock(c),
+      this.#last,
+      new Tanh(),
+    ]);
+  }
+  get last(): ConvTranspose2d {
+    return this.#last;
   }
   forward(x: Tensor): Tensor {
     return this.decoder.forward(x);
@@ -130,15 +128,11 @@ export class Chandru25Vqgan extends Module implements Autoencoder {
       decay: numberOption("decay", o.decay, 0.99, 0, 1),
       epsilon: numberOption("epsilon", o.epsilon, 1e-5, 0, 1),
     };
-    this.encoder = this.registerModule("encoder", new Encoder(c));
-    this.quantizer = this.registerModule(
-      "quantizer",
-      this.mode === "faithful" ? new StudyEmaQuantizer(q) : new VectorQuantizer({
-        ...q,
-        update: "ema",
-      }),
-    );
-    this.decoder = this.registerModule("decoder", new Decoder(c));
+    this.encoder = new Encoder(c);
+    this.quantizer = this.mode === "faithful"
+      ? new StudyEmaQuantizer(q)
+      : new VectorQuantizer({ ...q, update: "ema" });
+    this.decoder = new Decoder(c);
   }
 
   forward(x: Tensor): AutoencoderOutput {
@@ -175,7 +169,10 @@ export class Chandru25Vqgan extends Module implements Autoencoder {
    * study's code, or of faithful mode) loads too, its EMA state restarting from the loaded
    * codebook (N = 1, m = e), so later EMA steps continue from that codebook.
    */
-  override loadStateDict(state: Map<string, Tensor>, opts: boolean | LoadStateDictOptions = {}) {
+  override loadStateDict(
+    state: Map<string, Tensor>,
+    opts: boolean | LoadStateDictOptions = {},
+  ): IncompatibleKeys {
     const w = state.get("quantizer.embedding.weight");
     const [cs, ea] = ["quantizer.embedding.cluster_size", "quantizer.embedding.embed_avg"];
     if (this.mode === "faithful" || !w || state.has(cs) || state.has(ea)) {
@@ -183,7 +180,7 @@ export class Chandru25Vqgan extends Module implements Autoencoder {
     }
     const added: [string, Tensor][] = [[cs, ones([w.shape[0]])], [ea, clone(w)]];
     try {
-      super.loadStateDict(new Map([...state, ...added]), opts);
+      return super.loadStateDict(new Map([...state, ...added]), opts);
     } finally {
       const assigned = typeof opts === "object" && opts.assign;
       if (!assigned) { for (const [, t] of added) t.dispose(); }

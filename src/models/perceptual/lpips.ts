@@ -14,32 +14,46 @@ import { expand } from "../../kernels/movement.ts";
 import { mean, sum } from "../../kernels/reduce.ts";
 import { addScalar, sqrt, square } from "../../kernels/unary.ts";
 import { tidy } from "../../core/scope.ts";
-import { Module } from "../../nn/module.ts";
+import { buffer, Module, parameter } from "../../nn/module.ts";
 import { Vgg16Features } from "./vgg16_features.ts";
 
 const TAPS = ["relu1_2", "relu2_2", "relu3_3", "relu4_3", "relu5_3"] as const;
 
-class LinHead extends Module {
+/** A head's 1×1 conv weight [1, C, 1, 1] (no bias), 1/C until loaded; read by Lpips. */
+class HeadWeight extends Module {
+  readonly weight: Tensor;
   constructor(channels: number) {
     super();
-    const inner = new (class extends Module {
-      constructor() {
-        super();
-        const w = Tensor.from(new Float32Array(channels).fill(1 / channels), [1, channels, 1, 1]);
-        this.registerParameter("weight", w);
-      }
-    })();
-    const model = new (class extends Module {
-      constructor() {
-        super();
-        this.registerModule("1", inner);
-      }
-    })();
-    this.registerModule("model", model);
+    const w = Tensor.from(new Float32Array(channels).fill(1 / channels), [1, channels, 1, 1]);
+    this.weight = parameter(w);
+  }
+}
+
+/** lpips' NetLinLayer.model, nn.Sequential(Dropout, Conv2d): only the conv (key 1) has weights. */
+class HeadLayers extends Module {
+  readonly 1: HeadWeight;
+  constructor(channels: number) {
+    super();
+    this[1] = new HeadWeight(channels);
+  }
+}
+
+/** lpips' NetLinLayer (`linK.model.1.weight`); LPIPS uses it without dropout. */
+class LinHead extends Module {
+  readonly model: HeadLayers;
+  constructor(channels: number) {
+    super();
+    this.model = new HeadLayers(channels);
   }
   get weight(): Tensor {
-    return this.stateDict().get("model.1.weight")!;
+    return this.model[1].weight;
   }
+}
+
+/** lpips' ScalingLayer: the [−1, 1] input's shift and scale per channel (buffers). */
+class ScalingLayer extends Module {
+  readonly shift = buffer(Tensor.from([-0.030, -0.088, -0.188], [1, 3, 1, 1]));
+  readonly scale = buffer(Tensor.from([0.458, 0.448, 0.450], [1, 3, 1, 1]));
 }
 
 export interface LpipsOptions {
@@ -48,19 +62,20 @@ export interface LpipsOptions {
 
 export class Lpips extends Module {
   readonly net: Vgg16Features;
+  /** lin0 … lin4, registered under those names. */
   readonly heads: LinHead[] = [];
+  readonly scaling_layer: ScalingLayer;
 
   constructor(o: LpipsOptions = {}) {
     super();
-    this.net = this.registerModule("net", new Vgg16Features({ ...o, upTo: "relu5_3" }));
+    this.net = new Vgg16Features({ ...o, upTo: "relu5_3" });
     const chans = this.net.features.convs;
     const width = (i: number) => chans.get(i)!.outChannels;
     // relu1_2 ← conv index 2, relu2_2 ← 7, relu3_3 ← 14, relu4_3 ← 21, relu5_3 ← 28.
     [2, 7, 14, 21, 28].forEach((ci, k) => {
       this.heads.push(this.registerModule(`lin${k}`, new LinHead(width(ci))));
     });
-    this.registerBuffer("scaling_layer.shift", Tensor.from([-0.030, -0.088, -0.188], [1, 3, 1, 1]));
-    this.registerBuffer("scaling_layer.scale", Tensor.from([0.458, 0.448, 0.450], [1, 3, 1, 1]));
+    this.scaling_layer = new ScalingLayer();
     this.requiresGrad_(false);
   }
 
@@ -82,7 +97,7 @@ export class Lpips extends Module {
 
   #scale(x: Tensor): Tensor {
     const x3 = x.shape[1] === 1 ? expand(x, [x.shape[0], 3, x.shape[2], x.shape[3]]) : x;
-    return div(sub(x3, this.tensor("scaling_layer.shift")), this.tensor("scaling_layer.scale"));
+    return div(sub(x3, this.scaling_layer.shift), this.scaling_layer.scale);
   }
 }
 

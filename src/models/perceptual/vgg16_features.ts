@@ -92,7 +92,7 @@ export class Vgg16Features extends Module {
       index += 2;
       tap += 2;
     }
-    this.features = this.registerModule("features", new FeatureStack(convs));
+    this.features = new FeatureStack(convs);
   }
 
   /** The output at `upTo`. */

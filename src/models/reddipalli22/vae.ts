@@ -20,7 +20,7 @@ import { Conv2d } from "../../nn/conv2d.ts";
 import { ConvTranspose2d } from "../../nn/conv_transpose2d.ts";
 import { Dropout } from "../../nn/dropout.ts";
 import { Linear } from "../../nn/linear.ts";
-import { Module } from "../../nn/module.ts";
+import { Module, parameter } from "../../nn/module.ts";
 import { Sequential, type TensorLayer } from "../../nn/sequential.ts";
 import type { Autoencoder, AutoencoderOutput, StudyMode } from "../types.ts";
 import {
@@ -53,7 +53,7 @@ class UnifiedEncoder extends Module {
       layers.push(new Conv2d(widths[i - 1], widths[i], 5, { stride: 2, padding: 2, bias: false }));
       layers.push(new BatchNorm2d(widths[i]), new LeakyReLU(0.01));
     }
-    this.Enc = this.registerModule("Enc", new Sequential(layers));
+    this.Enc = new Sequential(layers);
   }
   forward(x: Tensor): Tensor {
     return this.Enc.forward(x);
@@ -77,7 +77,7 @@ class UnifiedDecoder extends Module {
       );
       layers.push(new BatchNorm2d(widths[i]), new LeakyReLU(0.01));
     }
-    this.Dec = this.registerModule("Dec", new Sequential(layers));
+    this.Dec = new Sequential(layers);
   }
   forward(x: Tensor): Tensor {
     return this.Dec.forward(x);
@@ -86,11 +86,12 @@ class UnifiedDecoder extends Module {
 
 /** A registered weight the study's code creates and never applies (conv_enc_btn2_mu). */
 class UnappliedWeight extends Module {
+  readonly weight: Tensor;
   constructor(shape: number[]) {
     super();
     const w = Tensor.empty(shape);
     defaultLayerInit_(w, null);
-    this.registerParameter("weight", w);
+    this.weight = parameter(w);
   }
   forward(): Tensor {
     throw new Error("neurad: conv_enc_btn2_mu is registered by the study's code and never applied");
@@ -112,6 +113,8 @@ export class Reddipalli22Vae extends Module implements Autoencoder {
   readonly encoderUnified: UnifiedEncoder;
   readonly conv_enc_btn1_mu: Conv2d;
   readonly BN_enc_btn1_mu: BatchNorm2d;
+  /** faithful only: registered by the study's code, counted in its Table 4.3, never applied. */
+  readonly conv_enc_btn2_mu: UnappliedWeight | null;
   readonly fc_enc_btn_mu: Linear;
   readonly conv_enc_btn1_logvar: Conv2d;
   readonly BN_enc_btn1_logvar: BatchNorm2d;
@@ -137,28 +140,23 @@ export class Reddipalli22Vae extends Module implements Autoencoder {
     const b = w(16), L = this.latentDim;
     this.bottleneck = b;
     const flat = b * GRID[0] * GRID[1];
-    const reg = <M extends Module>(n: string, m: M) => this.registerModule(n, m);
-    this.encoderUnified = reg("encoderUnified", new UnifiedEncoder(enc));
-    this.conv_enc_btn1_mu = reg("conv_enc_btn1_mu", new Conv2d(enc[3], b, 1, { bias: false }));
-    this.BN_enc_btn1_mu = reg("BN_enc_btn1_mu", new BatchNorm2d(b));
-    if (this.mode === "faithful") {
-      // Registered by the study's code and counted in its Table 4.3, never applied.
-      reg("conv_enc_btn2_mu", new UnappliedWeight([L, b, GRID[0], GRID[1]]));
-    }
-    this.fc_enc_btn_mu = reg("fc_enc_btn_mu", new Linear(flat, L));
-    this.conv_enc_btn1_logvar = reg(
-      "conv_enc_btn1_logvar",
-      new Conv2d(enc[3], b, 1, { bias: false }),
-    );
-    this.BN_enc_btn1_logvar = reg("BN_enc_btn1_logvar", new BatchNorm2d(b));
-    this.fc_enc_btn_logvar = reg("fc_enc_btn_logvar", new Linear(flat, L));
-    this.fc_dec_btn = reg("fc_dec_btn", new Linear(L, flat));
-    this.dropout = reg("dropout", new Dropout(dropRate));
-    this.BN_dec_btn0 = reg("BN_dec_btn0", new BatchNorm2d(b));
-    this.conv_dec_btn1 = reg("conv_dec_btn1", new Conv2d(b, dec[0], 1, { bias: false }));
-    this.BN_dec_btn1 = reg("BN_dec_btn1", new BatchNorm2d(dec[0]));
-    this.decoderUnified = reg("decoderUnified", new UnifiedDecoder(dec));
-    this.conv_dec_final = reg("conv_dec_final", new Conv2d(dec[3], 1, 1));
+    this.encoderUnified = new UnifiedEncoder(enc);
+    this.conv_enc_btn1_mu = new Conv2d(enc[3], b, 1, { bias: false });
+    this.BN_enc_btn1_mu = new BatchNorm2d(b);
+    this.conv_enc_btn2_mu = this.mode === "faithful"
+      ? new UnappliedWeight([L, b, GRID[0], GRID[1]])
+      : null;
+    this.fc_enc_btn_mu = new Linear(flat, L);
+    this.conv_enc_btn1_logvar = new Conv2d(enc[3], b, 1, { bias: false });
+    this.BN_enc_btn1_logvar = new BatchNorm2d(b);
+    this.fc_enc_btn_logvar = new Linear(flat, L);
+    this.fc_dec_btn = new Linear(L, flat);
+    this.dropout = new Dropout(dropRate);
+    this.BN_dec_btn0 = new BatchNorm2d(b);
+    this.conv_dec_btn1 = new Conv2d(b, dec[0], 1, { bias: false });
+    this.BN_dec_btn1 = new BatchNorm2d(dec[0]);
+    this.decoderUnified = new UnifiedDecoder(dec);
+    this.conv_dec_final = new Conv2d(dec[3], 1, 1);
   }
 
   /** The study's parameter count (Table 4.3): with conv_enc_btn2_mu (b·L·12·10) in any mode. */

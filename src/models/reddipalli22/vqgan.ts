@@ -101,40 +101,31 @@ export class Reddipalli22Vqgan extends Module implements Autoencoder {
       if (!faithful) layers.push(new ResizeTo([95, 79]));
       return layers;
     };
-    this.encoder = this.registerModule(
-      "encoder",
-      new Encoder({
-        inChannels: 1,
-        channels: [128, 128, 128, 256, 256, 512].map(g),
-        numResBlocks: 2,
-        attnStages: [4],
-        zChannels: D,
-        projOut,
-        normGroups: groups,
-      }),
-    );
-    this.decoder = this.registerModule(
-      "decoder",
-      new Decoder({
-        zChannels: D,
-        channels: [512, 256, 256, 128, 128].map(g),
-        numResBlocks: 3,
-        attnStages: [0, 1],
-        projOut,
-        normGroups: groups,
-        tail,
-      }),
-    );
+    this.encoder = new Encoder({
+      inChannels: 1,
+      channels: [128, 128, 128, 256, 256, 512].map(g),
+      numResBlocks: 2,
+      attnStages: [4],
+      zChannels: D,
+      projOut,
+      normGroups: groups,
+    });
+    this.decoder = new Decoder({
+      zChannels: D,
+      channels: [512, 256, 256, 128, 128].map(g),
+      numResBlocks: 3,
+      attnStages: [0, 1],
+      projOut,
+      normGroups: groups,
+      tail,
+    });
     this.#lastConv = lastConv!;
     // faithful β·codebook + commitment = β·(codebook + (1/β)·commitment).
     this.#betaQ = faithful ? 1 / this.beta : this.beta;
     this.#lossScale = faithful ? this.beta : 1;
-    this.codebook = this.registerModule(
-      "codebook",
-      new VectorQuantizer({ numCodes: this.numCodes, codeDim: D, beta: this.#betaQ }),
-    );
-    this.quant_conv = this.registerModule("quant_conv", new Conv2d(D, D, 1));
-    this.post_quant_conv = this.registerModule("post_quant_conv", new Conv2d(D, D, 1));
+    this.codebook = new VectorQuantizer({ numCodes: this.numCodes, codeDim: D, beta: this.#betaQ });
+    this.quant_conv = new Conv2d(D, D, 1);
+    this.post_quant_conv = new Conv2d(D, D, 1);
   }
 
   forward(x: Tensor): AutoencoderOutput {

@@ -44,15 +44,12 @@ class Residual extends Module {
   readonly _block: Sequential;
   constructor(ch: number, hidden: number, readonly inPlaceRelu: boolean) {
     super();
-    this._block = this.registerModule(
-      "_block",
-      new Sequential([
-        new ReLU(),
-        new Conv2d(ch, hidden, 3, { padding: 1, bias: false }),
-        new ReLU(),
-        new Conv2d(hidden, ch, 1, { bias: false }),
-      ]),
-    );
+    this._block = new Sequential([
+      new ReLU(),
+      new Conv2d(ch, hidden, 3, { padding: 1, bias: false }),
+      new ReLU(),
+      new Conv2d(hidden, ch, 1, { bias: false }),
+    ]);
   }
   forward(x: Tensor): Tensor {
     return tidy(() => add(this.inPlaceRelu ? relu(x) : x, this._block.forward(x)));
@@ -60,17 +57,15 @@ class Residual extends Module {
 }
 
 class ResidualStack extends Module {
-  readonly layers: Residual[];
+  readonly layers: ModuleList<Residual>;
   constructor(ch: number, hidden: number, n: number, inPlaceRelu: boolean) {
     super();
-    const holder = new ModuleList(
+    this.layers = new ModuleList(
       Array.from({ length: n }, () => new Residual(ch, hidden, inPlaceRelu)),
     );
-    this.registerModule("layers", holder);
-    this.layers = holder.items;
   }
   forward(x: Tensor): Tensor {
-    return tidy(() => relu(this.layers.reduce((h, m) => m.forward(h), x)));
+    return tidy(() => relu(this.layers.items.reduce((h, m) => m.forward(h), x)));
   }
 }
 
@@ -83,14 +78,11 @@ class VqvaeEncoder extends Module {
   constructor(w: number[], hidden: number, inPlaceRelu: boolean) {
     super();
     const down = (a: number, b: number) => new Conv2d(a, b, 5, { stride: 2, padding: 1 });
-    this.conv_1 = this.registerModule("conv_1", down(1, w[0]));
-    this.conv_2 = this.registerModule("conv_2", down(w[0], w[1]));
-    this.conv_3 = this.registerModule("conv_3", down(w[1], w[2]));
-    this.conv_4 = this.registerModule("conv_4", new Conv2d(w[2], w[2], 3, { padding: 1 }));
-    this.residual_stack = this.registerModule(
-      "residual_stack",
-      new ResidualStack(w[2], hidden, 2, inPlaceRelu),
-    );
+    this.conv_1 = down(1, w[0]);
+    this.conv_2 = down(w[0], w[1]);
+    this.conv_3 = down(w[1], w[2]);
+    this.conv_4 = new Conv2d(w[2], w[2], 3, { padding: 1 });
+    this.residual_stack = new ResidualStack(w[2], hidden, 2, inPlaceRelu);
   }
   forward(x: Tensor): Tensor {
     return tidy(() => {
@@ -111,14 +103,11 @@ class VqvaeDecoder extends Module {
   constructor(d: number, w: number[], hidden: number, inPlaceRelu: boolean) {
     super();
     const up = (a: number, b: number) => new ConvTranspose2d(a, b, 5, { stride: 2, padding: 1 });
-    this.conv_1 = this.registerModule("conv_1", new Conv2d(d, w[2], 3, { padding: 1 }));
-    this.residual_stack = this.registerModule(
-      "residual_stack",
-      new ResidualStack(w[2], hidden, 2, inPlaceRelu),
-    );
-    this.conv_trans_1 = this.registerModule("conv_trans_1", up(w[2], w[1]));
-    this.conv_trans_2 = this.registerModule("conv_trans_2", up(w[1], w[0]));
-    this.conv_trans_3 = this.registerModule("conv_trans_3", up(w[0], 1));
+    this.conv_1 = new Conv2d(d, w[2], 3, { padding: 1 });
+    this.residual_stack = new ResidualStack(w[2], hidden, 2, inPlaceRelu);
+    this.conv_trans_1 = up(w[2], w[1]);
+    this.conv_trans_2 = up(w[1], w[0]);
+    this.conv_trans_3 = up(w[0], 1);
   }
   forward(z: Tensor): Tensor {
     return tidy(() => {
@@ -151,16 +140,14 @@ export class Reddipalli22Vqvae extends Module implements Autoencoder {
     const w = [32, 64, 128].map((c) => scaleChannels(c, m));
     const hidden = scaleChannels(32, m);
     const inPlace = this.mode === "faithful";
-    this.encoder = this.registerModule("encoder", new VqvaeEncoder(w, hidden, inPlace));
-    this.pre_vq_conv = this.registerModule("pre_vq_conv", new Conv2d(w[2], this.embedDim, 1));
-    this.vq_vae = this.registerModule(
-      "vq_vae",
-      new VectorQuantizer({ numCodes: this.numCodes, codeDim: this.embedDim, beta: BETA }),
-    );
-    this.decoder = this.registerModule(
-      "decoder",
-      new VqvaeDecoder(this.embedDim, w, hidden, inPlace),
-    );
+    this.encoder = new VqvaeEncoder(w, hidden, inPlace);
+    this.pre_vq_conv = new Conv2d(w[2], this.embedDim, 1);
+    this.vq_vae = new VectorQuantizer({
+      numCodes: this.numCodes,
+      codeDim: this.embedDim,
+      beta: BETA,
+    });
+    this.decoder = new VqvaeDecoder(this.embedDim, w, hidden, inPlace);
   }
 
   forward(x: Tensor): AutoencoderOutput {
