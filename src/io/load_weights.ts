@@ -4,7 +4,7 @@
 // Integer tensors (BatchNorm's num_batches_tracked) are cast to the model's dtype.
 
 import { UserError } from "../core/errors.ts";
-import type { Module } from "../nn/module.ts";
+import type { IncompatibleKeys, Module } from "../nn/module.ts";
 import { Tensor } from "../core/tensor.ts";
 import { type HostTensor, readSafetensors } from "./safetensors.ts";
 import { readPth } from "./pth/read_pth.ts";
@@ -14,8 +14,16 @@ export interface LoadWeightsOptions {
   prefix?: string;
   /** .pth: dotted path of the nested dict ("state_dict" is found by itself). */
   key?: string;
-  /** Require every model key and no extra ones (default true). */
+  /**
+   * Require every model key and no extra ones (default true). With false, what matches is
+   * loaded and the missing and unexpected keys are returned (torch's strict=False).
+   */
   strict?: boolean;
+  /**
+   * Strict, except that missing BatchNorm `num_batches_tracked` buffers are tolerated (old
+   * PyTorch checkpoints predate them); they keep the model's value.
+   */
+  allowMissingNumBatchesTracked?: boolean;
   /** Rename keys (e.g. torchvision `features.N` → `net.features.N`) before loading. */
   rename?: (key: string) => string;
 }
@@ -38,8 +46,15 @@ export async function readWeights(
   );
 }
 
-/** Loads a weights file into `module` (values copied into its tensors). */
-export async function loadWeights(module: Module, path: string, o: LoadWeightsOptions = {}) {
+/**
+ * Loads a weights file into `module` (values copied into its tensors); returns the keys that
+ * were missing or unexpected (both empty after a strict load).
+ */
+export async function loadWeights(
+  module: Module,
+  path: string,
+  o: LoadWeightsOptions = {},
+): Promise<IncompatibleKeys> {
   const host = await readWeights(path, o);
   const own = module.stateDict();
   const state = new Map<string, Tensor>();
@@ -54,7 +69,10 @@ export async function loadWeights(module: Module, path: string, o: LoadWeightsOp
       state.set(k, Tensor.from(data, h.shape, { dtype }));
     }
     try {
-      module.loadStateDict(state, { strict: o.strict ?? true });
+      return module.loadStateDict(state, {
+        strict: o.strict ?? true,
+        allowMissingNumBatchesTracked: o.allowMissingNumBatchesTracked,
+      });
     } catch (e) {
       throw new UserError(`${path}: ${(e as Error).message.replace(/^neurad: /, "")}`);
     }
@@ -96,11 +114,15 @@ export async function loadLpipsWeights(module: Module, paths: string) {
           "as --lpips-weights TRUNK.pth,HEADS.pth",
       );
     }
+    let loaded: IncompatibleKeys;
     try {
-      module.loadStateDict(state, { strict: false });
+      loaded = module.loadStateDict(state, { strict: false });
     } catch (e) {
       throw new UserError(`${paths}: ${(e as Error).message.replace(/^neurad: /, "")}`);
     }
+    // Only the fixed input scaling may come from the model itself (its constants are LPIPS's).
+    const unfilled = loaded.missingKeys.filter((k) => !k.startsWith("scaling_layer"));
+    if (unfilled.length) throw new UserError(`${paths}: LPIPS weights missing ${unfilled[0]}`);
   } finally {
     for (const t of state.values()) t.dispose();
   }
