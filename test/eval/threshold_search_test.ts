@@ -39,6 +39,34 @@ Deno.test("greedyDiceThreshold() reproduces the first study's 10-step quartile s
   });
 });
 
+Deno.test("greedyDiceThreshold() returns the best point it visited, not the last one", () => {
+  // Over [0, 1]: step 1 tries 0.25 (Dice 6/7) and 0.75 (Dice 0) and keeps [0, 0.5]; every later
+  // quartile point scores at most 0.75. The original recursion carries the best value seen and
+  // returns it: 0.25 with Dice 6/7.
+  const x = [0.25, 0.75, 0.625, 0.75, 0.125, 0.375], y = [0, 0, 1, 1, 0, 1];
+  const r = greedyDiceThreshold(x, y, { range: [0, 1] });
+  assertClose([r.threshold, r.dice], [0.25, 6 / 7], { atol: 0, rtol: 1e-15, name: "best seen" });
+  assertClose(dice(binarize(x, r.threshold), y), r.dice, {
+    atol: 0,
+    rtol: 1e-15,
+    name: "re-applied",
+  });
+  // One step only: the better of the first two quartile points.
+  const one = greedyDiceThreshold(x, y, { range: [0, 1], iterations: 1 });
+  assertClose([one.threshold, one.dice], [0.25, 6 / 7], { atol: 0, rtol: 1e-15, name: "1 step" });
+  // Three steps visit 0.125 and 0.1875 (Dice 0.75 each) after 0.25: still 0.25.
+  const three = greedyDiceThreshold(x, y, { range: [0, 1], iterations: 3 });
+  assertClose(three.threshold, 0.25, { atol: 0, rtol: 0, name: "3 steps" });
+});
+
+Deno.test("greedyDiceThreshold() breaks ties between visited points towards the later one", () => {
+  // Scores 0.5 (positive) and 0.9 (negative) over [0, 1]: step 1 keeps [0, 0.5] with 0.25 (Dice
+  // 2/3; 0.75 gives 0); step 2's 0.125 and 0.375 both give 2/3, the lower half is kept and 0.125
+  // replaces 0.25 as the best seen (the original updates with >=).
+  const r = greedyDiceThreshold([0.5, 0.9], [1, 0], { range: [0, 1], iterations: 2 });
+  assertClose([r.threshold, r.dice], [0.125, 2 / 3], { atol: 0, rtol: 1e-15, name: "tie" });
+});
+
 Deno.test("quantileDiceThreshold() picks numpy's best score quantile", () => {
   const r = quantileDiceThreshold(scores, labels, { count: 100 });
   assertClose(r.threshold, fx.quantile100.threshold, { atol: 0, rtol: 1e-15, name: "threshold" });

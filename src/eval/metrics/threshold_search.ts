@@ -37,10 +37,12 @@ function _sortedWithPositives(fn: string, scores: Scores, labels: Labels): Score
 }
 
 /**
- * The first study's greedy search (Zimmerer et al.'s `find_best_val`, used by Baur et al.): over
- * [lo, hi] (default: the score range), evaluate Dice at the lower and upper quartile points, keep
- * the half whose quartile scored better (ties keep the lower half), repeat `iterations` times
- * (default 10). Returns the quartile point chosen in the last step, as the original does.
+ * The first study's greedy search (Zimmerer et al.'s `find_best_val`, used by Baur et al. and
+ * Reddipalli 2022): over [lo, hi] (default: the score range), evaluate Dice at the lower and upper
+ * quartile points, keep the half whose quartile scored better (ties keep the lower half), repeat
+ * `iterations` times (default 10). Like the original recursion, which carries `max_val` and
+ * `max_point` through its calls, it returns the best quartile point visited in any step (ties
+ * between steps go to the later point, the original's `>=`), not the point of the last step.
  */
 export function greedyDiceThreshold(
   scores: Scores,
@@ -52,17 +54,18 @@ export function greedyDiceThreshold(
     Math.min(s.positives[0], s.negatives[0] ?? Infinity),
     Math.max(s.positives[s.positives.length - 1], s.negatives[s.negatives.length - 1] ?? -Infinity),
   ];
-  let best: DiceThreshold = { threshold: bottom, dice: _diceAbove(s, bottom) };
+  // The original starts from max_val = 0 at max_point = the range's top; step 1 always replaces it.
+  let best: DiceThreshold = { threshold: top, dice: 0 };
   for (let step = 0; step < iterations; step++) {
     const center = bottom + (top - bottom) * 0.5;
     const qBottom = bottom + (top - bottom) * 0.25, qTop = bottom + (top - bottom) * 0.75;
     const dBottom = _diceAbove(s, qBottom), dTop = _diceAbove(s, qTop);
     if (dBottom >= dTop) {
       top = center;
-      best = { threshold: qBottom, dice: dBottom };
+      if (dBottom >= best.dice) best = { threshold: qBottom, dice: dBottom };
     } else {
       bottom = center;
-      best = { threshold: qTop, dice: dTop };
+      if (dTop >= best.dice) best = { threshold: qTop, dice: dTop };
     }
   }
   return best;
