@@ -85,6 +85,7 @@ export function defineCommand<
     flags: def.flags,
     positionals: def.positionals ?? {},
     extraFlags: def.extraFlags,
+    gpu: def.gpu,
     prepare(argv) {
       const { args, extra } = parseCommandArgs(def, argv);
       return () => def.run(args, extra);

@@ -141,6 +141,11 @@ export interface CommandShape<F extends FlagDecls, P extends PositionalDecls> {
   positionals?: P;
   /** Accept undeclared `--key value` pairs; their raw values reach `run` as `extra`. */
   extraFlags?: ExtraFlags;
+  /**
+   * Runs WebGPU kernels: on an adapter the test suite has not been run on, the kernels are
+   * self-checked against known results first and the command is refused if they disagree.
+   */
+  gpu?: boolean;
 }
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;

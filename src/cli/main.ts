@@ -12,6 +12,7 @@ import { UserError } from "../core/errors.ts";
 import { reportError } from "../util/errors.ts";
 import { NEURAD_VERSION } from "../util/version.ts";
 import { releaseDevice } from "../core/device.ts";
+import { requireCorrectKernels } from "./adapter_check.ts";
 
 /** The text of `neurad --help`. */
 export function toolHelp(commands: readonly Command[] = COMMANDS): string {
@@ -66,6 +67,7 @@ export async function main(
       return 0;
     }
     checkNeuradEnv();
+    if (spec.gpu) await requireCorrectKernels();
     return (await run()) ?? 0;
   } catch (e) {
     reportError(e);

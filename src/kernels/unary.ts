@@ -21,7 +21,8 @@ const OPS = {
   relu: { f: "nanMax(a, 0.0)", d: "select(0.0, g, x > 0.0)" },
   leakyRelu: { f: "select(a * s0, a, a > 0.0)", d: "select(g * s0, g, x > 0.0)" },
   sigmoid: { f: "sigm(a)", d: "g * y * (1.0 - y)" },
-  tanh: { f: "tanh(nanClamp(a, -20.0, 20.0))", d: "g * (1.0 - y * y)" },
+  // GL drivers return ±1 for tanh(NaN): the NaN is passed through explicitly.
+  tanh: { f: "select(tanh(nanClamp(a, -20.0, 20.0)), a, isNan(a))", d: "g * (1.0 - y * y)" },
   silu: { f: "a * sigm(a)", d: "g * sigm(x) * (1.0 + x * (1.0 - sigm(x)))" },
   softplus: { f: "max(a, 0.0) + log(1.0 + exp(-abs(a)))", d: "g * sigm(x)" },
   clamp: { f: "nanClamp(a, s0, s1)", d: "select(0.0, g, x >= s0 && x <= s1)" },

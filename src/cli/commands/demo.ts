@@ -8,6 +8,7 @@ import { runDemo } from "../../demo/run_demo.ts";
 export const demoCommand = defineCommand({
   name: "demo",
   summary: "the whole pipeline on the embedded demo data: cohort, training, evaluation, report",
+  gpu: true,
   description:
     "Builds the demo cohort (data/demo) from the embedded Colin27 T1 if missing, trains " +
     "the `demo` preset into runs/demo (replacing an earlier demo run), evaluates it with the " +

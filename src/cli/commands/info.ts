@@ -1,6 +1,7 @@
 // `neurad info`: the WebGPU adapter in use — name, vendor, the backend wgpu really runs on,
 // limits, features — and every kernel variant neurad picks on it (matmul, conv, nearest code).
 
+import { isVerifiedAdapter, selfCheck } from "../../kernels/self_check.ts";
 import { bool, defineCommand } from "../command.ts";
 import { convVariant, deviceInfo, getDevice, matmulVariant } from "../../mod.ts";
 import { nearestCodeVariant } from "../../kernels/nearest_code.ts";
@@ -33,9 +34,13 @@ export const infoCommand = defineCommand({
     await getDevice();
     const info = deviceInfo();
     const kernels = kernelChoices();
+    const check = await selfCheck({ force: true });
+    const selfCheckLine = check.status === "failed"
+      ? `FAILED (${check.failures.join("; ")})`
+      : `passed${isVerifiedAdapter() ? " (an adapter the whole test suite passes on)" : ""}`;
     const runtime = { neurad: NEURAD_VERSION, deno: Deno.version.deno, os: Deno.build.os };
     if (json) {
-      console.log(JSON.stringify({ ...info, kernels, runtime }, null, 2));
+      console.log(JSON.stringify({ ...info, kernels, selfCheck: check, runtime }, null, 2));
       return;
     }
     console.log(
@@ -43,6 +48,7 @@ export const infoCommand = defineCommand({
     );
     console.log(`vendor:    ${info.vendor}${info.architecture ? ` ${info.architecture}` : ""}`);
     console.log(`backend:   ${info.backend}`);
+    console.log(`self-check: ${selfCheckLine}`);
     console.log(
       `neurad:    ${NEURAD_VERSION} on deno ${Deno.version.deno} (${Deno.build.os}-${Deno.build.arch})`,
     );
