@@ -13,17 +13,27 @@ import {
 import { generateDemoCohort } from "../../src/data/demo/demo_cohort.ts";
 import { tempDir } from "../temp_dir.ts";
 
-const dir = await tempDir("neurad-demo-");
-const summary = await generateDemoCohort({
-  outDir: dir,
-  healthy: 1,
-  tumour: 1,
-  stroke: 1,
-  seed: 7,
-  quiet: true,
-});
+/** The cohort every test reads, made by the first test that needs it (never at import). */
+let made: Promise<{ dir: string; summary: Awaited<ReturnType<typeof generateDemoCohort>> }> | null =
+  null;
+function cohort() {
+  made ??= (async () => {
+    const dir = await tempDir("neurad-demo-");
+    const summary = await generateDemoCohort({
+      outDir: dir,
+      healthy: 1,
+      tumour: 1,
+      stroke: 1,
+      seed: 7,
+      quiet: true,
+    });
+    return { dir, summary };
+  })();
+  return made;
+}
 
 Deno.test("generateDemoCohort() writes IXI, BraTS and ATLAS layouts that detectLayouts() finds", async () => {
+  const { dir } = await cohort();
   assert.deepEqual((await detectLayouts(dir)).sort(), ["atlas", "brats", "ixi"]);
   const subjects = await findSubjects(dir);
   assert.equal(subjects.length, 3);
@@ -31,6 +41,7 @@ Deno.test("generateDemoCohort() writes IXI, BraTS and ATLAS layouts that detectL
 });
 
 Deno.test("generateDemoCohort() lesions lie inside the brain and scans sit on the Colin grid", async () => {
+  const { dir, summary } = await cohort();
   for (const s of summary.subjects) {
     const img = await readNifti(`${dir}/${s.image}`);
     assert.deepEqual(img.dims, [181, 217, 181]);
@@ -54,6 +65,7 @@ Deno.test("generateDemoCohort() lesions lie inside the brain and scans sit on th
 });
 
 Deno.test("generateDemoCohort() is byte-identical for the same seed", async () => {
+  const { dir, summary } = await cohort();
   const again = await tempDir("neurad-demo2-");
   try {
     await generateDemoCohort({
@@ -74,6 +86,7 @@ Deno.test("generateDemoCohort() is byte-identical for the same seed", async () =
 });
 
 Deno.test("loadSlices() returns 95×79 axial slices (70 per volume) with lesions, then hits the cache", async () => {
+  const { dir } = await cohort();
   const cacheDir = `${dir}/.cache`;
   const all = await loadSlices(dir, { split: "all", cacheDir, quiet: true });
   assert.equal(all.H, 95);
@@ -110,6 +123,7 @@ Deno.test("loadSlices() returns 95×79 axial slices (70 per volume) with lesions
 });
 
 Deno.test("restoreToScanGeometry() maps the preprocessed lesion mask back onto the scan", async () => {
+  const { dir } = await cohort();
   const set = await loadSlices(dir, {
     split: "all",
     cohort: "pathological",
@@ -142,6 +156,7 @@ Deno.test("restoreToScanGeometry() maps the preprocessed lesion mask back onto t
 });
 
 Deno.test("loadSlices() rejects data that changed since the manifest was written", async () => {
+  const { dir, summary } = await cohort();
   const manifestPath = `${dir}/manifest.json`;
   await loadSlices(dir, { split: "train", manifestPath, cacheDir: `${dir}/.cache`, quiet: true });
   const s = summary.subjects.find((x) => x.kind === "stroke")!;
