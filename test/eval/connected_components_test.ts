@@ -1,6 +1,12 @@
-// labelComponents2d/3d() against scipy.ndimage.label; removeSmallComponents() against skimage.
+// labelComponents2d/3d() against scipy.ndimage.label; removeSmallComponents() and
+// removeSmallComponents3d() against skimage.
 
-import { labelComponents2d, labelComponents3d, removeSmallComponents } from "../../src/eval/mod.ts";
+import {
+  labelComponents2d,
+  labelComponents3d,
+  removeSmallComponents,
+  removeSmallComponents3d,
+} from "../../src/eval/mod.ts";
 import { assert, assertArrayEqual, assertEquals, assertThrows, loadFixture } from "./_helpers.ts";
 
 interface CompFx {
@@ -16,6 +22,8 @@ interface CompFx {
   label3d: Record<string, { count: number; labels: number[] }>;
   removeSmall: { connectivity: number; minSize: number; out: number[] }[];
   removeSmallStack: { connectivity: number; minSize: number; out: number[] }[];
+  mask3dSparse: number[];
+  removeSmall3d: { connectivity: number; minSize: number; out: number[] }[];
 }
 const fx = loadFixture<{ components: CompFx }>("postprocess").components;
 
@@ -73,4 +81,37 @@ Deno.test("removeSmallComponents() fails with swapped axes and rejects bad input
   assertThrows(() => removeSmallComponents(fx.mask2d, fx.height, fx.width, 7, 6), /connectivity 6/);
   assertThrows(() => removeSmallComponents([0, 2], 1, 2), /mask\[1\] is 2/);
   assertThrows(() => labelComponents3d([0, 1], 1, 1, 1), /depth\*height\*width/);
+});
+
+Deno.test("removeSmallComponents3d() matches skimage remove_small_objects in 3D (6, 18, 26)", () => {
+  for (const c of fx.removeSmall3d) {
+    const out = removeSmallComponents3d(
+      fx.mask3dSparse,
+      fx.depth,
+      fx.height3d,
+      fx.width3d,
+      c.minSize,
+      c.connectivity,
+    );
+    assertArrayEqual(out, c.out, `min ${c.minSize} conn ${c.connectivity}`);
+  }
+  const def = fx.removeSmall3d.find((c) => c.minSize === 7 && c.connectivity === 26)!;
+  assertArrayEqual(
+    removeSmallComponents3d(fx.mask3dSparse, fx.depth, fx.height3d, fx.width3d),
+    def.out,
+    "defaults 7 and 26",
+  );
+});
+
+Deno.test("removeSmallComponents3d(): 7 voxels across slices stay at minSize 7, go at 8", () => {
+  // A diagonal chain of 7 voxels through 3 slices (26-connected only) and a lone voxel.
+  const D = 3, H = 4, W = 5, m = new Uint8Array(D * H * W);
+  const at = (z: number, y: number, x: number) => (m[z * H * W + y * W + x] = 1);
+  at(0, 0, 0), at(0, 0, 1), at(1, 1, 2), at(1, 1, 3), at(2, 2, 4), at(2, 3, 4), at(2, 3, 3);
+  at(0, 3, 0);
+  const sum = (a: Uint8Array) => a.reduce((x, y) => x + y, 0);
+  assertEquals(sum(removeSmallComponents3d(m, D, H, W, 7, 26)), 7);
+  assertEquals(sum(removeSmallComponents3d(m, D, H, W, 8, 26)), 0);
+  assertEquals(sum(removeSmallComponents3d(m, D, H, W, 7, 6)), 0, "6-connected: pieces of 2-3");
+  assertThrows(() => removeSmallComponents3d(m, D, H, W, -1), /minSize -1/);
 });

@@ -1,4 +1,5 @@
-// Connected-component labelling of 0/1 masks (2D per slice, or 3D) and removal of small components.
+// Connected-component labelling of 0/1 masks (2D per slice, or 3D) and removal of small components
+// (per slice, or in 3D as the first study does before its per-volume Dice).
 // Labels are numbered 1..count in raster order of each component's first pixel, as
 // scipy.ndimage.label numbers them; 0 is background.
 
@@ -137,6 +138,30 @@ export function removeSmallComponents(
     throw new Error(`removeSmallComponents(): minSize ${minSize} must be a non-negative integer`);
   }
   const { labels, sizes } = labelComponents2d(mask, height, width, connectivity);
+  const out = new Uint8Array(mask.length);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = labels[i] > 0 && sizes[labels[i]] >= minSize ? 1 : 0;
+  }
+  return out;
+}
+
+/**
+ * skimage `remove_small_objects(mask.astype(bool), min_size, connectivity)` on a
+ * [depth, height, width] volume: 3D components with fewer than `minSize` voxels are removed
+ * (connectivity 26 = skimage's connectivity=3, 18 = 2, 6 = 1). Returns a new 0/1 mask.
+ */
+export function removeSmallComponents3d(
+  mask: Labels,
+  depth: number,
+  height: number,
+  width: number,
+  minSize = 7,
+  connectivity = 26,
+): Uint8Array {
+  if (!Number.isInteger(minSize) || minSize < 0) {
+    throw new Error(`removeSmallComponents3d(): minSize ${minSize} must be a non-negative integer`);
+  }
+  const { labels, sizes } = labelComponents3d(mask, depth, height, width, connectivity);
   const out = new Uint8Array(mask.length);
   for (let i = 0; i < out.length; i++) {
     out[i] = labels[i] > 0 && sizes[labels[i]] >= minSize ? 1 : 0;
