@@ -4,8 +4,9 @@
 // median filter size and dimension; src/eval/postprocess/postprocess_stack.ts), and
 // the map goes back onto the scan's grid and affine (any orientation, NIfTI-1 or -2):
 // NAME_anomaly.nii.gz (float32), NAME_mask.nii.gz (uint8), NAME_overlay.png (axial montage) and
-// NAME.json (volume score, verdict, lesion components in mm³ and scanner coordinates, warnings).
-// Input that is not a skull-stripped 3D T1 brain is flagged, never silently scored.
+// NAME.json (volume score, verdict, the volume threshold with how many healthy validation volumes
+// calibrated it at which false-positive rate, lesion components in mm³ and scanner coordinates,
+// warnings). Input that is not a skull-stripped 3D T1 brain is flagged, never silently scored.
 
 import { encode } from "fast-png";
 import { readNifti } from "../data/nifti/read_nifti.ts";
@@ -20,7 +21,12 @@ import {
 import { labelComponents3d } from "../eval/postprocess/connected_components.ts";
 import { reconstructStack } from "../eval/scoring/reconstruct.ts";
 import { postprocessStack } from "../eval/postprocess/postprocess_stack.ts";
-import { fromStoredPostprocess, type StoredThresholds } from "../eval/stored_thresholds.ts";
+import {
+  fromStoredPostprocess,
+  type StoredThresholds,
+  type VolumeThresholdInfo,
+  volumeThresholdInfo,
+} from "../eval/stored_thresholds.ts";
 import type { OpenedRun } from "../train/open_run.ts";
 import { writeFileAtomic, writeTextFileAtomic } from "../util/atomic_write.ts";
 
@@ -31,6 +37,9 @@ export interface DetectResult {
   /** "unreliable": scored, but the input does not look like a skull-stripped T1 brain or its
    * score is far outside the healthy validation range (see warnings). */
   verdict: "anomalous" | "healthy" | "unknown" | "not scored" | "unreliable";
+  /** The verdict's volume-score threshold and its calibration (null without thresholds). */
+  volumeThreshold: VolumeThresholdInfo | null;
+  /** The pixel threshold of the mask. */
   threshold: number | null;
   lesions: { voxels: number; volumeMm3: number; centroidWorld: [number, number, number] }[];
   warnings: string[];
@@ -85,6 +94,7 @@ export async function detectScan(
     outputs: {},
     volumeScore: null,
     verdict: "not scored",
+    volumeThreshold: thresholds?.volumeScore ? volumeThresholdInfo(thresholds.volumeScore) : null,
     threshold: thresholdOverride ?? thresholds?.threshold ?? null,
     lesions: [],
     warnings: [],
@@ -133,6 +143,15 @@ export async function detectScan(
   const vs = thresholds?.volumeScore;
   if (vs) {
     res.verdict = res.volumeScore > vs.threshold ? "anomalous" : "healthy";
+    const info = res.volumeThreshold!;
+    if (info.rule === "healthy-maximum") {
+      res.warnings.push(`verdict against ${info.note}`);
+    } else if ((info.calibrationVolumes ?? 0) < 3) {
+      res.warnings.push(
+        `verdict against a volume threshold calibrated on ${info.calibrationVolumes ?? "?"} ` +
+          "healthy validation volume(s): too few for a false-positive rate",
+      );
+    }
     if (res.volumeScore > 3 * vs.healthyMax) {
       bad.suspect.push("score");
       res.warnings.push(

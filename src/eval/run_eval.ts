@@ -3,15 +3,18 @@
 // study's, protocols/chandru25.ts) and write OUT/eval.json (EvalResult), OUT/per_subject.csv,
 // RUN/thresholds.json (the chosen threshold; `neurad detect` reads a NIfTI run's, in the format of
 // stored_thresholds.ts) and OUT/report.html — every file atomically. Several runs at once also give
-// OUT/comparison.{md,csv,json}.
+// OUT/comparison.{md,csv,json}. The checkpoint is a stated choice: by default the best-validation
+// weights for a corrected evaluation and the last weights (what the studies report) for a
+// faithful one; the result records which file was loaded and why.
 
 import { deviceInfo, getDevice } from "../core/device.ts";
-import { openRun } from "../train/open_run.ts";
+import { type OpenedRun, openRun, readRunConfig } from "../train/open_run.ts";
 import { UserError } from "../core/errors.ts";
 import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { NEURAD_VERSION } from "../util/version.ts";
 import { writeReport } from "../report/write_report.ts";
-import type { EvalResult } from "../report/eval_result.ts";
+import type { CheckpointDetail, EvalResult, ThresholdScope } from "../report/eval_result.ts";
+import { baselineShortfalls, contextLine, degenerateNotes } from "../report/result_notes.ts";
 import { evaluateReddipalli22 } from "./protocols/reddipalli22.ts";
 import type { StoredThresholds } from "./stored_thresholds.ts";
 import { type Chandru25Thresholds, evaluateChandru25 } from "./protocols/chandru25.ts";
@@ -21,7 +24,13 @@ export interface EvalOptions {
   runDir: string;
   outDir?: string;
   dataDir?: string;
+  /** Default: "best" (lowest validation loss) for a corrected evaluation, "last" (the studies'
+   * final weights) for a faithful one. */
   checkpoint?: "best" | "last";
+  /** NIfTI runs: pixel thresholds pooled over datasets or per dataset (default: the mode's). */
+  thresholdScope?: ThresholdScope;
+  /** NIfTI runs: healthy false-positive rate of detect's volume threshold (default 0.05). */
+  volumeFpr?: number;
   medianFilter?: number;
   residual?: ResidualKind;
   bootstrap?: number;
@@ -47,9 +56,20 @@ export interface EvalOutput {
 export async function runEval(o: EvalOptions): Promise<EvalOutput> {
   await getDevice();
   const t0 = performance.now();
-  const run = await openRun(o.runDir, { checkpoint: o.checkpoint ?? "best" });
+  const config = await readRunConfig(o.runDir);
+  const faithful = o.faithful ?? config.mode === "faithful";
+  const requested = o.checkpoint ?? (faithful ? "last" : "best");
+  const run = await openRun(o.runDir, { checkpoint: requested });
   try {
     const twoD = run.config.data.kind === "images2d";
+    if (twoD && (o.thresholdScope !== undefined || o.volumeFpr !== undefined)) {
+      throw new UserError(
+        `--${
+          o.thresholdScope !== undefined ? "threshold-scope" : "volume-fpr"
+        }: ${o.runDir} is a ` +
+          "2D run; its protocol has one image threshold and no volumes",
+      );
+    }
     if (!twoD && (o.vggWeights || o.vggWidthMultiplier !== undefined)) {
       throw new UserError(
         `--vgg-weights: ${o.runDir} is a NIfTI run; the VGG16 score is the second study's (2D)`,
@@ -80,14 +100,19 @@ export async function runEval(o: EvalOptions): Promise<EvalOutput> {
         residual: o.residual,
         bootstrap: o.bootstrap,
         faithful: o.faithful,
+        thresholdScope: o.thresholdScope,
+        volumeFpr: o.volumeFpr,
         quiet: o.quiet,
+        write: o.write,
       });
     const seconds = (performance.now() - t0) / 1000;
     const volumes = new Set(body.perSubject?.map((r) => r.subject)).size;
     const info = deviceInfo();
     const result: EvalResult = {
       run: o.runDir,
-      checkpoint: o.checkpoint ?? "best",
+      checkpoint: checkpointDetail(run, requested).used,
+      checkpointDetail: checkpointDetail(run, requested).detail,
+      thresholdScope: body.thresholdScope ?? "pooled",
       preset: run.config.preset,
       mode: run.config.mode,
       model: {
@@ -126,6 +151,25 @@ export async function runEval(o: EvalOptions): Promise<EvalOutput> {
   }
 }
 
+/** Which checkpoint file was loaded, and how its weights compare with the studies' (final). */
+export function checkpointDetail(
+  run: Pick<OpenedRun, "checkpointPath" | "step" | "epoch">,
+  requested: "best" | "last",
+): { used: "best" | "last"; detail: CheckpointDetail } {
+  const used = /(^|\/)best\.safetensors$/.test(run.checkpointPath) ? "best" : "last";
+  const at = `step ${run.step}, epoch ${run.epoch}`;
+  const note = used === "best"
+    ? `lowest validation loss on healthy validation slices (${at}); the studies report their ` +
+      "final weights (--checkpoint last)"
+    : requested === "best"
+    ? `the run has no best checkpoint: its last weights (${at}) instead`
+    : `the last weights saved (${at}), as the studies report (final weights)`;
+  return {
+    used,
+    detail: { requested, path: run.checkpointPath, step: run.step, epoch: run.epoch, note },
+  };
+}
+
 function perSubjectCsv(r: EvalResult): string {
   const cols = [...new Set(r.perSubject.flatMap((row) => Object.keys(row)))];
   const cell = (
@@ -139,53 +183,118 @@ function perSubjectCsv(r: EvalResult): string {
     .join("\n") + "\n";
 }
 
-/** The studies' comparison table (model, ED, EV, metrics per dataset) over several results. */
+/** The studies' comparison table (model, ED, EV, metrics per dataset) over several results, with
+ * the checkpoint and threshold scope of every row, each ranking metric's no-model baseline beside
+ * it, and Dice rows whose threshold is degenerate marked instead of presented. */
 export function comparisonTables(
   results: EvalResult[],
 ): { md: string; csv: string; json: unknown } {
+  const notes: string[] = [];
   const rows = results.flatMap((r) => {
     const o = r.model.options as Record<string, unknown>;
     const datasets = [...new Set(r.rankings.map((x) => x.dataset))];
     return datasets.map((ds) => {
       const get = (level: string) => r.rankings.find((x) => x.dataset === ds && x.level === level);
       const dice = r.dice.find((d) => d.dataset === ds);
+      if (dice?.degenerate) notes.push(`${r.run} ${ds}: ${dice.degenerate}`);
+      const level = (l: string) => {
+        const x = get(l);
+        return {
+          [`${l}AUROC`]: x?.auroc,
+          [`${l}AUROCBaseline`]: x?.baseline?.auroc,
+          [`${l}AUPRC`]: x?.auprc,
+          [`${l}AUPRCBaseline`]: x?.baseline?.auprc,
+        };
+      };
       return {
         run: r.run,
         model: r.model.name,
         mode: r.mode,
+        checkpoint: r.checkpoint,
+        thresholds: r.thresholdScope ?? "pooled",
         ED: o.embedDim ?? o.latentDim ?? "",
         EV: o.numCodes ?? "",
         dataset: ds,
-        sampleAUROC: get("sample")?.auroc,
-        sampleAUPRC: get("sample")?.auprc,
-        sliceAUROC: get("slice")?.auroc,
-        sliceAUPRC: get("slice")?.auprc,
-        pixelAUROC: get("pixel")?.auroc,
-        pixelAUPRC: get("pixel")?.auprc,
+        ...level("sample"),
+        ...level("slice"),
+        ...level("pixel"),
         diceT: dice?.diceT,
         diceSMean: dice?.diceS.mean,
         diceSStd: dice?.diceS.std,
-      };
+        diceTBaseline: dice?.baseline?.diceT,
+        degenerate: dice?.degenerate ?? "",
+      } as Record<string, unknown>;
     });
   });
+  const text = ["run", "model", "mode", "checkpoint", "thresholds", "ED", "EV", "dataset"];
   const cols = Object.keys(rows[0] ?? { run: "" });
+  const mdCols = cols.filter((c) => c !== "degenerate");
   const fmt = (v: unknown) => (typeof v === "number" ? (100 * v).toFixed(2) : String(v ?? ""));
+  const cell = (r: Record<string, unknown>, c: string) =>
+    text.includes(c)
+      ? String(r[c])
+      : r.degenerate && ["diceT", "diceSMean", "diceSStd"].includes(c)
+      ? "degenerate*"
+      : fmt(r[c]);
   const md = [
-    `| ${cols.join(" | ")} |`,
-    `| ${cols.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) =>
-      `| ${
-        cols.map((c) => (["run", "model", "mode", "ED", "EV", "dataset"].includes(c)
-          ? String((r as Record<string, unknown>)[c])
-          : fmt((r as Record<string, unknown>)[c]))
-        ).join(" | ")
-      } |`
-    ),
-  ].join("\n") + "\n\nMetrics in percent; thresholds chosen on validation data.\n";
-  const csv = [
-    cols.join(","),
-    ...rows.map((r) => cols.map((c) => String((r as Record<string, unknown>)[c] ?? "")).join(",")),
-  ]
+    `| ${mdCols.join(" | ")} |`,
+    `| ${mdCols.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${mdCols.map((c) => cell(r, c)).join(" | ")} |`),
+  ].join("\n") +
+    "\n\nMetrics in percent; thresholds chosen on validation data (pooled: one threshold over " +
+    "every pathological validation subject; per-dataset: each dataset's own); checkpoint: the " +
+    "weights evaluated (best = lowest validation loss, last = final weights, as the studies " +
+    "report). *Baseline columns: the same metric for a no-model score (sample: brain volume; " +
+    "slice: brain area of the slice; pixel: the intensity, inverted for dark lesions).\n" +
+    (notes.length ? `\n* degenerate, not a result: ${notes.join("; ")}\n` : "");
+  const csvCell = (v: unknown) => {
+    const t = String(v ?? "");
+    return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  };
+  const csv = [cols.join(","), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(","))]
     .join("\n") + "\n";
   return { md, csv, json: rows };
+}
+
+/** The lines `neurad eval` prints for one result: context, metrics beside their baselines,
+ * degenerate rows and where the model does not beat its baseline. */
+export function resultLines(r: EvalResult): string[] {
+  const p = (v: number | undefined) => (v === undefined ? "–" : (100 * v).toFixed(2));
+  const lines = [contextLine(r)];
+  for (const x of r.rankings) {
+    lines.push(
+      `${x.dataset.padEnd(8)} ${x.level.padEnd(6)} AUROC ${p(x.auroc)}  AUPRC ${p(x.auprc)}` +
+        (x.baseline
+          ? `  (baseline ${x.baseline.name}: AUROC ${p(x.baseline.auroc)}  AUPRC ${
+            p(x.baseline.auprc)
+          })`
+          : ""),
+    );
+  }
+  for (const d of r.dice) {
+    lines.push(
+      `${d.dataset.padEnd(8)} ${d.filter.padEnd(12)} ` +
+        (d.degenerate
+          ? `DEGENERATE: ${d.degenerate}`
+          : `DICE_T ${p(d.diceT)}  DICE_S ${p(d.diceS.mean)} ± ${p(d.diceS.std)}  (oracle ${
+            d.oracle ? p(d.oracle.diceT) : "–"
+          })` + (d.baseline ? `  (baseline DICE_T ${p(d.baseline.diceT)})` : "")),
+    );
+  }
+  for (const c of r.classification) {
+    const m = c.confusion;
+    lines.push(
+      `${c.dataset.padEnd(8)} threshold ${
+        c.threshold.toPrecision(4)
+      } (${c.thresholdSource}, ${c.direction})  ` + (c.degenerate
+        ? `DEGENERATE: ${c.degenerate}  `
+        : `accuracy ${p(c.accuracy)}  precision ${p(c.precision)}  recall ${p(c.recall)}  F1 ${
+          p(c.f1)
+        }  `) +
+        `AUC ${p(c.auc)} (−score ${p(c.aucNegated)})  TN ${m.tn} FP ${m.fp} FN ${m.fn} TP ${m.tp}` +
+        (c.baseline ? `  (baseline ${c.baseline.name}: AUC ${p(c.baseline.auc)})` : ""),
+    );
+  }
+  for (const n of [...degenerateNotes(r), ...baselineShortfalls(r)]) lines.push(`note: ${n}`);
+  return lines;
 }

@@ -2,7 +2,9 @@
 // post-processed the residual, so that `neurad detect` scores a scan exactly as eval did. The
 // record names post-processing options (src/eval/postprocess/postprocess_stack.ts), not a study's
 // mode, so detect imports no protocol. Files written before `median` and `erosionPlanes` existed
-// carry only `faithful` and are read through it.
+// carry only `faithful` and are read through it. The volume threshold says how it was calibrated
+// (a healthy false-positive rate over a number of healthy validation volumes); files written
+// before that carry the maximum of those volumes and read as such.
 
 import type { StackPostprocessOptions } from "./postprocess/postprocess_stack.ts";
 import type { ResidualKind } from "./scoring/reconstruct.ts";
@@ -19,17 +21,72 @@ export interface StoredPostprocess {
   faithful?: boolean;
 }
 
+/** The volume-score threshold and the healthy validation volumes it came from. */
+export interface StoredVolumeScore {
+  threshold: number;
+  /** "quantile": the (1 − fpr) quantile (numpy linear) of the healthy validation volume scores;
+   * absent in older files, whose threshold is their maximum. */
+  rule?: "quantile";
+  /** Target healthy false-positive rate. */
+  fpr?: number;
+  /** How many healthy validation volumes calibrated it. */
+  calibrationVolumes?: number;
+  healthyMean: number;
+  healthyStd: number;
+  healthyMax: number;
+}
+
 /** What `neurad detect` needs to score a scan like eval did (RUN/thresholds.json). */
 export interface StoredThresholds {
   /** The protocol that chose the thresholds, e.g. "reddipalli22". */
   protocol: string;
-  /** Pixel threshold on the post-processed map. */
+  /** Pixel threshold on the post-processed map: pooled over every pathological validation
+   * subject (a scan of unknown pathology gets it). */
   threshold: number;
-  /** Volume-score threshold and the healthy validation subjects' range. */
-  volumeScore: { threshold: number; healthyMean: number; healthyStd: number; healthyMax: number };
+  thresholdScope?: "pooled";
+  /** The per-dataset thresholds, when eval chose per dataset (for reference; detect applies
+   * `threshold`). */
+  perDataset?: Record<string, number>;
+  volumeScore: StoredVolumeScore;
   postprocess: StoredPostprocess;
   createdBy: string;
   checkpoint: string;
+}
+
+/** How a stored volume threshold was calibrated, as detect reports it. */
+export interface VolumeThresholdInfo {
+  value: number;
+  rule: "healthy-fpr-quantile" | "healthy-maximum";
+  fpr: number | null;
+  calibrationVolumes: number | null;
+  note: string;
+}
+
+/** The calibration of a stored volume threshold (any version of the file). */
+export function volumeThresholdInfo(v: StoredVolumeScore): VolumeThresholdInfo {
+  if (v.rule === "quantile" && v.fpr !== undefined) {
+    const n = v.calibrationVolumes ?? null;
+    return {
+      value: v.threshold,
+      rule: "healthy-fpr-quantile",
+      fpr: v.fpr,
+      calibrationVolumes: n,
+      note: `the ${+(100 * (1 - v.fpr)).toFixed(2)} % quantile of the volume scores of ${
+        n ?? "an unknown number of"
+      } healthy validation volume${n === 1 ? "" : "s"}: about ${+(100 * v.fpr).toFixed(
+        2,
+      )} % of healthy scans are called anomalous`,
+    };
+  }
+  return {
+    value: v.threshold,
+    rule: "healthy-maximum",
+    fpr: null,
+    calibrationVolumes: v.calibrationVolumes ?? null,
+    note: "the maximum of the healthy validation volume scores (thresholds.json from an older " +
+      "neurad eval: how many volumes, and so the false-positive rate, is not recorded; " +
+      "re-run neurad eval)",
+  };
 }
 
 /** Post-processing without thresholds (no eval yet): 9×9 median per slice, 5 axial erosions. */

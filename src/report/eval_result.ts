@@ -1,6 +1,21 @@
 // The result of `neurad eval` on one run, as written to OUT/eval.json and read by the report
 // builder (src/report/) and by comparison tables across runs. Plain JSON: arrays, numbers and
-// strings only (curves subsampled to at most ~500 points, score lists to ~5,000 values).
+// strings only (curves subsampled to at most ~500 points, score lists to ~5,000 values). Besides
+// the metrics it records what a reader needs to judge them: the checkpoint evaluated, whether
+// thresholds were pooled over datasets, each metric's no-model baseline, and rows whose threshold
+// is degenerate. Fields added after the first version are optional, so older files still read.
+
+/** How pixel thresholds were chosen: one over every pathological validation subject, or one per
+ * pathology dataset from that dataset's validation subjects. */
+export type ThresholdScope = "pooled" | "per-dataset";
+
+/** A metric's no-model baseline, scored with the same metric code as the model. */
+export interface RankingBaseline {
+  /** What the baseline scores, e.g. "brain area of the slice". */
+  name: string;
+  auroc: number;
+  auprc: number;
+}
 
 /** One ranking evaluation (sample-, slice- or pixel-wise) on one test dataset. */
 export interface RankingResult {
@@ -20,6 +35,8 @@ export interface RankingResult {
   threshold?: number;
   positives: number;
   negatives: number;
+  /** The level's no-model baseline on the same items. */
+  baseline?: RankingBaseline;
 }
 
 /** Pixel-wise segmentation quality at a threshold chosen on validation data. */
@@ -36,6 +53,27 @@ export interface DiceResult {
   /** Threshold and pooled Dice re-optimised on the test set: reported as an oracle, never as the
    * result (the first study's code did this). */
   oracle?: { threshold: number; diceT: number };
+  thresholdScope?: ThresholdScope;
+  /** Which validation subjects chose the threshold, e.g. "4 brats+atlas validation subjects". */
+  thresholdFrom?: string;
+  /** Share of the in-brain voxels above the threshold: the test subjects' and the validation
+   * subjects' that chose it. */
+  maskFraction?: number;
+  validationMaskFraction?: number;
+  /** Set when the threshold marks more than half of the brain: the row is not a result. */
+  degenerate?: string;
+  /** 3D components under this many voxels removed before each volume's Dice (DICE_S). */
+  minComponentSize?: number;
+  /** The no-model baseline (the intensity map, post-processed like the residual, its threshold
+   * chosen the same way on the same validation subjects). */
+  baseline?: {
+    name: string;
+    threshold: number;
+    diceT: number;
+    diceS: { mean: number; std: number };
+    maskFraction: number;
+    degenerate?: string;
+  };
 }
 
 /** Thresholds at a fixed false-positive rate on healthy validation data, applied to test data. */
@@ -58,6 +96,8 @@ export interface LesionDetectionResult {
   detected: number;
   sensitivity: number;
   falsePositivesPerVolume: number;
+  /** The main threshold's Dice row is degenerate: detection at it means nothing. */
+  degenerate?: string;
 }
 
 /** Image-level classification (the second study's protocol). */
@@ -76,6 +116,18 @@ export interface ClassificationResult {
   auc: number;
   aucNegated: number;
   confusion: { tn: number; fp: number; fn: number; tp: number };
+  /** Set when the threshold calls every test image one class: the row is not a result. */
+  degenerate?: string;
+  /** The no-model baseline (image mean intensity, anomalous when above its threshold): AUC and
+   * AUPRC on the same images; accuracy and F1 where its threshold came from validation images. */
+  baseline?: {
+    name: string;
+    auc: number;
+    auprc: number;
+    threshold?: number;
+    accuracy?: number;
+    f1?: number;
+  };
 }
 
 /** One reconstruction panel (the first study's Fig. 5.2): one axial slice of one subject. */
@@ -115,10 +167,24 @@ export interface SubjectRow {
   [extra: string]: string | number | undefined;
 }
 
+/** The checkpoint evaluated and why. */
+export interface CheckpointDetail {
+  /** What was asked for ("best" falls back to "last" when the run has no best checkpoint). */
+  requested: "best" | "last";
+  path: string;
+  step: number;
+  epoch: number;
+  /** How these weights were chosen, against what the studies report (their final weights). */
+  note: string;
+}
+
 export interface EvalResult {
-  /** Absolute run directory and checkpoint evaluated. */
+  /** Absolute run directory and the checkpoint evaluated (the file actually loaded). */
   run: string;
   checkpoint: "best" | "last";
+  checkpointDetail?: CheckpointDetail;
+  /** How the pixel (2D: image) thresholds were chosen. */
+  thresholdScope?: ThresholdScope;
   preset: string;
   mode: "faithful" | "corrected";
   model: { name: string; options: Record<string, unknown>; parameters: number };

@@ -3,7 +3,10 @@
 // data URLs. Sections: headline, metric tables (rankings with intervals, Dice with the oracle
 // labelled, healthy-FPR thresholds, lesion detection, classification), ROC / PR curves, score
 // histograms, reconstruction panels, codebook usage, training curves from RUN/log.jsonl, the
-// config and versions. Built from the plain result object (eval_result.ts) and the run's log only:
+// config and versions. The header and every table name the checkpoint and how thresholds were
+// chosen; every metric sits beside its no-model baseline; degenerate rows show their reason in
+// place of numbers, and a notes box lists them and every metric a model does not beat its
+// baseline on. Built from the plain result object (eval_result.ts) and the run's log only:
 // the report imports nothing from src/eval, which calls it (eval → report, one way).
 
 import type { EvalResult, RankingResult } from "./eval_result.ts";
@@ -11,6 +14,13 @@ import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { pct, prChart, rocChart } from "./charts/curves.ts";
 import { scoreHistogram } from "./charts/histogram.ts";
 import { trainingChart, usageChart } from "./charts/training.ts";
+import {
+  baselineShortfalls,
+  checkpointText,
+  contextLine,
+  degenerateNotes,
+  thresholdText,
+} from "./result_notes.ts";
 
 const esc = (s: unknown) =>
   String(s).replace(
@@ -22,6 +32,12 @@ const num = (v: number | undefined, d = 4) =>
 const ci = (
   c?: [number, number],
 ) => (c ? ` <span class="ci">[${pct(c[0])}, ${pct(c[1])}]</span>` : "");
+
+/** A baseline value, marked when the model (first argument) does not beat it. */
+const beat = (model: number, base: number) =>
+  Number.isFinite(model) && Number.isFinite(base) && model <= base
+    ? `<span class="unbeaten" title="the model does not beat this baseline">${pct(base)} ▲</span>`
+    : pct(base);
 
 function table(head: string[], rows: (string | number)[][]): string {
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${
@@ -44,11 +60,20 @@ export async function buildReport(r: EvalResult, log: Record<string, unknown>[])
   const headline = r.rankings.map((x) => `${x.dataset} ${x.level} AUROC ${pct(x.auroc)} %`).join(
     " · ",
   );
+  const context = `<p class="context">${esc(contextLine(r))}</p>`;
+  const notes = [...degenerateNotes(r), ...baselineShortfalls(r)];
   parts.push(`<header><h1>neurad evaluation: ${esc(r.preset)} (${esc(r.mode)})</h1>
-<p>${esc(r.model.name)} · ${r.model.parameters.toLocaleString("en")} parameters · checkpoint
-${esc(r.checkpoint)} · protocol ${esc(r.protocol)}</p><p class="headline">${
-    esc(headline)
-  }</p></header>`);
+<p>${esc(r.model.name)} · ${r.model.parameters.toLocaleString("en")} parameters · protocol ${
+    esc(r.protocol)
+  }</p><p><b>Checkpoint</b> ${esc(checkpointText(r))}</p><p><b>Thresholds</b> ${
+    esc(thresholdText(r))
+  }</p><p class="headline">${esc(headline)}</p>${
+    notes.length
+      ? `<div class="notes"><b>Read before the numbers</b><ul>${
+        notes.map((n) => `<li>${esc(n)}</li>`).join("")
+      }</ul></div>`
+      : ""
+  }</header>`);
 
   if (r.rankings.length) {
     parts.push(
@@ -56,13 +81,26 @@ ${esc(r.checkpoint)} · protocol ${esc(r.protocol)}</p><p class="headline">${
         r.protocol === "chandru25" && r.mode === "faithful"
           ? "every image of the dataset, the study's test set"
           : "test split"
-      }; %)</h2>` + table(
-        ["dataset", "level", "AUROC", "AUPRC", "positives", "negatives"],
+      }; %)</h2>${context}` + table(
+        [
+          "dataset",
+          "level",
+          "AUROC",
+          "AUPRC",
+          "baseline (no model)",
+          "baseline AUROC",
+          "baseline AUPRC",
+          "positives",
+          "negatives",
+        ],
         r.rankings.map((x) => [
           esc(x.dataset),
           x.level,
           pct(x.auroc) + ci(x.aurocCi),
           pct(x.auprc) + ci(x.auprcCi),
+          x.baseline ? esc(x.baseline.name) : "–",
+          x.baseline ? beat(x.auroc, x.baseline.auroc) : "–",
+          x.baseline ? beat(x.auprc, x.baseline.auprc) : "–",
           x.positives,
           x.negatives,
         ]),
@@ -71,31 +109,54 @@ ${esc(r.checkpoint)} · protocol ${esc(r.protocol)}</p><p class="headline">${
   }
   if (r.dice.length) {
     parts.push(
-      `<h2>Segmentation (threshold chosen on the validation split)</h2>` + table(
+      `<h2>Segmentation (threshold chosen on the validation split)</h2>${context}` + table(
         [
           "dataset",
           "post-processing",
-          "threshold",
+          "threshold (from)",
+          "mask % of brain",
           "DICE_T %",
           "DICE_S % (mean ± std)",
+          "baseline DICE_T % / DICE_S %",
           "oracle DICE_T % (test-optimised, not a result)",
         ],
-        r.dice.map((d) => [
-          esc(d.dataset),
-          esc(d.filter),
-          num(d.threshold),
-          pct(d.diceT),
-          `${pct(d.diceS.mean)} ± ${pct(d.diceS.std)}${ci(d.diceS.ci)}`,
-          d.oracle
-            ? `<span class="oracle">${pct(d.oracle.diceT)} at ${num(d.oracle.threshold)}</span>`
-            : "–",
-        ]),
+        r.dice.map((d) => {
+          const from = `${num(d.threshold)}${
+            d.thresholdFrom
+              ? `<br><span class="ci">${esc(d.thresholdScope ?? "")}: ${
+                esc(d.thresholdFrom)
+              }</span>`
+              : ""
+          }`;
+          const base = d.baseline
+            ? d.baseline.degenerate
+              ? `<span class="degenerate">degenerate</span>`
+              : `${pct(d.baseline.diceT)} / ${pct(d.baseline.diceS.mean)}`
+            : "–";
+          const cells = d.degenerate
+            ? [`<span class="degenerate">degenerate: ${esc(d.degenerate)}</span>`, "–"]
+            : [pct(d.diceT), `${pct(d.diceS.mean)} ± ${pct(d.diceS.std)}${ci(d.diceS.ci)}`];
+          return [
+            esc(d.dataset),
+            esc(d.filter) +
+            (d.minComponentSize
+              ? `<br><span class="ci">DICE_S without components under ${d.minComponentSize} voxels</span>`
+              : ""),
+            from,
+            d.maskFraction === undefined ? "–" : pct(d.maskFraction),
+            ...cells,
+            base,
+            d.oracle
+              ? `<span class="oracle">${pct(d.oracle.diceT)} at ${num(d.oracle.threshold)}</span>`
+              : "–",
+          ];
+        }),
       ),
     );
   }
   if (r.fprThresholds.length) {
     parts.push(
-      `<h2>Thresholds at a fixed healthy false-positive rate</h2>` + table(
+      `<h2>Thresholds at a fixed healthy false-positive rate</h2>${context}` + table(
         ["dataset", "target FPR", "threshold", "test FPR", "TPR"],
         r.fprThresholds.map((
           f,
@@ -105,33 +166,45 @@ ${esc(r.checkpoint)} · protocol ${esc(r.protocol)}</p><p class="headline">${
   }
   if (r.lesionDetection.length) {
     parts.push(
-      `<h2>Lesion-level detection</h2>` + table(
+      `<h2>Lesion-level detection (at the main validation threshold)</h2>${context}` + table(
         ["dataset", "lesions", "size", "detected", "sensitivity %", "false positives / volume"],
         r.lesionDetection.map((l) => [
           esc(l.dataset),
           l.lesions,
           esc(l.stratum),
-          l.detected,
-          pct(l.sensitivity),
-          num(l.falsePositivesPerVolume, 2),
+          l.degenerate ? `<span class="degenerate">degenerate threshold</span>` : l.detected,
+          l.degenerate ? "–" : pct(l.sensitivity),
+          l.degenerate ? "–" : num(l.falsePositivesPerVolume, 2),
         ]),
       ),
     );
   }
   for (const c of r.classification) {
+    const b = c.baseline;
+    const metrics = c.degenerate
+      ? [`<span class="degenerate">degenerate: ${esc(c.degenerate)}</span>`, "–", "–", "–"]
+      : [pct(c.accuracy), pct(c.precision), pct(c.recall), pct(c.f1)];
     parts.push(
       `<h2>Classification: ${esc(c.dataset)} (threshold ${num(c.threshold)}, ${
         esc(c.thresholdSource)
-      }, ${esc(c.direction)})</h2>` + table(
-        ["accuracy", "precision", "recall", "F1", "AUC", "AUC of −score"],
-        [[
-          pct(c.accuracy),
-          pct(c.precision),
-          pct(c.recall),
-          pct(c.f1),
-          pct(c.auc),
-          pct(c.aucNegated),
-        ]],
+      }, ${esc(c.direction)})</h2>${context}` + table(
+        ["", "accuracy", "precision", "recall", "F1", "AUC", "AUC of −score"],
+        [
+          ["model", ...metrics, pct(c.auc), pct(c.aucNegated)],
+          ...(b
+            ? [[
+              `baseline: ${esc(b.name)}${
+                b.threshold !== undefined ? ` (threshold ${num(b.threshold)} from validation)` : ""
+              }`,
+              b.accuracy === undefined ? "–" : pct(b.accuracy),
+              "–",
+              "–",
+              b.f1 === undefined ? "–" : pct(b.f1),
+              beat(c.auc, b.auc),
+              "–",
+            ]]
+            : []),
+        ],
       ) + table(["", "predicted healthy", "predicted anomalous"], [
         ["healthy", c.confusion.tn, c.confusion.fp],
         ["anomalous", c.confusion.fn, c.confusion.tp],
@@ -226,6 +299,8 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin-top: 28px;
 table { border-collapse: collapse; margin: 8px 0; } td, th { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } .ci { color: #777; font-size: 12px; } .oracle { color: #a33; }
 .headline { font-weight: bold; } .charts { display: flex; flex-wrap: wrap; gap: 12px; }
+.context { color: #555; font-size: 12px; margin: 2px 0; } .degenerate { color: #a33; font-weight: bold; }
+.unbeaten { color: #a33; font-weight: bold; } .notes { border: 1px solid #d99; background: #fff6f6; padding: 4px 12px; }
 img { image-rendering: pixelated; width: 158px; } pre { background: #f7f7f7; padding: 8px; font-size: 12px; overflow: auto; }
 </style></head><body>
 ${parts.join("\n")}

@@ -1,8 +1,10 @@
 // The second study's protocol (src/eval/protocols/chandru25.ts) end to end on a tiny 2D class-
 // folder dataset and a tiny chandru25-vqgan run (2 training steps at 16 px, reduced widths):
 // classification numbers recomputed naively from the per-image rows, the direction semantics,
-// AUC + AUC of −score = 1, thresholds.json and the report; plus the score formula on hand-made
-// cases, the Youden threshold and the stratified AUROC bootstrap.
+// AUC + AUC of −score = 1, the no-model baseline (image mean intensity) beside every row, the
+// degenerate flag when a threshold calls every image one class, the score direction checked on
+// validation, the checkpoint each mode evaluates, thresholds.json and the report; plus the score
+// formula on hand-made cases, the Youden threshold and the stratified AUROC bootstrap.
 
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert";
 import { encode } from "fast-png";
@@ -225,6 +227,22 @@ function checkConsistent(r: EvalResult, interval = true) {
   close(c.auc, wins / (pos.length * neg.length), 1e-12);
   const rk = r.rankings.find((x) => x.level === "sample" && x.dataset === "glioma")!;
   close(rk.auroc, c.auc, 1e-12);
+  // The baseline: each image's mean intensity, ranked by the same AUROC.
+  const bpos = r.perSubject.filter((x) => x.label === 1).map((x) => x.meanIntensity as number);
+  const bneg = r.perSubject.filter((x) => x.label === 0).map((x) => x.meanIntensity as number);
+  let bwins = 0;
+  for (const p of bpos) for (const q of bneg) bwins += p > q ? 1 : p === q ? 0.5 : 0;
+  strictEqual(c.baseline!.name, "mean intensity of the image");
+  close(c.baseline!.auc, bwins / (bpos.length * bneg.length), 1e-12);
+  close(rk.baseline!.auroc, c.baseline!.auc, 0);
+  strictEqual(rk.baseline!.name, c.baseline!.name);
+  // Degenerate exactly when every image is called the same.
+  const called = tp + fp;
+  strictEqual(
+    c.degenerate !== undefined,
+    called === 0 || called === tp + fp + tn + fn,
+    `${c.degenerate} with ${called} of ${tp + fp + tn + fn} called anomalous`,
+  );
   strictEqual(rk.positives, pos.length);
   strictEqual(rk.negatives, neg.length);
   strictEqual(rk.threshold, c.threshold);
@@ -233,9 +251,9 @@ function checkConsistent(r: EvalResult, interval = true) {
 
 Deno.test("runEval on 2D runs: the second study's protocol in both modes", async () => {
   await setup();
-  // 20 healthy (14 train, 2 val, 4 test) and 9 glioma (3 val, 6 test) images; the faithful run
+  // 20 healthy (13 train, 3 val, 4 test) and 9 glioma (3 val, 6 test) images; the faithful run
   // scores every image at 128 px (about 1 s each here), so it gets a smaller set: 8 healthy
-  // (6 train, 1 val, 1 test) and 3 glioma.
+  // (2 train, 3 val, 3 test) and 3 glioma.
   const data = await tempDir(), small = await tempDir();
   await writeDataset(data, 20, 9);
   await writeDataset(small, 8, 3);
@@ -259,6 +277,15 @@ Deno.test("runEval on 2D runs: the second study's protocol in both modes", async
   strictEqual(ca.direction, "score-above");
   strictEqual(ca.thresholdSource, "validation");
   strictEqual(a.result.perSubject.length, 10); // 4 healthy + 6 glioma test images
+  // Corrected evaluation: the best-validation checkpoint (or the last one, said so, without it).
+  strictEqual(a.result.checkpointDetail!.requested, "best");
+  ok(
+    /lowest validation loss|no best checkpoint/.test(a.result.checkpointDetail!.note),
+    a.result.checkpointDetail!.note,
+  );
+  ok(String(a.result.settings.scoreDirection).includes("validation AUROC of the score is"));
+  // The baseline's threshold comes from the validation images, like the model's.
+  ok(Number.isFinite(ca.baseline!.threshold) && Number.isFinite(ca.baseline!.f1));
   ok(a.result.perSubject.every((row) => row.split === "test"));
   ok(String(a.result.settings.testImageSize).startsWith("16×16"));
   ok(String(a.result.settings.vgg).includes("RANDOM"));
@@ -273,6 +300,8 @@ Deno.test("runEval on 2D runs: the second study's protocol in both modes", async
   ok(csv.split("\n")[0].includes("score") && csv.includes("glioma/"));
   const html = await Deno.readTextFile(a.reportPath!);
   ok(html.includes("Classification: glioma") && html.includes("<svg"), "report sections");
+  ok(html.includes("baseline: mean intensity of the image"), "baseline row");
+  ok(html.includes("one image threshold for every anomalous class: Youden"), "threshold source");
   ok(html.includes("images/s"));
   // Panels: glioma images scored most, median and least anomalous, then the worst healthy one.
   const pa = a.result.panels;
@@ -299,10 +328,15 @@ Deno.test("runEval on 2D runs: the second study's protocol in both modes", async
   strictEqual(cb.threshold, 8);
   strictEqual(cb.direction, "score-at-most");
   strictEqual(cb.thresholdSource, "study");
+  // Faithful evaluation: the final weights, as the study reports.
+  deepStrictEqual([b.result.checkpoint, b.result.checkpointDetail!.requested], ["last", "last"]);
+  ok(String(b.result.settings.scoreDirection).includes("≤ 8"));
+  // The faithful test set holds the validation images: the baseline has no threshold, AUC only.
+  strictEqual(cb.baseline!.threshold, undefined);
   strictEqual(b.result.perSubject.length, 11);
-  strictEqual(b.result.perSubject.filter((row) => row.split === "train").length, 6);
+  strictEqual(b.result.perSubject.filter((row) => row.split === "train").length, 2);
   ok(String(b.result.settings.testImageSize).startsWith("128×128"));
-  ok(String(b.result.settings.testImages).includes("6 healthy test images are training images"));
+  ok(String(b.result.settings.testImages).includes("2 healthy test images are training images"));
   const tb = JSON.parse(await Deno.readTextFile(`${faithful}/thresholds.json`));
   deepStrictEqual(
     [tb.protocol, tb.threshold, tb.direction, tb.imageSize],

@@ -1,10 +1,12 @@
 // comparisonTables (`neurad eval --run A --run B`): the studies' table, one row per run and
-// pathology dataset (model, mode, ED, EV, sample/slice/pixel AUROC and AUPRC, DICE_T, DICE_S),
-// in Markdown (percent), CSV (fractions) and JSON; the DICE columns are the main filter's row.
+// pathology dataset (model, mode, checkpoint, threshold scope, ED, EV, sample/slice/pixel AUROC
+// and AUPRC each beside its no-model baseline, DICE_T, DICE_S), in Markdown (percent), CSV
+// (fractions) and JSON; the DICE columns are the main filter's row. Also checkpointDetail: which
+// file was evaluated and why.
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
 import type { EvalResult, RankingResult } from "../../src/report/eval_result.ts";
-import { comparisonTables } from "../../src/eval/run_eval.ts";
+import { checkpointDetail, comparisonTables } from "../../src/eval/run_eval.ts";
 
 const rk = (level: RankingResult["level"], dataset: string, auroc: number): RankingResult => ({
   level,
@@ -16,12 +18,14 @@ const rk = (level: RankingResult["level"], dataset: string, auroc: number): Rank
   scores: { healthy: [], anomalous: [] },
   positives: 1,
   negatives: 1,
+  baseline: { name: "b", auroc: 0.55, auprc: 0.3 },
 });
 
 function result(run: string, model: string, options: Record<string, unknown>): EvalResult {
   return {
     run,
-    checkpoint: "best",
+    checkpoint: model.endsWith("vae") ? "best" : "last",
+    thresholdScope: model.endsWith("vae") ? "pooled" : "per-dataset",
     preset: model,
     mode: "corrected",
     model: { name: model, options, parameters: 1 },
@@ -75,9 +79,43 @@ Deno.test("comparisonTables: one row per run and dataset, ED/EV, main-filter Dic
   assertEquals(rows[0].diceT, 0.25); // the 9×9 row, not the 5×5 one
   assertEquals(rows[1].diceT, undefined); // no DICE for atlas in this result
   const md = t.md.split("\n");
-  assert(md[0].startsWith("| run | model | mode | ED | EV | dataset | sampleAUROC"), md[0]);
-  assert(md[2].includes("| 50.00 |") && md[2].includes("| 25.00 |"), md[2]);
+  assert(
+    md[0].startsWith(
+      "| run | model | mode | checkpoint | thresholds | ED | EV | dataset | sampleAUROC | " +
+        "sampleAUROCBaseline | sampleAUPRC | sampleAUPRCBaseline | sliceAUROC",
+    ),
+    md[0],
+  );
+  assert(md[2].includes("| best | pooled |") && md[4].includes("| last | per-dataset |"), md[4]);
+  assert(md[2].includes("| 50.00 | 55.00 | 25.00 | 30.00 |") && md[2].includes("| 25.00 |"), md[2]);
+  assert(t.md.includes("Baseline columns"), "the table says what the baselines are");
   const csv = t.csv.trim().split("\n");
   assertEquals(csv.length, 5);
-  assert(csv[1].startsWith("runs/vae,reddipalli22-vae,corrected,128,,brats,0.5,"), csv[1]);
+  assert(
+    csv[1].startsWith("runs/vae,reddipalli22-vae,corrected,best,pooled,128,,brats,0.5,0.55,"),
+    csv[1],
+  );
+});
+
+Deno.test("checkpointDetail(): the file loaded, its step, and how it compares with the studies", () => {
+  const at = { step: 280, epoch: 4 };
+  const best = checkpointDetail(
+    { checkpointPath: "r/checkpoints/best.safetensors", ...at },
+    "best",
+  );
+  assertEquals(best.used, "best");
+  assert(best.detail.note.startsWith("lowest validation loss"), best.detail.note);
+  assert(best.detail.note.includes("the studies report their final weights"));
+  const last = checkpointDetail(
+    { checkpointPath: "r/checkpoints/last.safetensors", ...at },
+    "last",
+  );
+  assertEquals([last.used, last.detail.requested, last.detail.step], ["last", "last", 280]);
+  assert(last.detail.note.includes("as the studies report"), last.detail.note);
+  const fallback = checkpointDetail(
+    { checkpointPath: "r/checkpoints/last.safetensors", ...at },
+    "best",
+  );
+  assertEquals([fallback.used, fallback.detail.requested], ["last", "best"]);
+  assert(fallback.detail.note.startsWith("the run has no best checkpoint"), fallback.detail.note);
 });

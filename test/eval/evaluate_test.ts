@@ -42,7 +42,7 @@ Deno.test("evaluatePixelWise() matches numpy/sklearn Dice_T, Dice_S, AUPRC, AURO
     rtol: 1e-12,
     name: "diceS",
   });
-  assertClose([r.diceS.ci.lower, r.diceS.ci.upper], px.diceSCI, {
+  assertClose([r.diceS.ci!.lower, r.diceS.ci!.upper], px.diceSCI, {
     atol: 0,
     rtol: 1e-12,
     name: "diceS CI",
@@ -58,6 +58,25 @@ Deno.test("evaluatePixelWise() matches numpy/sklearn Dice_T, Dice_S, AUPRC, AURO
   assert(r.oracle!.dice >= r.diceT, "oracle below the validation-threshold Dice");
   assertEquals(r.perSubject.length, 4);
   assertEquals(JSON.parse(JSON.stringify(r)).diceT, r.diceT, "JSON round trip");
+});
+
+Deno.test("evaluatePixelWise() removes 3D components under minComponentSize before Dice_S only", () => {
+  const r = evaluatePixelWise({ ...input, minComponentSize: 7 });
+  assertClose([r.diceS.mean, r.diceS.std], [px.diceSMin7, px.diceSMin7Std], {
+    atol: 0,
+    rtol: 1e-12,
+    name: "diceS after removal",
+  });
+  assertEquals(r.perSubject.map((s) => s.removedPixels), px.removedMin7);
+  const plain = evaluatePixelWise(input);
+  assertClose(r.diceT, plain.diceT, { atol: 0, rtol: 0, name: "Dice_T unchanged" });
+  assertEquals(r.lesions.falsePositiveComponents, plain.lesions.falsePositiveComponents);
+  assertEquals(plain.perSubject.map((s) => s.removedPixels), [0, 0, 0, 0]);
+  assertThrows(() => evaluatePixelWise({ ...input, minComponentSize: 1.5 }), /minComponentSize/);
+  // No bootstrap: no interval, the rest unchanged.
+  const noCi = evaluatePixelWise({ ...input, bootstrap: { iterations: 0 } });
+  assertEquals(noCi.diceS.ci, null);
+  assertEquals(noCi.diceS.mean, plain.diceS.mean);
 });
 
 Deno.test("evaluatePixelWise() counts lesions, hits and false-positive components like scipy", () => {

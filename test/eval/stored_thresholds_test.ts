@@ -1,6 +1,8 @@
 // RUN/thresholds.json between eval and detect: the record eval writes reads back as the same
 // post-processing, files written before the explicit options (only `faithful`) still read as the
-// mode they were written in, no file means the defaults, and detect reaches no protocol module.
+// mode they were written in, the volume threshold reports its calibration (older files: the
+// healthy maximum, count unknown), no file means the defaults, and detect reaches no protocol
+// module.
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
 import {
@@ -8,6 +10,7 @@ import {
   fromStoredPostprocess,
   type StoredThresholds,
   toStoredPostprocess,
+  volumeThresholdInfo,
 } from "../../src/eval/stored_thresholds.ts";
 import { reddipalli22Postprocessing } from "../../src/eval/protocols/reddipalli22.ts";
 import { moduleGraph } from "./_module_graph.ts";
@@ -47,6 +50,36 @@ Deno.test("thresholds.json written before median/erosionPlanes reads through `fa
       erosionPlanes: "axial",
     });
   }
+});
+
+Deno.test("the volume threshold says how it was calibrated; older files read as the maximum", () => {
+  const now = volumeThresholdInfo({
+    threshold: 0.041,
+    rule: "quantile",
+    fpr: 0.05,
+    calibrationVolumes: 12,
+    healthyMean: 0.04,
+    healthyStd: 0.001,
+    healthyMax: 0.042,
+  });
+  assertEquals([now.value, now.rule, now.fpr, now.calibrationVolumes], [
+    0.041,
+    "healthy-fpr-quantile",
+    0.05,
+    12,
+  ]);
+  assert(now.note.startsWith("the 95 % quantile of the volume scores of 12 healthy"), now.note);
+  const old = JSON.parse(
+    '{"threshold":0.05,"healthyMean":0.04,"healthyStd":0.01,"healthyMax":0.05}',
+  );
+  const info = volumeThresholdInfo(old);
+  assertEquals([info.value, info.rule, info.fpr, info.calibrationVolumes], [
+    0.05,
+    "healthy-maximum",
+    null,
+    null,
+  ]);
+  assert(/older neurad eval/.test(info.note), info.note);
 });
 
 Deno.test("no thresholds: 9×9 median per slice, 5 axial erosions, absolute residual", () => {

@@ -4,7 +4,9 @@
 // console errors, no network requests, a screenshot), and `neurad detect` on an LAS int16 scan
 // with scl_slope (outputs on the input's own stored grid and affine) and on input that is not a
 // brain (flagged in the JSON, not crashed on, not scored), also with a thresholds.json in the format
-// that named only the post-processing mode.
+// that named only the post-processing mode and carried the healthy maximum as volume threshold.
+// The cohort's 6 healthy subjects are too few for 3 healthy validation and test subjects: the
+// split keeps 70/10/20 and eval says its thresholds rest on one healthy validation subject.
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
 import { generateDemoCohort } from "../../src/data/demo/demo_cohort.ts";
@@ -71,8 +73,22 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
 
   let result: EvalResult;
   await t.step("eval writes eval.json, per_subject.csv, thresholds.json, report.html", async () => {
-    const ev = await runEval({ runDir, bootstrap: 20, quiet: true });
+    const warnings: string[] = [];
+    const ev = await runEval({
+      runDir,
+      bootstrap: 20,
+      quiet: true,
+      write: (l) => warnings.push(l),
+    });
     result = JSON.parse(await Deno.readTextFile(`${ev.outDir}/eval.json`));
+    assert(
+      warnings.some((w) => /^warning: 1 healthy validation subject calibrates/.test(w)),
+      warnings.join(""),
+    );
+    // The checkpoint and threshold scope are recorded; every ranking has its baseline.
+    assertEquals(result.checkpointDetail!.requested, "best");
+    assertEquals(result.thresholdScope, "pooled");
+    assert(result.rankings.every((r) => r.baseline && r.baseline.auroc >= 0), "baselines");
     assertEquals(result.protocol, "reddipalli22");
     assertEquals(result.preset, "demo");
     const levels = result.rankings.filter((r) => r.dataset === "brats").map((r) => r.level);
@@ -98,6 +114,10 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
     assert(result.panels[0].images.input.startsWith("data:image/png;base64,"));
     const th = JSON.parse(await Deno.readTextFile(`${runDir}/thresholds.json`));
     assert(th.threshold > 0 && th.volumeScore.threshold > 0, JSON.stringify(th));
+    assertEquals(
+      [th.volumeScore.rule, th.volumeScore.fpr, th.volumeScore.calibrationVolumes],
+      ["quantile", 0.05, 1],
+    );
     assertEquals(th.postprocess, {
       medianFilter: 9,
       erode: 5,
@@ -124,6 +144,10 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
       });
       const f = ev.result;
       assert(String(f.settings.evaluationMode).startsWith("faithful"), JSON.stringify(f.settings));
+      // The study's choices: its final weights and per-dataset thresholds.
+      assertEquals([f.checkpoint, f.checkpointDetail!.requested], ["last", "last"]);
+      assertEquals(f.thresholdScope, "per-dataset");
+      assert(f.dice.every((d) => d.minComponentSize === 8));
       assert(/3D/.test(String(f.settings.medianFilter)));
       assert(/sagittal/.test(String(f.settings.brainMaskErosion)));
       assertEquals(
@@ -231,6 +255,17 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
     }
     const json = JSON.parse(await Deno.readTextFile(`${out}/las_t1.json`));
     assert(json.volumeScore > 0 && json.threshold > 0, JSON.stringify(json));
+    // The verdict's volume threshold and its calibration: 1 healthy volume, flagged as too few.
+    assertEquals(
+      [
+        json.volumeThreshold.rule,
+        json.volumeThreshold.fpr,
+        json.volumeThreshold.calibrationVolumes,
+      ],
+      ["healthy-fpr-quantile", 0.05, 1],
+    );
+    assert(json.warnings.some((w: string) => /calibrated on 1 healthy validation/.test(w)));
+    assert(/volume threshold [0-9.]+: the 95 % quantile/.test(r.stdout), r.stdout);
     assert(["anomalous", "healthy"].includes(json.verdict));
     for (const l of json.lesions) {
       assert(l.volumeMm3 > 0 && l.centroidWorld.length === 3 && l.centroidWorld.every(isFinite));
@@ -256,10 +291,15 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
     const thPath = `${runDir}/thresholds.json`, th = JSON.parse(await Deno.readTextFile(thPath));
     delete th.postprocess.median;
     delete th.postprocess.erosionPlanes;
+    for (const k of ["rule", "fpr", "calibrationVolumes"]) delete th.volumeScore[k];
     await Deno.writeTextFile(thPath, JSON.stringify(th));
     const old = await runNeurad(["detect", "--run", runDir, "--out", `${out}_old`, scan]);
     assertEquals(old.code, 0, old.stderr);
     const oldMap = await readNifti(`${out}_old/las_t1_anomaly.nii.gz`, { canonical: false });
     assertEquals(oldMap.data, map.data);
+    const oldJson = JSON.parse(await Deno.readTextFile(`${out}_old/las_t1.json`));
+    assertEquals(oldJson.volumeThreshold.rule, "healthy-maximum");
+    assertEquals(oldJson.volumeThreshold.calibrationVolumes, null);
+    assert(oldJson.warnings.some((w: string) => /older neurad eval/.test(w)), oldJson.warnings);
   });
 });

@@ -1,6 +1,8 @@
 // The report builder on a small synthetic EvalResult: every section present, charts inline SVG,
-// nothing fetched from the network, config escaped; the histogram's axis ticks; and the report's
-// inputs: the plain result object and the run's log, never a module of src/eval.
+// nothing fetched from the network, config escaped; the checkpoint and threshold scope in the
+// header and over every table, baselines beside the metrics with the ones a model does not beat
+// listed, degenerate rows shown as such instead of their numbers; the histogram's axis ticks; and
+// the report's inputs: the plain result object and the run's log, never a module of src/eval.
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
 import type { EvalResult, RankingResult } from "../../src/report/eval_result.ts";
@@ -21,6 +23,7 @@ const ranking = (level: RankingResult["level"]): RankingResult => ({
   threshold: level === "pixel" ? 0.22 : undefined,
   positives: 3,
   negatives: 4,
+  baseline: { name: "brain area of the slice", auroc: level === "slice" ? 0.85 : 0.6, auprc: 0.3 },
 });
 
 Deno.test("buildReport: sections, inline SVG charts, panels, no network, escaped config", async () => {
@@ -74,6 +77,84 @@ Deno.test("buildReport: sections, inline SVG charts, panels, no network, escaped
   assert((html.match(/<svg/g) ?? []).length >= 6, "ROC, PR, histograms, usage, training");
   assert(!/(src|href)\s*=\s*"https?:/.test(html), "external resource");
   assert(!html.includes("<script>alert(1)</script>"), "config is escaped");
+});
+
+Deno.test("buildReport: checkpoint and thresholds over every table, baselines, degenerate rows", async () => {
+  const r: EvalResult = {
+    run: "/runs/x",
+    checkpoint: "best",
+    checkpointDetail: {
+      requested: "best",
+      path: "/runs/x/checkpoints/best.safetensors",
+      step: 280,
+      epoch: 4,
+      note: "lowest validation loss on healthy validation slices (step 280, epoch 4); the " +
+        "studies report their final weights (--checkpoint last)",
+    },
+    thresholdScope: "per-dataset",
+    preset: "demo",
+    mode: "corrected",
+    model: { name: "reddipalli22-vae", options: {}, parameters: 1234 },
+    protocol: "reddipalli22",
+    settings: {},
+    rankings: [ranking("sample"), ranking("slice")],
+    dice: [{
+      dataset: "brats",
+      filter: "median 9×9",
+      threshold: 0.01,
+      diceT: 0.123456,
+      diceS: { mean: 0.1, std: 0.05 },
+      thresholdScope: "per-dataset",
+      thresholdFrom: "2 brats validation subjects",
+      maskFraction: 0.8,
+      validationMaskFraction: 0.7,
+      degenerate: "the threshold marks 80.0 % of the brats test brain as anomalous",
+      baseline: {
+        name: "inverted intensity (1 − x)",
+        threshold: 0.5,
+        diceT: 0.2,
+        diceS: { mean: 0.2, std: 0.1 },
+        maskFraction: 0.02,
+      },
+    }],
+    fprThresholds: [],
+    lesionDetection: [{
+      dataset: "brats",
+      stratum: "all",
+      lesions: 4,
+      detected: 4,
+      sensitivity: 1,
+      falsePositivesPerVolume: 0,
+      degenerate: "the threshold marks 80.0 % of the brats test brain as anomalous",
+    }],
+    classification: [],
+    panels: [],
+    perSubject: [],
+    timing: { seconds: 2, itemsPerSecond: 1.5 },
+    versions: { neurad: "0.1.0", deno: "2", adapter: "test" },
+    config: {},
+  };
+  const html = await buildReport(r, []);
+  const header = html.slice(html.indexOf("<header>"), html.indexOf("</header>"));
+  assert(header.includes("lowest validation loss on healthy validation slices (step 280"), header);
+  assert(header.includes("the studies report their final weights"), header);
+  assert(header.includes("per dataset: each dataset"), header);
+  // Every table (rankings, segmentation, lesion detection) carries the context line.
+  assertEquals(
+    (html.match(/<p class="context">checkpoint best \(step 280\) · thresholds per-dataset<\/p>/g) ??
+      []).length,
+    3,
+  );
+  assert(html.includes("baseline AUROC") && html.includes("brain area of the slice"));
+  // Slice AUROC 80 % against a baseline of 85 %: marked, and listed in the notes.
+  assert(html.includes('title="the model does not beat this baseline">85.00 ▲'), "unbeaten mark");
+  assert(header.includes("brats slice-wise AUROC: the model (80.00 %) does not beat its baseline"));
+  assert(!header.includes("brats sample-wise AUROC"), "the sample level beats its baseline");
+  // The degenerate row shows its reason, not its Dice.
+  assert(html.includes("degenerate: the threshold marks 80.0 % of the brats test brain"));
+  assert(!html.includes("12.35"), "a degenerate DICE_T is not presented");
+  assert(header.includes("brats median 9×9 is degenerate"), "listed in the notes");
+  assert(html.includes("degenerate threshold"), "lesion detection flagged");
 });
 
 Deno.test("niceTicks: about five round values inside the data's range", () => {

@@ -6,17 +6,20 @@ import { join } from "node:path";
 import { choice, defineCommand, num, path, positional } from "../command.ts";
 import { getDevice } from "../../core/device.ts";
 import { detectScan } from "../../detect/detect_scan.ts";
-import type { StoredThresholds } from "../../eval/protocols/reddipalli22.ts";
+import type { StoredThresholds } from "../../eval/stored_thresholds.ts";
 import { openRun } from "../../train/open_run.ts";
 import { errorLine, UserError } from "../../core/errors.ts";
 
 export const detectCommand = defineCommand({
   name: "detect",
   summary: "turn scans into anomaly maps (NIfTI on the scan's own grid), masks and a verdict",
+  gpu: true,
   description: `Preprocesses each scan as the run's config says, reconstructs every axial slice,
 post-processes the residual as 'neurad eval' did (RUN/thresholds.json) and writes, for each
 SCAN: NAME_anomaly.nii.gz (float32), NAME_mask.nii.gz (uint8), NAME_overlay.png and NAME.json
-(volume score, verdict, lesion components in mm³ with centroids in scanner coordinates).`,
+(volume score, verdict against the volume threshold eval calibrated at a healthy false-positive
+rate over the healthy validation volumes, lesion components in mm³ with centroids in scanner
+coordinates).`,
   flags: {
     run: path({ metavar: "RUN", required: true, help: "run directory made by neurad train" }),
     out: path({ short: "o", metavar: "DIR", default: "detect", help: "output folder" }),
@@ -56,6 +59,11 @@ SCAN: NAME_anomaly.nii.gz (float32), NAME_mask.nii.gz (uint8), NAME_overlay.png 
           console.log(
             `${scan}: ${r.verdict} (volume score ${score}), ${r.lesions.length} component(s) → ${r.outputs.json}`,
           );
+          if (r.volumeThreshold && r.volumeScore !== null) {
+            console.log(
+              `  volume threshold ${r.volumeThreshold.value.toFixed(4)}: ${r.volumeThreshold.note}`,
+            );
+          }
           for (const w of r.warnings) console.log(`  warning: ${w}`);
         } catch (e) {
           failed++;

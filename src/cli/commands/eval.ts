@@ -4,8 +4,8 @@
 // thresholds.json; with several --run, also the comparison tables.
 
 import { join } from "node:path";
-import { bool, choice, defineCommand, int, path } from "../command.ts";
-import { comparisonTables, runEval } from "../../eval/run_eval.ts";
+import { bool, choice, defineCommand, int, num, path } from "../command.ts";
+import { comparisonTables, resultLines, runEval } from "../../eval/run_eval.ts";
 import { writeTextFileAtomic } from "../../util/atomic_write.ts";
 import { resolveUserPath } from "../user_path.ts";
 import type { EvalResult } from "../../report/eval_result.ts";
@@ -13,15 +13,21 @@ import type { EvalResult } from "../../report/eval_result.ts";
 export const evalCommand = defineCommand({
   name: "eval",
   summary: "evaluate runs as the studies did (AUROC, AUPRC, Dice) and write an HTML report",
+  gpu: true,
   description: `NIfTI runs (first study): reconstructs every validation and test slice of the run's
 dataset on the GPU, post-processes the residual (brain mask eroded, median filter), chooses
 thresholds on the validation split only, and reports sample-, slice- and pixel-wise AUROC/AUPRC,
 DICE_T and DICE_S ± std (bootstrap intervals), healthy-FPR thresholds, lesion detection by size
-and per-subject rows.
+and per-subject rows, each ranking beside its no-model baseline (brain volume, brain area of the
+slice, inverted intensity); a Dice row whose threshold marks over half the brain is flagged
+degenerate.
 2D class-folder runs (second study): scores every image 0.5·mse + 0.3·VGG16 mse + 0.2·(1 − D)
 and classifies it (faithful: threshold 8, anomalous when score ≤ 8, every image at 128 px;
 corrected: threshold by Youden's J on the validation split, test split at the training size);
-accuracy, precision, recall, F1, confusion matrix, AUC of score and −score.
+accuracy, precision, recall, F1, confusion matrix, AUC of score and −score, beside the image mean
+intensity as a no-model baseline.
+Every table names its checkpoint (default best for a corrected evaluation, last for a faithful
+one: the studies report final weights) and how its thresholds were chosen.
 Writes OUT/eval.json, OUT/per_subject.csv, OUT/report.html and RUN/thresholds.json (read by
 neurad detect for NIfTI runs).`,
   flags: {
@@ -38,7 +44,22 @@ neurad detect for NIfTI runs).`,
       help: "output folder (default RUN/eval; with several runs, the comparison's folder, " +
         "default runs/comparison)",
     }),
-    checkpoint: choice(["best", "last"], { default: "best", help: "checkpoint" }),
+    checkpoint: choice(["best", "last"], {
+      help: "weights to evaluate: best (lowest validation loss) or last (the final weights the " +
+        "studies report); default best, or last with a faithful evaluation",
+    }),
+    "threshold-scope": choice(["pooled", "per-dataset"], {
+      help: "NIfTI runs: one pixel threshold from every pathological validation subject " +
+        "(default; what detect applies) or one per dataset from its own (default when faithful: " +
+        "the study's text)",
+    }),
+    "volume-fpr": num({
+      min: 0.001,
+      max: 0.5,
+      metavar: "F",
+      help: "NIfTI runs: healthy false-positive rate of detect's volume threshold, the (1 − F) " +
+        "quantile of the healthy validation volume scores (default 0.05)",
+    }),
     "median-filter": int({
       min: 1,
       max: 31,
@@ -56,7 +77,8 @@ neurad detect for NIfTI runs).`,
       help: "bootstrap resamples (default 1000)",
     }),
     faithful: bool({
-      help: "post-process as the study's code did (3D median, its erosion, dilated masks); " +
+      help: "evaluate as the study did (3D median, its erosion, dilated masks, per-dataset " +
+        "thresholds, last checkpoint); " +
         "--no-faithful: as its text says (default: the run's mode)",
     }),
     "vgg-weights": path({
@@ -75,6 +97,8 @@ neurad detect for NIfTI runs).`,
         outDir: runs.length === 1 ? a.out : undefined,
         dataDir: a.data,
         checkpoint: a.checkpoint,
+        thresholdScope: a["threshold-scope"],
+        volumeFpr: a["volume-fpr"],
         medianFilter: a["median-filter"],
         residual: a.residual,
         bootstrap: a.bootstrap,
@@ -83,36 +107,7 @@ neurad detect for NIfTI runs).`,
         quiet: a.quiet,
       });
       results.push(result);
-      for (const x of result.rankings) {
-        console.log(
-          `${x.dataset.padEnd(8)} ${x.level.padEnd(6)} AUROC ${(100 * x.auroc).toFixed(2)}  AUPRC ${
-            (100 * x.auprc).toFixed(2)
-          }`,
-        );
-      }
-      for (const d of result.dice) {
-        console.log(
-          `${d.dataset.padEnd(8)} ${d.filter.padEnd(12)} DICE_T ${
-            (100 * d.diceT).toFixed(2)
-          }  DICE_S ${(100 * d.diceS.mean).toFixed(2)} ± ${
-            (100 * d.diceS.std).toFixed(2)
-          }  (oracle ${d.oracle ? (100 * d.oracle.diceT).toFixed(2) : "–"})`,
-        );
-      }
-      for (const c of result.classification) {
-        const m = c.confusion;
-        console.log(
-          `${c.dataset.padEnd(8)} threshold ${
-            c.threshold.toPrecision(4)
-          } (${c.thresholdSource}, ${c.direction})  accuracy ${
-            (100 * c.accuracy).toFixed(2)
-          }  precision ${(100 * c.precision).toFixed(2)}  recall ${
-            (100 * c.recall).toFixed(2)
-          }  F1 ${(100 * c.f1).toFixed(2)}  AUC ${(100 * c.auc).toFixed(2)} (−score ${
-            (100 * c.aucNegated).toFixed(2)
-          })  TN ${m.tn} FP ${m.fp} FN ${m.fn} TP ${m.tp}`,
-        );
-      }
+      for (const line of resultLines(result)) console.log(line);
       console.log(`wrote ${join(outDir, "eval.json")}${reportPath ? ` and ${reportPath}` : ""}`);
     }
     if (runs.length > 1) {

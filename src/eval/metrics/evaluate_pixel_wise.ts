@@ -1,6 +1,7 @@
 // Pixel-wise evaluation of a test set of anomaly maps at a validation-chosen threshold: Dice_T over
-// all pixels, Dice_S per subject (mean ± std, bootstrap CI), pixel AUROC/AUPRC, the oracle Dice
-// beside them, lesion-level detection with size strata, and a per-subject table.
+// all pixels, Dice_S per subject (mean ± std, bootstrap CI; optionally after removing small 3D
+// components from each subject's predicted volume, as the first study does), pixel AUROC/AUPRC,
+// the oracle Dice beside them, lesion-level detection with size strata, and a per-subject table.
 
 import { _checkLabels, _checkScores, _sliceCount } from "../_validate.ts";
 import {
@@ -11,6 +12,7 @@ import {
   std,
 } from "./bootstrap.ts";
 import { lesionDetection, type LesionRecord, stratifyLesionsBySize } from "./lesion_detection.ts";
+import { removeSmallComponents3d } from "../postprocess/connected_components.ts";
 import { type RankingOptions, type RankingSummary, rankingSummary } from "./ranking_summary.ts";
 import { bestDiceThreshold, type DiceThreshold } from "./threshold_search.ts";
 
@@ -29,9 +31,16 @@ export interface PixelWiseInput {
   threshold: number;
   /** Lesion connectivity: 26/18/6 (3D per subject, default 26) or 8/4 (per slice). */
   lesionConnectivity?: number;
+  /**
+   * Before each subject's Dice (Dice_S and the per-subject rows), remove the 3D components of its
+   * predicted volume (26-connected) with fewer than this many voxels (default 0: none). Dice_T,
+   * the lesion counts and the ranking use the mask as thresholded.
+   */
+  minComponentSize?: number;
   /** Dice_S over subjects with lesion pixels only (default, "lesioned") or over all subjects. */
   diceSubjects?: "lesioned" | "all";
-  bootstrap?: BootstrapOptions;
+  /** Bootstrap of the Dice_S mean; false (or 0 iterations) for none. */
+  bootstrap?: BootstrapOptions | false;
   ranking?: RankingOptions;
 }
 
@@ -41,9 +50,12 @@ export interface SubjectRow {
   pixels: number;
   lesionPixels: number;
   predictedPixels: number;
-  /** Dice at the threshold; two empty masks give 1. */
+  /** Predicted pixels in components under `minComponentSize` voxels, left out of `dice`. */
+  removedPixels: number;
+  /** Dice at the threshold after the small-component removal (the Dice_S value); two empty
+   * masks give 1. */
   dice: number;
-  /** null where undefined (no predicted pixel / no lesion pixel). */
+  /** Of the same mask as `dice`; null where undefined (no predicted pixel / no lesion pixel). */
   precision: number | null;
   recall: number | null;
   lesions: number;
@@ -58,8 +70,9 @@ export interface PixelWiseReport {
   lesionPixels: number;
   /** Dice over all pixels of all subjects at the validation threshold. */
   diceT: number;
-  /** Per-subject Dice: mean ± population std, with a bootstrap CI of the mean. */
-  diceS: { mean: number; std: number; subjects: number; ci: ConfidenceInterval };
+  /** Per-subject Dice: mean ± population std, with a bootstrap CI of the mean (null without a
+   * bootstrap). */
+  diceS: { mean: number; std: number; subjects: number; ci: ConfidenceInterval | null };
   /** Best Dice_T over all thresholds of the test scores: an upper bound, never the result. */
   oracle: DiceThreshold | null;
   ranking: RankingSummary;
@@ -90,6 +103,10 @@ export function evaluatePixelWise(input: PixelWiseInput): PixelWiseReport {
     throw new Error(`${fn}: ${subjects.length} subject ids for ${slices} slices`);
   }
   if (!Number.isFinite(threshold)) throw new Error(`${fn}: threshold ${threshold} must be finite`);
+  const minSize = input.minComponentSize ?? 0;
+  if (!Number.isInteger(minSize) || minSize < 0) {
+    throw new Error(`${fn}: minComponentSize ${minSize} must be a non-negative integer`);
+  }
   _checkScores(fn, scores);
   _checkLabels(fn, labels);
   if (brainMasks) _checkLabels(fn, brainMasks, "brainMasks");
@@ -125,15 +142,23 @@ export function evaluatePixelWise(input: PixelWiseInput): PixelWiseReport {
       connectivity: input.lesionConnectivity ?? 26,
     });
     allLesions.push(...det.lesions);
+    // Dice_S's volume: the prediction without its components under minSize voxels.
+    let sTp = tp, sFp = fp;
+    if (minSize > 1) {
+      const kept = removeSmallComponents3d(pred, ids.length, height, width, minSize, 26);
+      sTp = sFp = 0;
+      for (let j = 0; j < kept.length; j++) if (kept[j]) gt[j] ? sTp++ : sFp++;
+    }
     rows.push({
       subject,
       slices: ids.length,
       pixels: n,
       lesionPixels: tp + fnCount,
       predictedPixels: tp + fp,
-      dice: tp + fp + fnCount === 0 ? 1 : (2 * tp) / (2 * tp + fp + fnCount),
-      precision: tp + fp > 0 ? tp / (tp + fp) : null,
-      recall: tp + fnCount > 0 ? tp / (tp + fnCount) : null,
+      removedPixels: tp + fp - sTp - sFp,
+      dice: sTp + sFp + (tp + fnCount) === 0 ? 1 : (2 * sTp) / (sTp + sFp + tp + fnCount),
+      precision: sTp + sFp > 0 ? sTp / (sTp + sFp) : null,
+      recall: tp + fnCount > 0 ? sTp / (tp + fnCount) : null,
       lesions: det.lesionCount,
       detectedLesions: det.detected,
       falsePositiveComponents: det.falsePositiveComponents,
@@ -175,7 +200,9 @@ export function evaluatePixelWise(input: PixelWiseInput): PixelWiseReport {
       mean: mean(diceValues),
       std: std(diceValues),
       subjects: diceValues.length,
-      ci: bootstrapCI(diceValues, input.bootstrap),
+      ci: input.bootstrap === false || input.bootstrap?.iterations === 0
+        ? null
+        : bootstrapCI(diceValues, input.bootstrap),
     },
     oracle: lesionPixels > 0 && ranking.method === "sort" ? bestDiceThreshold(s, l) : null,
     ranking,

@@ -13,6 +13,10 @@
 //    training resolution.
 // The DCGAN baseline's "reconstruction" is G(z) for seeded z ~ N(0, 1), at its 64×64 in both
 // modes. Without `vggWeights` the VGG term uses a seeded random VGG16: settings and a warning say so.
+// Beside every row: the no-model baseline (an image's mean intensity, anomalous when above a
+// threshold chosen the same way on the validation images), a degenerate flag when the threshold
+// calls every test image one class, and the settings state the threshold's source, the score's
+// direction (checked on the validation images in corrected mode) and which images were scored.
 
 import { type ImageSet2D, loadImages2D } from "../../data/image2d/load_images2d.ts";
 import { manualSeed } from "../../kernels/random.ts";
@@ -32,6 +36,7 @@ import type {
 } from "../../report/eval_result.ts";
 import { rankingSummary } from "../metrics/ranking_summary.ts";
 import { auroc } from "../metrics/roc.ts";
+import { BASELINE_NAMES, imageMeans } from "../scoring/baselines.ts";
 import { openScoreVgg } from "../scoring/score_vgg.ts";
 import { youdenThreshold } from "../metrics/youden_threshold.ts";
 
@@ -137,16 +142,24 @@ export async function evaluateChandru25(
 
     let threshold: number, direction: Direction, source: ClassificationResult["thresholdSource"];
     const settings: Record<string, string | number | boolean> = {};
+    // The baseline's threshold always comes from the validation images (no model needed).
+    const valImages = await load("val");
+    const valLabels = labelsOf(valImages);
+    const baseThreshold = valLabels.includes(0) && valLabels.includes(1)
+      ? youdenThreshold(imageMeans(valImages.images, size * size), valLabels).threshold
+      : undefined;
     if (faithful) {
       threshold = STUDY_THRESHOLD;
       direction = "score-at-most";
       source = "study";
       settings.threshold = "8, the study's (its code: anomalous when score ≤ 8; chosen on test " +
         "scores by the study)";
+      settings.scoreDirection = "anomalous when the score is ≤ 8 (the study's code; its text " +
+        "says the opposite, and its AUC was computed on −score)";
     } else {
-      const val = await load("val");
+      const val = valImages;
       const vs = await score(val, "val");
-      const vl = labelsOf(val);
+      const vl = valLabels;
       if (!vl.includes(0) || !vl.includes(1)) {
         throw new UserError(
           `${dir}: the validation split needs healthy and anomalous images to choose the ` +
@@ -164,11 +177,22 @@ export async function evaluateChandru25(
         "(midpoint to the next score); J, unlike F1, does not depend on the class mix, which " +
         "differs between the validation and test splits";
       settings.validationImages = `${val.N} (${counts(val)})`;
+      const valAuc = auroc(vs.scores, vl);
+      settings.scoreDirection = `anomalous when the score is high, fixed before seeing data; the ` +
+        `validation AUROC of the score is ${valAuc.toFixed(4)}` +
+        (valAuc < 0.5 ? ": BELOW 0.5, the score ranks anomalous images lower" : "");
+      if (valAuc < 0.5) {
+        write(
+          `warning: the score ranks anomalous validation images below healthy ones (AUROC ` +
+            `${valAuc.toFixed(4)}): the model does not separate them in the expected direction\n`,
+        );
+      }
     }
 
     const test = await load(faithful ? "all" : "test");
     const ts = await score(test, faithful ? "all images" : "test", true);
     const labels = labelsOf(test);
+    const means = imageMeans(test.images, size * size);
     const anomalousClasses = test.classNames.filter((_, k) =>
       test.labels.some((l, i) => l === k && !test.healthy[i])
     );
@@ -199,6 +223,21 @@ export async function evaluateChandru25(
       const cm = confusionMatrix(l, pred);
       const m = scoresFromConfusion(cm);
       const auc = auroc(s, l);
+      const bs = idx.map((i) => means[i]);
+      const bSummary = rankingSummary(bs, l);
+      let bThreshold: { threshold: number; accuracy: number; f1: number } | undefined;
+      if (baseThreshold !== undefined && !faithful) {
+        const bm = scoresFromConfusion(
+          confusionMatrix(l, bs.map((v) => predictAnomalous(v, baseThreshold, "score-above"))),
+        );
+        bThreshold = { threshold: baseThreshold, accuracy: bm.accuracy, f1: bm.f1 };
+      }
+      const called = pred.reduce((a: number, b) => a + b, 0);
+      const degenerate = called === 0
+        ? `the threshold calls every one of the ${pred.length} test images healthy`
+        : called === pred.length
+        ? `the threshold calls every one of the ${pred.length} test images anomalous`
+        : undefined;
       body.classification!.push({
         dataset: ds,
         threshold,
@@ -211,8 +250,21 @@ export async function evaluateChandru25(
         auc,
         aucNegated: auroc(s.map((v) => -v), l),
         confusion: { tn: cm.tn, fp: cm.fp, fn: cm.fn, tp: cm.tp },
+        ...(degenerate ? { degenerate } : {}),
+        baseline: {
+          name: BASELINE_NAMES.image,
+          auc: bSummary.auroc ?? NaN,
+          auprc: bSummary.averagePrecision ?? NaN,
+          ...(bThreshold ?? {}),
+        },
       });
-      body.rankings!.push(ranking(ds, s, l, threshold, o.bootstrap ?? 1000));
+      const rk = ranking(ds, s, l, threshold, o.bootstrap ?? 1000);
+      rk.baseline = {
+        name: BASELINE_NAMES.image,
+        auroc: bSummary.auroc ?? NaN,
+        auprc: bSummary.averagePrecision ?? NaN,
+      };
+      body.rankings!.push(rk);
     }
     test.files.forEach((file, i) => {
       const t = ts.terms[i];
@@ -225,6 +277,7 @@ export async function evaluateChandru25(
         mse: t.mse,
         vggMse: t.vggMse,
         discMean: t.dMean,
+        meanIntensity: means[i],
         split: test.splits[i],
         image: file,
       };
@@ -272,6 +325,13 @@ export async function evaluateChandru25(
         : `the test split (${test.N}: ${counts(test)}), disjoint from training and validation`,
       auc: "auc = AUROC of the score (high = anomalous); aucNegated = AUROC of −score, what the " +
         "study's code computed",
+      baseline: `${BASELINE_NAMES.image} of the test image as the score (no model), anomalous ` +
+        "when above " +
+        (faithful
+          ? "its threshold: AUC and AUPRC only (the faithful test set includes the validation " +
+            "images its threshold would come from)"
+          : `${baseThreshold?.toPrecision(6) ?? "–"} (Youden's J on the validation images)`),
+      thresholdScope: "one threshold for every anomalous class",
       bootstrap: (o.bootstrap ?? 1000) > 0
         ? `${o.bootstrap ?? 1000} stratified resamples (AUROC 95 % interval)`
         : "off",

@@ -1,42 +1,29 @@
-// The first study's evaluation protocol on NIfTI runs (Reddipalli 2022): reconstruct every axial
-// slice of the validation and test subjects, residual, brain mask eroded (cross, 5 iterations),
-// median filter (9×9, and 5×5 beside it), then thresholds chosen on the VALIDATION split only (the
-// study's greedy Dice search; healthy-FPR 1/5/10 %), and test metrics per pathology dataset:
-// sample-wise (mean slice error per volume, healthy test volumes pooled with the dataset),
-// slice-wise (mean post-processed residual per slice), pixel-wise AUROC/AUPRC, DICE_T and
-// DICE_S ± std with bootstrap intervals, the test-set-optimised "DICE_T" reported as an oracle,
-// lesion detection by size, per-subject rows and Fig. 5.2-style panels.
-// Modes: corrected = the 2D protocol as written (absolute residual, 2D median per slice, 2D cross
-// erosion per axial slice, lesion masks resampled and kept at ≥ 0.5); faithful = what the study's
-// code did: a 3D size³ median over each subject's slice stack, the brain mask eroded in the wrong
-// planes (sagittal (z, y) instead of axial (y, x)), lesion masks kept above 0.01 after resampling
-// (dilated). In both, DICE_T re-optimised on test data is labelled oracle, never the result.
-// The protocol runs as named steps: scoreSplit (val, test) → chooseThresholds (validation only)
-// → evaluateDataset per test dataset → healthySubjectRows, protocolSettings, storedThresholds.
-
 import { loadSlices, type SliceSet } from "../../data/load_slices.ts";
 import type { OpenedRun } from "../../train/open_run.ts";
-import { evaluateSampleWise, evaluateSliceWise, sliceMeans } from "../metrics/evaluate_levels.ts";
-import { evaluatePixelWise, type PixelWiseReport } from "../metrics/evaluate_pixel_wise.ts";
+import type { EvalResult, ThresholdScope } from "../../report/eval_result.ts";
 import {
   type PostprocessedStack,
   postprocessStack,
   type StackPostprocessOptions,
 } from "../postprocess/postprocess_stack.ts";
-import { greedyDiceThreshold, thresholdAtFpr } from "../metrics/threshold_search.ts";
-import type {
-  DiceResult,
-  EvalResult,
-  FprThresholdResult,
-  LesionDetectionResult,
-  RankingResult,
-  SubjectRow,
-} from "../../report/eval_result.ts";
-import { reconstructStack, type ResidualKind } from "../scoring/reconstruct.ts";
+import {
+  type Reconstruction,
+  reconstructStack,
+  type ResidualKind,
+} from "../scoring/reconstruct.ts";
+import { BASELINE_NAMES, pixelBaselineName } from "../scoring/baselines.ts";
 import { ProgressBar } from "../../util/progress.ts";
-import type { RankingSummary } from "../metrics/ranking_summary.ts";
 import { type StoredThresholds, toStoredPostprocess } from "../stored_thresholds.ts";
-import { reddipalli22Panels } from "./reddipalli22_panels.ts";
+import { datasetsOf, type Scored, scoredFromResiduals } from "./reddipalli22_scored.ts";
+import {
+  chooseThresholds,
+  type Chosen,
+  type DatasetRows,
+  DEGENERATE_MASK_FRACTION,
+  evaluateDataset,
+  healthySubjectRows,
+  type StepSetup,
+} from "./reddipalli22_steps.ts";
 
 export type { StoredThresholds } from "../stored_thresholds.ts";
 
@@ -46,12 +33,23 @@ export interface Reddipalli22Options {
   residual?: ResidualKind;
   bootstrap?: number;
   quiet?: boolean;
-  /** Reproduce the study code's post-processing (default: the run's mode). */
+  /** Reproduce the study's post-processing and threshold scope (default: the run's mode). */
   faithful?: boolean;
+  /** Pooled over every pathological validation subject, or per dataset (default: per-dataset
+   * when faithful, as the study's text, pooled otherwise). */
+  thresholdScope?: ThresholdScope;
+  /** Target healthy false-positive rate of the volume threshold (default 0.05). */
+  volumeFpr?: number;
+  /** Where warnings go (default stderr). */
+  write?: (text: string) => void;
 }
 
 /** Cross erosions of the brain mask, in both modes. */
 const ERODE = 5;
+/** Components removed before DICE_S: under 7 voxels (the text: "smaller than seven"); the code
+ * removes `filled_area <= 7`, i.e. under 8. */
+const MIN_COMPONENT = { corrected: 7, faithful: 8 };
+export const DEFAULT_VOLUME_FPR = 0.05;
 
 /** The post-processing of the protocol's mode: faithful = 3D median and sagittal erosion. */
 export function reddipalli22Postprocessing(
@@ -81,53 +79,22 @@ export function postprocess(
 }
 
 /** One evaluation's choices, resolved once from the run and the options. */
-interface Setup {
+export interface Setup extends StepSetup {
   run: OpenedRun;
-  dataDir: string;
-  residual: ResidualKind;
-  faithful: boolean;
-  bootstrap: number;
   quiet?: boolean;
-  /** The main filter size and the study's second one beside it (5×5 beside 9×9). */
-  k: number;
-  k2: number;
   main: StackPostprocessOptions;
   second: StackPostprocessOptions;
 }
 
-/** A split reconstructed and post-processed with both filter sizes. */
-interface Scored {
-  set: SliceSet;
-  /** Main-filter map, 0 outside the eroded brain. */
-  maps: Float32Array;
-  /** Second-filter map, same erosion. */
-  maps2: Float32Array;
-  eroded: Uint8Array;
-  sliceErrors: Float64Array;
-  recon: Float32Array;
-  codeCounts?: Float64Array;
-  /** Subject id → its pathology dataset ("" = healthy). */
-  dataset: Map<string, string>;
-}
-
-/** The thresholds chosen on the validation split. */
-interface Chosen {
-  pixel: number;
-  pixel2: number;
-  fprs: { fpr: number; threshold: number }[];
-  /** Volume scores of the healthy validation subjects (detect's reference range). */
-  healthyVolumes: number[];
-}
-
-/** The rows one test dataset adds to the result. */
-type DatasetRows = Pick<
-  EvalResult,
-  "rankings" | "dice" | "fprThresholds" | "lesionDetection" | "perSubject" | "panels"
->;
-
-function resolveSetup(run: OpenedRun, o: Reddipalli22Options): Setup {
+/** The evaluation's choices from the run and the options (the defaults of the mode). */
+export function resolveSetup(run: OpenedRun, o: Reddipalli22Options): Setup {
   const k = o.medianFilter ?? 9, k2 = k === 5 ? 9 : 5;
   const faithful = o.faithful ?? run.config.mode === "faithful";
+  const volumeFpr = o.volumeFpr ?? DEFAULT_VOLUME_FPR;
+  if (!(volumeFpr > 0 && volumeFpr < 1)) {
+    throw new Error(`volumeFpr ${volumeFpr} must be in (0, 1)`);
+  }
+  const enc = new TextEncoder();
   return {
     run,
     dataDir: o.dataDir ?? run.config.data.dir,
@@ -137,6 +104,10 @@ function resolveSetup(run: OpenedRun, o: Reddipalli22Options): Setup {
     quiet: o.quiet,
     k,
     k2,
+    scope: o.thresholdScope ?? (faithful ? "per-dataset" : "pooled"),
+    volumeFpr,
+    minComponentSize: faithful ? MIN_COMPONENT.faithful : MIN_COMPONENT.corrected,
+    write: o.write ?? ((t: string) => void Deno.stderr.writeSync(enc.encode(t))),
     main: reddipalli22Postprocessing(k, faithful),
     second: reddipalli22Postprocessing(k2, faithful),
   };
@@ -145,7 +116,7 @@ function resolveSetup(run: OpenedRun, o: Reddipalli22Options): Setup {
 /** Loads, reconstructs and post-processes one split. */
 async function scoreSplit(s: Setup, split: "val" | "test"): Promise<Scored> {
   const d = s.run.config.data;
-  const set = await loadSlices(s.dataDir, {
+  const set: SliceSet = await loadSlices(s.dataDir, {
     split,
     seed: d.splitSeed,
     preprocess: s.faithful ? { ...d.preprocess, lesionMaskThreshold: 0.01 } : d.preprocess,
@@ -154,292 +125,20 @@ async function scoreSplit(s: Setup, split: "val" | "test"): Promise<Scored> {
   });
   const { N, H, W } = set;
   const progress = new ProgressBar(`reconstruct ${split}`, N, { quiet: s.quiet });
-  const r = await reconstructStack(s.run.model, set.images, [N, 1, H, W], {
+  const r: Reconstruction = await reconstructStack(s.run.model, set.images, [N, 1, H, W], {
     residual: s.residual,
     progress,
   });
-  const post = (o: StackPostprocessOptions) =>
-    postprocessStack(r.residuals, set.brainMasks, set.subjectIds, H, W, o);
-  const main = post(s.main);
-  return {
-    set,
-    maps: main.maps,
-    maps2: post(s.second).maps,
-    eroded: main.eroded,
-    sliceErrors: r.sliceErrors,
-    recon: r.reconstructions,
-    codeCounts: r.codeCounts,
-    dataset: new Map(set.subjects.map((x) => [x.id, x.pathological ? x.layout : ""])),
-  };
+  return scoredFromResiduals(set, r, s);
 }
 
-/** Indices of the slices of the subjects `keep` accepts. */
-function slicesOf(set: SliceSet, keep: (id: string) => boolean): number[] {
-  const out: number[] = [];
-  for (let s = 0; s < set.N; s++) if (keep(set.subjectIds[s])) out.push(s);
-  return out;
-}
-
-function gather<T extends Float32Array | Uint8Array>(src: T, slices: number[], plane: number): T {
-  const out = new (src.constructor as new (n: number) => T)(slices.length * plane);
-  slices.forEach((s, k) => out.set(src.subarray(s * plane, (s + 1) * plane), k * plane));
-  return out;
-}
-
-/** Map values and lesion labels of the given slices, inside the eroded brain. */
-function inBrain(sc: Scored, slices: number[], maps = sc.maps): { s: number[]; l: number[] } {
-  const plane = sc.set.H * sc.set.W, s: number[] = [], l: number[] = [];
-  for (const sl of slices) {
-    for (let p = 0; p < plane; p++) {
-      const i = sl * plane + p;
-      if (!sc.eroded[i]) continue;
-      s.push(maps[i]);
-      l.push(sc.set.lesionMasks[i]);
-    }
-  }
-  return { s, l };
-}
-
-/** Mean slice error of each subject's volume. */
-function volumeScores(sc: Scored, ids: string[]): number[] {
-  return ids.map((id) => {
-    const sl = slicesOf(sc.set, (x) => x === id);
-    return sl.reduce((a, s) => a + sc.sliceErrors[s], 0) / Math.max(1, sl.length);
-  });
-}
-
-const healthyIds = (sc: Scored) => sc.set.subjects.filter((x) => !x.pathological).map((x) => x.id);
-
-/** Pixel thresholds (greedy Dice, both filters), healthy-FPR thresholds and the healthy volume
- * range, from the validation split only. */
-function chooseThresholds(s: Setup, val: Scored): Chosen {
-  const valPath = slicesOf(val.set, (id) => val.dataset.get(id) !== "");
-  const valHealthy = slicesOf(val.set, (id) => val.dataset.get(id) === "");
-  const vp = inBrain(val, valPath);
-  if (!vp.l.some((v) => v)) {
-    throw new Error(
-      `${s.dataDir}: the validation split has no lesion voxels; thresholds need ` +
-        "pathological validation subjects",
-    );
-  }
-  const vp2 = inBrain(val, valPath, val.maps2);
-  const healthyPix = inBrain(val, valHealthy.length ? valHealthy : valPath).s;
-  const ids = healthyIds(val);
-  return {
-    pixel: greedyDiceThreshold(vp.s, vp.l).threshold,
-    pixel2: greedyDiceThreshold(vp2.s, vp2.l).threshold,
-    fprs: [0.01, 0.05, 0.1].map((f) => ({
-      fpr: f,
-      threshold: thresholdAtFpr(healthyPix, f).threshold,
-    })),
-    healthyVolumes: volumeScores(val, ids.length ? ids : [val.set.subjects[0].id]),
-  };
-}
-
-const sub = (xs: number[], n = 500) =>
-  xs.length <= n ? xs : Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]);
-
-function ranking(
-  level: RankingResult["level"],
-  dataset: string,
-  s: RankingSummary,
-  scores: ArrayLike<number>,
-  labels: ArrayLike<number>,
-  threshold?: number,
-): RankingResult {
-  const healthy: number[] = [], anomalous: number[] = [];
-  for (let i = 0; i < labels.length; i++) (labels[i] ? anomalous : healthy).push(scores[i]);
-  return {
-    level,
-    dataset,
-    auroc: s.auroc ?? NaN,
-    auprc: s.averagePrecision ?? NaN,
-    roc: { fpr: sub(s.rocCurve?.x ?? []), tpr: sub(s.rocCurve?.y ?? []) },
-    pr: { recall: sub(s.prCurve?.x ?? []), precision: sub(s.prCurve?.y ?? []) },
-    scores: { healthy: sub(healthy, 5000), anomalous: sub(anomalous, 5000) },
-    threshold,
-    positives: s.positives,
-    negatives: s.n - s.positives,
-  };
-}
-
-/** Sample-wise (mean slice error per volume) and slice-wise (mean map per slice) rankings of the
- * dataset's volumes pooled with the healthy test volumes; also each volume's score. */
-function volumeAndSliceRankings(
-  test: Scored,
-  ds: string,
-  ids: string[],
-  healthy: string[],
-): { rankings: RankingResult[]; volumeScore: Map<string, number> } {
-  const { H, W } = test.set, plane = H * W;
-  const vols = [...healthy, ...ids];
-  const sliceErrors = vols.map((id) =>
-    slicesOf(test.set, (x) => x === id).map((s) => test.sliceErrors[s])
-  );
-  const labels = vols.map((id) => (ids.includes(id) ? 1 : 0));
-  const sw = evaluateSampleWise({ sliceErrors, labels });
-  const sl = slicesOf(test.set, (id) => vols.includes(id));
-  const maps = gather(test.maps, sl, plane), lesions = gather(test.set.lesionMasks, sl, plane);
-  const sliceScores = sliceMeans(maps, H, W);
-  const slw = evaluateSliceWise({ sliceScores, lesionMasks: lesions, height: H, width: W });
-  const sliceLabels = sl.map((_, j) =>
-    lesions.subarray(j * plane, (j + 1) * plane).some((v) => v) ? 1 : 0
-  );
-  return {
-    rankings: [
-      ranking("sample", ds, sw, sw.volumeScores, labels),
-      ranking("slice", ds, slw, sliceScores, sliceLabels),
-    ],
-    volumeScore: new Map(vols.map((id, i) => [id, sw.volumeScores[i]])),
-  };
-}
-
-/** Pixel-wise metrics of one map on the given slices at a validation threshold. */
-function pixelWise(
-  s: Setup,
-  test: Scored,
-  slices: number[],
-  maps: Float32Array,
-  threshold: number,
-): PixelWiseReport {
-  const { H, W } = test.set, plane = H * W;
-  return evaluatePixelWise({
-    scores: gather(maps, slices, plane),
-    labels: gather(test.set.lesionMasks, slices, plane),
-    brainMasks: gather(test.eroded, slices, plane),
-    height: H,
-    width: W,
-    subjects: slices.map((x) => test.set.subjectIds[x]),
-    threshold,
-    bootstrap: { iterations: s.bootstrap },
-  });
-}
-
-function diceRow(
-  s: Setup,
-  dataset: string,
-  size: number,
-  threshold: number,
-  r: PixelWiseReport,
-): DiceResult {
-  return {
-    dataset,
-    filter: s.faithful ? `median ${size}×${size}×${size}` : `median ${size}×${size}`,
-    threshold,
-    diceT: r.diceT,
-    diceS: {
-      mean: r.diceS.mean,
-      std: r.diceS.std,
-      ci: [r.diceS.ci.lower, r.diceS.ci.upper] as [number, number],
-    },
-    oracle: r.oracle ? { threshold: r.oracle.threshold, diceT: r.oracle.dice } : undefined,
-  };
-}
-
-/** The healthy-FPR thresholds applied to test data: healthy test FPR and the dataset's TPR. */
-function fprRows(
-  dataset: string,
-  fprs: Chosen["fprs"],
-  pix: { s: number[]; l: number[] },
-  healthyPix: number[],
-): FprThresholdResult[] {
-  return fprs.map((f) => {
-    let tp = 0, fn = 0, fpH = 0;
-    for (let i = 0; i < pix.s.length; i++) {
-      if (pix.l[i]) pix.s[i] > f.threshold ? tp++ : fn++;
-    }
-    for (const v of healthyPix) if (v > f.threshold) fpH++;
-    const nH = healthyPix.length;
-    return {
-      dataset,
-      fpr: f.fpr,
-      threshold: f.threshold,
-      testFpr: nH ? fpH / nH : NaN,
-      tpr: tp + fn ? tp / (tp + fn) : NaN,
-    };
-  });
-}
-
-/** Lesion-level detection overall and by size stratum. */
-function lesionRows(
-  dataset: string,
-  det: PixelWiseReport["lesions"],
-  volumes: number,
-): LesionDetectionResult[] {
-  const rows: LesionDetectionResult[] = [{
-    dataset,
-    stratum: "all",
-    lesions: det.count,
-    detected: det.detected,
-    sensitivity: det.sensitivity ?? NaN,
-    falsePositivesPerVolume: det.falsePositiveComponents / Math.max(1, volumes),
-  }];
-  const by = det.bySize;
-  if (!by) return rows;
-  for (
-    const [stratum, st] of Object.entries({ small: by.small, medium: by.medium, large: by.large })
-  ) {
-    rows.push({
-      dataset,
-      stratum,
-      lesions: st.count,
-      detected: st.detected,
-      sensitivity: st.detectionRate ?? NaN,
-      falsePositivesPerVolume: NaN,
-    });
-  }
-  return rows;
-}
-
-/** Every metric of one pathology test dataset (its subjects, healthy test subjects pooled in for
- * the rankings and the FPR), at the thresholds chosen on validation data. */
-function evaluateDataset(s: Setup, test: Scored, chosen: Chosen, ds: string): DatasetRows {
-  const ids = test.set.subjects.filter((x) => test.dataset.get(x.id) === ds).map((x) => x.id);
-  const healthy = healthyIds(test);
-  const { rankings, volumeScore } = volumeAndSliceRankings(test, ds, ids, healthy);
-  // Pixel-wise on the dataset's subjects, inside the eroded brain.
-  const ps = slicesOf(test.set, (id) => ids.includes(id));
-  const pw = pixelWise(s, test, ps, test.maps, chosen.pixel);
-  const pix = inBrain(test, ps);
-  rankings.push(ranking("pixel", ds, pw.ranking, pix.s, pix.l, chosen.pixel));
-  const healthyPix = inBrain(test, slicesOf(test.set, (id) => healthy.includes(id))).s;
-  const perSubject: SubjectRow[] = pw.perSubject.map((r) => ({
-    subject: r.subject,
-    dataset: ds,
-    label: 1,
-    score: volumeScore.get(r.subject) ?? NaN,
-    dice: r.dice,
-    lesionVoxels: r.lesionPixels,
-    lesions: r.lesions,
-    detectedLesions: r.detectedLesions,
-  }));
-  return {
-    rankings,
-    dice: [
-      diceRow(s, ds, s.k, chosen.pixel, pw),
-      diceRow(s, ds, s.k2, chosen.pixel2, pixelWise(s, test, ps, test.maps2, chosen.pixel2)),
-    ],
-    fprThresholds: fprRows(ds, chosen.fprs, pix, healthyPix),
-    lesionDetection: lesionRows(ds, pw.lesions, ids.length),
-    perSubject,
-    panels: reddipalli22Panels(test, pw.perSubject, ds, chosen.pixel),
-  };
-}
-
-/** One row per healthy test subject: its volume score. */
-function healthySubjectRows(test: Scored): SubjectRow[] {
-  return healthyIds(test).map((id) => ({
-    subject: id,
-    dataset: "healthy",
-    label: 0,
-    score: volumeScores(test, [id])[0],
-  }));
-}
+const pct = (v: number) => `${+(100 * v).toFixed(2)} %`;
 
 /** The evaluation choices as applied, for the report. */
-function protocolSettings(s: Setup, val: Scored, test: Scored): EvalResult["settings"] {
+function protocolSettings(s: Setup, val: Scored, test: Scored, chosen: Chosen) {
   const { faithful, k, k2 } = s;
-  return {
+  const v = chosen.volume;
+  const settings: EvalResult["settings"] = {
     evaluationMode: faithful
       ? "faithful (the study's code)"
       : "corrected (the protocol as written)",
@@ -455,23 +154,57 @@ function protocolSettings(s: Setup, val: Scored, test: Scored): EvalResult["sett
     lesionMaskResampling: faithful
       ? "resampled with the image, kept above 0.01 (dilated, as the study's cubic resize > 0.01)"
       : "resampled with the image, kept at ≥ 0.5",
-    thresholdSearch: "greedy Dice bisection on the validation split (10 halvings)",
+    smallComponents: `3D components (26-connected) under ${s.minComponentSize} voxels removed ` +
+      "from each test volume's mask before its Dice (DICE_S); DICE_T, lesion detection and the " +
+      "rankings use the mask as thresholded" +
+      (faithful ? " (the study's code: filled_area <= 7)" : " (the study's text: under seven)"),
+    thresholdSearch: "greedy Dice bisection on the validation split (10 halvings, the best " +
+      "quartile point visited)",
+    thresholdScope: s.scope === "pooled"
+      ? `pooled: one threshold from ${chosen.pooled.from}, applied to every test dataset`
+      : "per dataset: each test dataset's threshold from its own validation subjects (the " +
+        `study's text); ${
+          [...chosen.byDataset].map(([ds, t]) => `${ds}: ${t.from}`).join(", ")
+        }; detect applies the pooled one`,
+    volumeThreshold:
+      `${v.threshold.toPrecision(6)}: the ${
+        pct(1 - v.fpr)
+      } quantile (numpy linear) of the volume scores of ${v.calibrationVolumes} healthy ` +
+      `validation subject${v.calibrationVolumes === 1 ? "" : "s"} (target healthy FPR ${
+        pct(v.fpr)
+      }); used by neurad detect`,
+    degenerate: `a Dice row whose threshold marks over ${
+      pct(DEGENERATE_MASK_FRACTION)
+    } of the test or validation brain is flagged degenerate, not a result`,
+    baselines: `sample-wise: ${BASELINE_NAMES.sample}; slice-wise: ${BASELINE_NAMES.slice}; ` +
+      `pixel-wise: ${pixelBaselineName(s.residual)} post-processed like the residual, its ` +
+      "Dice threshold chosen the same way on the same validation subjects",
     validationSubjects: val.set.subjects.length,
+    healthyValidationSubjects: chosen.healthyVolumes.length,
     testSubjects: test.set.subjects.length,
     oracle: "DICE_T re-optimised on test data, reported as oracle only",
   };
+  return settings;
 }
 
-/** RUN/thresholds.json: the main threshold, the healthy volume range and the post-processing. */
+/** RUN/thresholds.json: the pooled pixel threshold (and the per-dataset ones when chosen), the
+ * volume threshold with how it was calibrated, and the post-processing. */
 function storedThresholds(s: Setup, chosen: Chosen): StoredThresholds {
   const hv = chosen.healthyVolumes;
   const mean = hv.reduce((a, b) => a + b, 0) / hv.length;
   const std = Math.sqrt(hv.reduce((a, b) => a + (b - mean) ** 2, 0) / hv.length);
   return {
     protocol: "reddipalli22",
-    threshold: chosen.pixel,
+    threshold: chosen.pooled.pixel,
+    thresholdScope: "pooled",
+    ...(chosen.scope === "per-dataset"
+      ? { perDataset: Object.fromEntries([...chosen.byDataset].map(([ds, t]) => [ds, t.pixel])) }
+      : {}),
     volumeScore: {
-      threshold: Math.max(...hv),
+      threshold: chosen.volume.threshold,
+      rule: "quantile",
+      fpr: chosen.volume.fpr,
+      calibrationVolumes: chosen.volume.calibrationVolumes,
       healthyMean: mean,
       healthyStd: std,
       healthyMax: Math.max(...hv),
@@ -482,15 +215,15 @@ function storedThresholds(s: Setup, chosen: Chosen): StoredThresholds {
   };
 }
 
-/** Runs the protocol; returns the result body and the thresholds for detect. */
-export async function evaluateReddipalli22(
-  run: OpenedRun,
-  o: Reddipalli22Options = {},
-): Promise<{ body: Partial<EvalResult>; thresholds: StoredThresholds }> {
-  const s = resolveSetup(run, o);
-  const val = await scoreSplit(s, "val");
-  const test = await scoreSplit(s, "test");
-  const chosen = chooseThresholds(s, val);
+/** Everything after scoring: thresholds from `val`, metrics on `test`, settings and the record
+ * detect reads. Pure host code (tests run it on synthetic splits). */
+export function evaluateScored(
+  s: Setup,
+  val: Scored,
+  test: Scored,
+): { body: Partial<EvalResult>; thresholds: StoredThresholds } {
+  const datasets = datasetsOf(test);
+  const chosen = chooseThresholds(s, val, datasets);
   const body: DatasetRows & Partial<EvalResult> = {
     rankings: [],
     dice: [],
@@ -504,7 +237,6 @@ export async function evaluateReddipalli22(
     const total = test.codeCounts.reduce((a, b) => a + b, 0);
     body.codebookUsage = Array.from(test.codeCounts, (c) => c / Math.max(1, total));
   }
-  const datasets = [...new Set([...test.dataset.values()].filter((v) => v))];
   for (const ds of datasets) {
     const rows = evaluateDataset(s, test, chosen, ds);
     for (const key of Object.keys(rows) as (keyof DatasetRows)[]) {
@@ -512,6 +244,18 @@ export async function evaluateReddipalli22(
     }
   }
   body.perSubject.push(...healthySubjectRows(test));
-  body.settings = protocolSettings(s, val, test);
+  body.settings = protocolSettings(s, val, test, chosen);
+  body.thresholdScope = s.scope;
   return { body, thresholds: storedThresholds(s, chosen) };
+}
+
+/** Runs the protocol; returns the result body and the thresholds for detect. */
+export async function evaluateReddipalli22(
+  run: OpenedRun,
+  o: Reddipalli22Options = {},
+): Promise<{ body: Partial<EvalResult>; thresholds: StoredThresholds }> {
+  const s = resolveSetup(run, o);
+  const val = await scoreSplit(s, "val");
+  const test = await scoreSplit(s, "test");
+  return evaluateScored(s, val, test);
 }
