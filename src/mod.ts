@@ -3,14 +3,17 @@
  * layers and optimisers. It imports nothing of the MRI application (that is src/app.ts) and
  * reaches its host only through the platform interface, so it runs in Deno and in a browser.
  *
+ * Every op returns a new tensor the caller owns: dispose it, declare it with `using`, or make it
+ * inside a scope (tidy, scope, tidyAsync). The rules are stated once, in src/core/tensor.ts.
+ *
  * @example
  * ```ts
- * import { getDevice, Tensor, matmul, mseLoss } from "./src/mod.ts";
+ * import { getDevice, matmul, mseLoss, Tensor, tidy, zeros } from "./src/mod.ts";
  * await getDevice();
- * const w = Tensor.from([1, 2, 3, 4], [2, 2], { requiresGrad: true });
- * const loss = mseLoss(matmul(w, w), Tensor.from([0, 0, 0, 0], [2, 2]));
+ * using w = Tensor.from([1, 2, 3, 4], [2, 2], { requiresGrad: true }); // freed at block end
+ * using loss = tidy(() => mseLoss(matmul(w, w), zeros([2, 2]))); // tidy frees the rest
  * loss.backward();
- * console.log(await w.grad!.toArray());
+ * console.log(await w.grad!.toArray()); // w.grad belongs to w: freed with it
  * ```
  * @module
  */
@@ -18,11 +21,21 @@
 export { type DeviceInfo, deviceInfo, getDevice, NoAdapterError } from "./core/device.ts";
 export { flush, startKernelTiming, stopKernelTiming, sync } from "./core/dispatch.ts";
 export type { KernelTime } from "./core/kernel_timer.ts";
-export { type DType, Tensor } from "./core/tensor.ts";
-export { keep, tidy } from "./core/scope.ts";
-export { type BackwardFn, enableGrad, isGradEnabled, noGrad, record } from "./core/autograd.ts";
-export { grad, type GradOptions } from "./core/backward.ts";
+export { type BackwardFn, type DType, type GradOptions, Tensor } from "./core/tensor.ts";
+export { keep, type Scope, scope, tidy, tidyAsync } from "./core/scope.ts";
+export { enableGrad, isGradEnabled, noGrad, record } from "./core/autograd.ts";
+export { grad } from "./core/backward.ts";
 export { emptyCache, type MemoryStats, memoryStats } from "./core/memory.ts";
+export {
+  clearLeakReports,
+  collectLeaks,
+  formatLeak,
+  leakDetection,
+  type LeakReport,
+  leakReports,
+  onLeak,
+  setLeakDetection,
+} from "./core/leaks.ts";
 export { arange, fill_, full, fullLike, ones, onesLike, zeros, zerosLike } from "./kernels/fill.ts";
 export {
   getRngState,

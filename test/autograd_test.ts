@@ -1,4 +1,4 @@
-// autograd traps of issue 9: grad() against torch.autograd.grad (a weight reached through two
+// autograd traps: grad() against torch.autograd.grad (a weight reached through two
 // paths, intermediate inputs, gradOutputs), only needed inputs get gradients, view() stays in
 // the graph, shape-checked backward(grad), iterative freeing of a 20,000-node chain, add/sub
 // keep no operands alive, in-place leaf accumulation, noGrad/tidy refuse async functions,
@@ -9,6 +9,8 @@ import { Tensor } from "../src/mod.ts";
 import { assertClose, fixture, setup, toTensor } from "./helpers.ts";
 import { ok, strictEqual, throws } from "node:assert";
 
+// Each test runs inside a scope that frees, when it ends, every tensor it made and did not
+// dispose (the tests run one at a time, so a scope across their awaits takes only their own).
 const test = (name: string, fn: () => Promise<void> | void) =>
   Deno.test({
     name,
@@ -16,6 +18,7 @@ const test = (name: string, fn: () => Promise<void> | void) =>
     sanitizeOps: false,
     async fn() {
       await setup();
+      using _s = nd.scope();
       await fn();
     },
   });
@@ -146,6 +149,20 @@ test("add/sub keep no operand alive for backward; mul does", () => {
     y.dispose();
   }
   return Promise.resolve();
+});
+
+test("backward() leaves nothing behind for a leaf disposed before it", async () => {
+  const before = nd.memoryStats().liveBuffers;
+  const a = Tensor.from([1, 2, 3], [3], { requiresGrad: true });
+  const b = Tensor.from([4, 5, 6], [3], { requiresGrad: true });
+  const y = nd.mul(a, b); // keeps its own views of a and b for backward
+  a.dispose();
+  const l = nd.sum(y);
+  l.backward();
+  ok(a.grad === null, "a disposed leaf gets no .grad");
+  assertClose(await arr(b.grad!), [1, 2, 3], { name: "b.grad = a" });
+  for (const t of [y, l, b]) t.dispose();
+  strictEqual(nd.memoryStats().liveBuffers, before, "every buffer freed");
 });
 
 test("leaf gradients accumulate in place: .grad keeps its buffer across backward calls", async () => {

@@ -13,7 +13,7 @@ Deno.test({
   async fn() {
     await setup();
     const x = Tensor.from([1, 2, 3], [3], { requiresGrad: true });
-    const y = nd.sum(nd.add(nd.mul(x, x), x)); // d/dx = 2x + 1
+    const y = nd.tidy(() => nd.sum(nd.add(nd.mul(x, x), x))); // d/dx = 2x + 1
     y.backward();
     assertClose(await x.grad!.toArray(), [3, 5, 7], { atol: 0 });
     const z = nd.sum(x); // grads accumulate across backward calls, as in PyTorch
@@ -30,7 +30,7 @@ Deno.test({
     await setup();
     const x = Tensor.from([1, 2], [2], { requiresGrad: true });
     const a = nd.noGrad(() => nd.mul(x, x));
-    const b = nd.mul(x.detach(), x.detach());
+    const b = nd.tidy(() => nd.mul(x.detach(), x.detach()));
     if (a.requiresGrad || a.gradFn || b.requiresGrad) {
       throw new Error("graph recorded under noGrad/detach");
     }
@@ -44,7 +44,7 @@ Deno.test({
   async fn() {
     await setup();
     const x = Tensor.from([1, 2], [2], { requiresGrad: true });
-    const y = nd.sum(nd.exp(x));
+    const y = nd.tidy(() => nd.sum(nd.exp(x)));
     y.backward(undefined, { retainGraph: true });
     y.backward();
     let threw = false;
@@ -112,8 +112,8 @@ Deno.test({
     nd.manualSeed(3);
     const x = nd.randn([64, 8]);
     const target = nd.tidy(() => nd.tanh(nd.mulScalar(nd.sum(x, 1, true), 0.5)));
-    const w1 = nd.mulScalar(nd.randn([8, 32]), 0.3), b1 = nd.zeros([32]);
-    const w2 = nd.mulScalar(nd.randn([32, 1]), 0.3), b2 = nd.zeros([1]);
+    const w1 = nd.tidy(() => nd.mulScalar(nd.randn([8, 32]), 0.3)), b1 = nd.zeros([32]);
+    const w2 = nd.tidy(() => nd.mulScalar(nd.randn([32, 1]), 0.3)), b2 = nd.zeros([1]);
     for (const p of [w1, w2, b1, b2]) p.requiresGrad = true;
     const opt = new nd.Adam([w1, b1, w2, b2], { lr: 0.01 });
     const step = () => {
@@ -161,11 +161,14 @@ Deno.test({
       throw new Error(`expected an error matching ${re}`);
     };
     expectError(() => nd.add(a, b), /shapes \[3\] and \[2\] do not broadcast/);
-    expectError(() => nd.matmul(nd.reshape(a, [3, 1]), nd.reshape(a, [3, 1])), /matmul shapes/);
+    expectError(
+      () => nd.tidy(() => nd.matmul(nd.reshape(a, [3, 1]), nd.reshape(a, [3, 1]))),
+      /matmul shapes/,
+    );
     expectError(() => nd.reshape(a, [2, 2]), /cannot reshape/);
     expectError(() => Tensor.from([1, 2, 3], [2, 2]), /3 values for shape \[2, 2\]/);
     a.dispose();
-    expectError(() => nd.exp(a), /used after dispose/);
+    expectError(() => nd.tidy(() => nd.exp(a)), /used after dispose/);
     b.dispose();
   },
 });
@@ -196,7 +199,7 @@ Deno.test({
     }
     t.dispose();
     await nd.sync(); // the device stays usable
-    const ok = nd.addScalar(nd.zeros([2]), 1);
+    using ok = nd.tidy(() => nd.addScalar(nd.zeros([2]), 1));
     assertClose(await ok.toArray(), [1, 1], { atol: 0 });
   },
 });

@@ -1,11 +1,17 @@
 // Shared test helpers: device setup, the one assertClose (re-exported from test/assert.ts),
-// PyTorch fixture loading (safetensors), host random data and a finite-difference gradient check.
+// PyTorch fixture loading (safetensors), host random data, a finite-difference gradient check,
+// and the leak check of every test module that imports this one (see checkLeaksAtExit).
 
 import {
+  collectLeaks,
+  formatLeak,
   getDevice,
+  leakDetection,
+  type LeakReport,
   memoryStats,
   mul,
   noGrad,
+  onLeak,
   reshape,
   stack,
   sum,
@@ -125,7 +131,7 @@ export async function gradcheck(
   for (let at = 0; at < checks.length; at += 64) {
     const part = checks.slice(at, at + 64);
     const ls = part.flatMap((c) => [shiftedLoss(c.k, c.d, 1), shiftedLoss(c.k, c.d, -1)]);
-    const all = noGrad(() => stack(ls.map((t) => reshape(t, [1]))));
+    const all = noGrad(() => tidy(() => stack(ls.map((t) => reshape(t, [1])))));
     values.push(...(await all.toArray()));
     for (const t of [all, ...ls]) t.dispose();
   }
@@ -164,3 +170,84 @@ export async function assertNoLeak(label: string, fn: () => Promise<void> | void
   const after = memoryStats().liveBuffers;
   if (after !== before) throw new Error(`${label}: ${after - before} GPU buffers leaked`);
 }
+
+/**
+ * Test modules that still let tensors be garbage-collected without dispose(): the leak check
+ * lists their leaks without failing them. Every other module importing this file fails on its
+ * first leak. Remove a module from this list once it is clean; the suite runs with the detector
+ * on (deno task test and test-heavy set NEURAD_DEBUG_LEAKS=1 and expose gc()).
+ */
+export const KNOWN_LEAKY: ReadonlySet<string> = new Set([
+  "eval/chandru25_protocol_test.ts",
+  "io/read_pth_test.ts",
+  "kernel_timer_test.ts",
+  "kernels/conv2d_test.ts",
+  "kernels/gradcheck_test.ts",
+  "kernels/nan_semantics_test.ts",
+  "kernels/nearest_code_test.ts",
+  "kernels/ops_test.ts",
+  "kernels/reduce_strided_test.ts",
+  "kernels/reference_test.ts",
+  "models/blocks_test.ts",
+  "models/models_chandru25_test.ts",
+  "module_test.ts",
+  "nn/layers_test.ts",
+  "nn/vector_quantizer_test.ts",
+  "optim_test.ts",
+  // Not yet run with the detector on: listed until a run shows them clean.
+  "heavy/eval_detect_report_test.ts",
+  "heavy/models_chandru25_full_width_test.ts",
+  "heavy/reddipalli22_vqgan_heavy_test.ts",
+  "heavy/train_families_test.ts",
+]);
+
+/** Where leaked tensors were made (outside the engine and this file), most frequent first. */
+function leakSites(leaks: readonly LeakReport[]): string[] {
+  const count = new Map<string, number>();
+  const inner = /src\/(core|kernels|nn|optim)\/|test\/helpers\.ts/;
+  for (const r of leaks) {
+    const frame = r.createdAt.split("\n").find((l) => !inner.test(l));
+    const site = frame?.trim() ?? "(unknown)";
+    count.set(site, (count.get(site) ?? 0) + 1);
+  }
+  return [...count].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([site, n]) => `${n} × ${site}`);
+}
+
+/**
+ * With the leak detector on and gc() exposed, the end of each test module that imports this
+ * file (the "beforeunload" event, when its event loop runs dry) collects garbage and fails the
+ * module, naming where each tensor was made, if any tensor it made was garbage-collected without
+ * dispose(); a module in KNOWN_LEAKY only gets the list. Reports stay quiet while tests run.
+ */
+function checkLeaksAtExit() {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!leakDetection() || !gc) return;
+  const testDir = new URL("./", import.meta.url).href;
+  const module = Deno.mainModule.startsWith(testDir)
+    ? Deno.mainModule.slice(testDir.length)
+    : Deno.mainModule;
+  onLeak(() => {});
+  let checked = false;
+  globalThis.addEventListener("beforeunload", () => {
+    if (checked) return;
+    checked = true;
+    gc();
+    const leaks = collectLeaks();
+    if (!leaks.length) return;
+    if (KNOWN_LEAKY.has(module)) {
+      console.warn(
+        `leak check: ${leaks.length} tensor(s) made by test/${module} (in KNOWN_LEAKY) were ` +
+          `garbage-collected without dispose(); made at:\n  ${leakSites(leaks).join("\n  ")}`,
+      );
+      return;
+    }
+    const shown = leaks.slice(0, 10).map(formatLeak).join("\n\n");
+    const more = leaks.length > 10 ? `\n\n… and ${leaks.length - 10} more` : "";
+    throw new Error(
+      `${leaks.length} tensor(s) made by test/${module} were garbage-collected without ` +
+        `dispose():\n\n${shown}${more}`,
+    );
+  });
+}
+
+checkLeaksAtExit();

@@ -1,7 +1,8 @@
-// The ops added for the models (issue 9): batched matmul reading transposed operands (against a
-// naive host loop, gradients against the copy-transposed path and finite differences), seeded
-// dropout (mask statistics, scaling, eval identity, backward = mask), and logsumexp (host
-// reference, −inf rows, gradient check).
+// The ops added for the models: batched matmul reading transposed operands (against a naive
+// host loop, gradients against the copy-transposed path and finite differences), seeded dropout
+// (mask statistics, scaling, backward = mask; in eval a new handle on the input's values that
+// the caller may dispose without touching the input), and logsumexp (host reference, −inf rows,
+// gradient check).
 
 import * as nd from "../src/mod.ts";
 import { Tensor } from "../src/mod.ts";
@@ -62,12 +63,14 @@ test("matmul with transposeA/transposeB matches a host loop and the copy-transpo
     const name = `tA ${tA} tB ${tB}`;
     assertClose(await arr(y), hostMatmulT(ad, aShape, bd, bShape, tA, tB), { name });
     const r = Tensor.from(hostRandom(y.size, 5), y.shape);
-    nd.sum(nd.mul(y, r)).backward();
+    nd.tidy(() => nd.sum(nd.mul(y, r)).backward());
     // The same product through explicit (copying) transposes, whose gradients are torch-checked.
     const a2 = Tensor.from(ad, aShape, { requiresGrad: true });
     const b2 = Tensor.from(bd, bShape, { requiresGrad: true });
-    const y2 = nd.matmul(tA ? nd.transpose(a2, 1, 2) : a2, tB ? nd.transpose(b2, 1, 2) : b2);
-    nd.sum(nd.mul(y2, r)).backward();
+    const y2 = nd.tidy(() =>
+      nd.matmul(tA ? nd.transpose(a2, 1, 2) : a2, tB ? nd.transpose(b2, 1, 2) : b2)
+    );
+    nd.tidy(() => nd.sum(nd.mul(y2, r)).backward());
     assertClose(await arr(a.grad!), await arr(a2.grad!), { name: `${name} dA` });
     assertClose(await arr(b.grad!), await arr(b2.grad!), { name: `${name} dB` });
     for (const t of [a, b, y, r, a2, b2, y2]) t.dispose();
@@ -80,11 +83,12 @@ test("matmul with transposeA/transposeB matches a host loop and the copy-transpo
     }],
   );
   throws(
-    () => nd.matmulTransposed(nd.zeros([3]), nd.zeros([3, 2]), { transposeA: true }),
+    () => nd.tidy(() => nd.matmulTransposed(nd.zeros([3]), nd.zeros([3, 2]), { transposeA: true })),
     /at least 2/,
   );
   throws(
-    () => nd.matmulTransposed(nd.zeros([2, 3]), nd.zeros([3, 4]), { transposeA: true }),
+    () =>
+      nd.tidy(() => nd.matmulTransposed(nd.zeros([2, 3]), nd.zeros([3, 4]), { transposeA: true })),
     /do not match/,
   );
 });
@@ -108,18 +112,46 @@ test("dropout is seeded, keeps 1 − p of the elements scaled by 1/(1 − p), an
   }
   // 4096 Bernoulli(0.7) draws: the kept fraction lies within 5 sigma (0.036) of 0.7.
   ok(Math.abs(kept / n - (1 - p)) < 0.036, `kept fraction ${kept / n}`);
-  nd.sum(y).backward(); // dy/dx = mask / (1 − p)
+  nd.tidy(() => nd.sum(y).backward()); // dy/dx = mask / (1 − p)
   const g = await arr(x.grad!);
   for (let i = 0; i < n; i++) {
     const expect = yv[i] === 0 ? 0 : 1 / (1 - p);
     if (Math.abs(g[i] - expect) > 1e-5) throw new Error(`dropout grad ${i}: ${g[i]} vs ${expect}`);
   }
-  ok(nd.dropout(x, p, false) === x, "eval dropout is the identity");
-  const layer = new nd.Dropout(0.5).eval();
-  ok(layer.forward(x) === x);
-  assertClose(await arr(nd.dropout(x, 1)), new Float32Array(n));
+  const all = nd.dropout(x, 1);
+  assertClose(await arr(all), new Float32Array(n));
   throws(() => nd.dropout(x, 1.5), /\[0, 1\]/);
-  for (const t of [x, y, y2]) t.dispose();
+  for (const t of [x, y, y2, all]) t.dispose();
+});
+
+test("dropout in eval or with p = 0 returns a new handle: disposing it leaves the input intact", async () => {
+  const n = 256;
+  const xd = hostRandom(n, 5);
+  const before = nd.memoryStats().liveBuffers;
+  const x = Tensor.from(xd, [16, 16], { requiresGrad: true });
+  const outs = [
+    nd.dropout(x, 0.5, false),
+    nd.dropout(x, 0),
+    new nd.Dropout(0.5).eval().forward(x),
+    nd.noGrad(() => nd.dropout(x, 0.3, false)),
+  ];
+  for (const [i, y] of outs.entries()) {
+    ok(y !== x, `result ${i} must not be the input itself`);
+    assertClose(await arr(y), xd, { name: `result ${i}` });
+  }
+  // The identity stays in the graph: d(sum y)/dx = 1 for each of the three recorded results.
+  for (const y of outs.slice(0, 3)) {
+    const l = nd.sum(y);
+    l.backward();
+    l.dispose();
+  }
+  ok(outs[3].gradFn === null, "under noGrad nothing is recorded");
+  assertClose(await arr(x.grad!), new Float32Array(n).fill(3), { name: "x.grad" });
+  for (const y of outs) y.dispose();
+  ok(!x.isDisposed, "disposing the results must not dispose the input");
+  assertClose(await arr(x), xd, { name: "x after its results were disposed" });
+  x.dispose();
+  strictEqual(nd.memoryStats().liveBuffers, before, "every buffer freed");
 });
 
 test("logsumexp matches a float64 host reference (−inf rows too) and passes a gradient check", async () => {
@@ -144,7 +176,7 @@ test("logsumexp matches a float64 host reference (−inf rows too) and passes a 
     rtol: 1e-6,
     atol: 1e-5,
   });
-  strictEqual(nd.logsumexp(x, [0, 1], true).shape.join(), "1,1");
+  strictEqual(nd.tidy(() => nd.logsumexp(x, [0, 1], true).shape.join()), "1,1");
   await gradcheck((t) => nd.logsumexp(t, 0), [{ data: hostRandom(4 * 3, 22), shape: [4, 3] }], {
     directions: 4,
   });

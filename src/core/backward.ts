@@ -4,41 +4,52 @@
 // wanted tensors: a node is executed only if a wanted tensor lies below it, and each backward
 // rule is told which inputs need a gradient (so a frozen network's weights, or the first conv's
 // input, cost nothing). Leaf gradients accumulate in place into a buffer the leaf owns.
-// Imports no op: tensors are made through the class of the tensors it is given.
+// Imports no op and not the tensor module: it works on BackwardTensor (below), which Tensor
+// implements, and makes new tensors through the tensors it is given (newEmpty / newTensor).
 
-import type { Tensor } from "./tensor.ts";
-import { freeNodes, type Node, noGrad } from "./autograd.ts";
+import { freeNodes, type GraphTensor, type Node, noGrad } from "./autograd.ts";
 import { tidy, untrack } from "./scope.ts";
-import { addInPlace_, assign_ } from "./inplace_update.ts";
+import { addInPlace_, assign_, type DeviceArray } from "./inplace_update.ts";
 
-interface TensorClass {
-  empty(shape: readonly number[]): Tensor;
-  from(data: ArrayLike<number>, shape?: readonly number[]): Tensor;
+/**
+ * What the autograd engine needs from a tensor beyond the graph fields: its size, buffer and
+ * storage's reference count (to accumulate in place only into an unshared buffer), the leaf's
+ * .grad, and making new tensors of its kind.
+ */
+export interface BackwardTensor<T extends BackwardTensor<T>> extends GraphTensor<T>, DeviceArray {
+  /** Accumulated gradient of a leaf; owned by the tensor. */
+  grad: T | null;
+  readonly isDisposed: boolean;
+  /** The storage shared with views; `refs` counts the tensors on it. */
+  readonly storage: { readonly refs: number };
+  /** A new uninitialised tensor of this tensor's dtype (torch's new_empty). */
+  newEmpty(shape: readonly number[]): T;
+  /** A new tensor of this tensor's dtype holding a copy of `data` (torch's new_tensor). */
+  newTensor(data: ArrayLike<number>, shape: readonly number[]): T;
 }
 
-const classOf = (t: Tensor) => t.constructor as unknown as TensorClass;
 const shapeStr = (s: readonly number[]) => `[${s.join(", ")}]`;
 const sameShape = (a: readonly number[], b: readonly number[]) =>
   a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** g as a tensor owning its buffer alone (copied if its storage is shared). */
-function owned(g: Tensor): Tensor {
+function owned<T extends BackwardTensor<T>>(g: T): T {
   if (g.storage.refs === 1) return g;
-  const c = classOf(g).empty(g.shape);
+  const c = g.newEmpty(g.shape);
   assign_(c, g);
   g.dispose();
   return c;
 }
 
 /** prev + g, in place into prev when prev owns its buffer; consumes g (and prev if replaced). */
-function combine(prev: Tensor | undefined | null, g: Tensor): Tensor {
+function combine<T extends BackwardTensor<T>>(prev: T | undefined | null, g: T): T {
   if (!prev) return g;
   if (prev.storage.refs === 1) {
     addInPlace_(prev, g);
     g.dispose();
     return prev;
   }
-  const sum = classOf(g).empty(prev.shape);
+  const sum = g.newEmpty(prev.shape);
   assign_(sum, prev);
   addInPlace_(sum, g);
   prev.dispose();
@@ -47,17 +58,17 @@ function combine(prev: Tensor | undefined | null, g: Tensor): Tensor {
 }
 
 /** Accumulates g into leaf.grad in place (the leaf's .grad keeps its buffer across steps). */
-function accumulateLeaf(leaf: Tensor, g: Tensor) {
+function accumulateLeaf<T extends BackwardTensor<T>>(leaf: T, g: T) {
   const prev = leaf.grad && !leaf.grad.isDisposed ? leaf.grad : null;
   leaf.grad = prev ? combine(prev, g) : owned(g);
   untrack(leaf.grad);
 }
 
 /** Nodes reachable from the roots, parents before children (iterative DFS). */
-function topoSort(roots: Node[]): Node[] {
-  const order: Node[] = [];
-  const seen = new Set<Node>(roots);
-  const stack: [Node, number][] = roots.map((r) => [r, 0]);
+function topoSort<T extends BackwardTensor<T>>(roots: Node<T>[]): Node<T>[] {
+  const order: Node<T>[] = [];
+  const seen = new Set<Node<T>>(roots);
+  const stack: [Node<T>, number][] = roots.map((r) => [r, 0]);
   while (stack.length) {
     const top = stack[stack.length - 1];
     const [node, i] = top;
@@ -76,20 +87,21 @@ function topoSort(roots: Node[]): Node[] {
   return order.reverse();
 }
 
-interface Sweep {
-  roots: { t: Tensor; g: Tensor }[];
+interface Sweep<T extends BackwardTensor<T>> {
+  roots: { t: T; g: T }[];
   /** Tensors whose gradient is wanted; null: every leaf that requires grad (backward()). */
-  targets: Set<Tensor> | null;
-  sink: (t: Tensor, g: Tensor) => void;
+  targets: Set<T> | null;
+  sink: (t: T, g: T) => void;
   retainGraph: boolean;
 }
 
-function sweep({ roots, targets, sink, retainGraph }: Sweep) {
-  const wantedLeaf = (t: Tensor) => t.requiresGrad && (targets ? targets.has(t) : true);
-  const targetOf = new Map<Node, Tensor>();
+function sweep<T extends BackwardTensor<T>>({ roots, targets, sink, retainGraph }: Sweep<T>) {
+  // backward() skips disposed leaves: a .grad set on one would never be freed.
+  const wantedLeaf = (t: T) => t.requiresGrad && (targets ? targets.has(t) : !t.isDisposed);
+  const targetOf = new Map<Node<T>, T>();
   if (targets) { for (const t of targets) if (t.gradFn) targetOf.set(t.gradFn, t); }
-  const grads = new Map<Node, Tensor>();
-  const rootNodes: Node[] = [];
+  const grads = new Map<Node<T>, T>();
+  const rootNodes: Node<T>[] = [];
   for (const { t, g } of roots) {
     if (!t.gradFn) {
       if (wantedLeaf(t)) sink(t, g);
@@ -101,8 +113,8 @@ function sweep({ roots, targets, sink, retainGraph }: Sweep) {
   }
   const nodes = topoSort(rootNodes);
   // Which nodes lead to a wanted tensor, children before parents.
-  const useful = new Set<Node>();
-  const needsOf = new Map<Node, boolean[]>();
+  const useful = new Set<Node<T>>();
+  const needsOf = new Map<Node<T>, boolean[]>();
   for (let k = nodes.length - 1; k >= 0; k--) {
     const node = nodes[k];
     const needs = node.inputs.map((inp) =>
@@ -111,7 +123,7 @@ function sweep({ roots, targets, sink, retainGraph }: Sweep) {
     needsOf.set(node, needs);
     if (targetOf.has(node) || needs.some(Boolean)) useful.add(node);
   }
-  const executed: Node[] = [];
+  const executed: Node<T>[] = [];
   for (const node of nodes) {
     const g = grads.get(node);
     grads.delete(node);
@@ -132,7 +144,7 @@ function sweep({ roots, targets, sink, retainGraph }: Sweep) {
     const inGrads = tidy(() => node.backwardFn(g, node.saved, needs));
     // A rule may return one tensor object for several inputs, or the incoming gradient itself:
     // each input gets a tensor of its own (an alias where needed).
-    const seenGrad = new Set<Tensor>([g]);
+    const seenGrad = new Set<T>([g]);
     const own = inGrads.map((gi, i) => {
       if (!gi || !needs[i]) return null;
       if (!seenGrad.has(gi)) {
@@ -160,7 +172,7 @@ function sweep({ roots, targets, sink, retainGraph }: Sweep) {
   if (!retainGraph) freeNodes(executed);
 }
 
-function seedFor(t: Tensor, grad: Tensor | null | undefined, what: string): Tensor {
+function seedFor<T extends BackwardTensor<T>>(t: T, grad: T | null | undefined, what: string): T {
   if (grad) {
     if (!sameShape(grad.shape, t.shape)) {
       throw new Error(
@@ -173,13 +185,17 @@ function seedFor(t: Tensor, grad: Tensor | null | undefined, what: string): Tens
   if (t.size !== 1) {
     throw new Error(`neurad: ${what} without a gradient needs a scalar, got ${shapeStr(t.shape)}`);
   }
-  const one = classOf(t).from([1], t.shape);
+  const one = t.newTensor([1], t.shape);
   untrack(one);
   return one;
 }
 
 /** Reverse-mode autodiff from `root` into the .grad of every leaf that requires grad. */
-export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: boolean) {
+export function backward<T extends BackwardTensor<T>>(
+  root: T,
+  grad: T | undefined,
+  retainGraph: boolean,
+) {
   if (!root.requiresGrad) {
     throw new Error("neurad: backward() on a tensor that does not require grad");
   }
@@ -189,9 +205,10 @@ export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: bo
   );
 }
 
-export interface GradOptions {
+/** Options of grad(); the public API (src/mod.ts) exports it specialised to Tensor. */
+export interface GradOptions<T extends BackwardTensor<T>> {
   /** d(something)/d(output) for each output (default 1 for scalar outputs). */
-  gradOutputs?: (Tensor | null | undefined)[];
+  gradOutputs?: (T | null | undefined)[];
   /** Keep the traversed part of the graph for another backward()/grad() (default false). */
   retainGraph?: boolean;
   /** Give zeros for inputs the outputs do not depend on instead of throwing (default false). */
@@ -203,11 +220,11 @@ export interface GradOptions {
  * or an intermediate tensor), computed over only the part of the graph between them; no
  * tensor's .grad changes. Returns new tensors, one per input, in the current tidy scope.
  */
-export function grad(
-  outputs: Tensor | Tensor[],
-  inputs: Tensor | Tensor[],
-  opts: GradOptions = {},
-): Tensor[] {
+export function grad<T extends BackwardTensor<T>>(
+  outputs: T | T[],
+  inputs: T | T[],
+  opts: GradOptions<T> = {},
+): T[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
   for (const t of ins) {
@@ -218,8 +235,8 @@ export function grad(
       `neurad: grad() got ${opts.gradOutputs.length} gradOutputs for ${outs.length} outputs`,
     );
   }
-  const results = new Map<Tensor, Tensor>();
-  const roots: { t: Tensor; g: Tensor }[] = [];
+  const results = new Map<T, T>();
+  const roots: { t: T; g: T }[] = [];
   outs.forEach((t, i) => {
     if (!t.requiresGrad) {
       throw new Error(`neurad: grad() output ${i} does not require grad (no graph to it)`);
@@ -244,16 +261,15 @@ export function grad(
       `neurad: grad() input ${missing} is not reached from the outputs (pass allowUnused)`,
     );
   }
-  const given = new Set<Tensor>();
+  const given = new Set<T>();
   return ins.map((t) => {
-    const T = classOf(t);
     const g = results.get(t);
-    if (!g) return T.from(new Float32Array(t.size), t.shape);
+    if (!g) return t.newTensor(new Float32Array(t.size), t.shape);
     if (!given.has(t)) {
       given.add(t);
       return g;
     }
-    const copy = T.empty(g.shape); // an input listed twice gets its own tensor
+    const copy = g.newEmpty(g.shape); // an input listed twice gets its own tensor
     assign_(copy, g);
     return copy;
   });

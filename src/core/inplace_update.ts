@@ -1,11 +1,19 @@
 // Wrapper of shaders/inplace_update.wgsl: in-place updates of existing f32 tensors (gradient
 // accumulation, fills, same-size copies, scaling by a one-element GPU tensor). Imports no op and
+// not the tensor module (it works on DeviceArray, the few fields it reads, which Tensor has), and
 // creates no tensor, so the autograd engine can use it without an import cycle.
 
 import src from "../../shaders/inplace_update.wgsl" with { type: "text" };
 import { dispatch, grid1d } from "./dispatch.ts";
-import type { Tensor } from "./tensor.ts";
 import { paramBlock } from "./uniforms.ts";
+
+/** What an in-place update reads of a tensor: its element type, shape, size and GPU buffer. */
+export interface DeviceArray {
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly size: number;
+  readonly buffer: GPUBuffer;
+}
 
 const INPLACE_UPDATE = paramBlock("InplaceUpdateParams", {
   n: "u32",
@@ -17,14 +25,14 @@ const SPEC = { name: "inplace_update", params: INPLACE_UPDATE, code: src, inputs
 
 const READ_DST = 1, READ_SRC = 2, SCALE_DST = 4, SCALE_SRC = 8;
 
-function run(
-  dst: Tensor,
-  src: Tensor | null,
-  s: Tensor | null,
+function run<T extends DeviceArray>(
+  dst: T,
+  src: DeviceArray | null,
+  s: DeviceArray | null,
   flags: number,
   a: number,
   b: number,
-): Tensor {
+): T {
   if (dst.dtype !== "f32") throw new Error(`neurad: in-place update needs f32, got ${dst.dtype}`);
   const n = dst.size;
   if (src && src.size !== n) {
@@ -50,26 +58,35 @@ function run(
 }
 
 /** dst += src (same element count), in place. */
-export function addInPlace_(dst: Tensor, src: Tensor): Tensor {
+export function addInPlace_<T extends DeviceArray>(dst: T, src: DeviceArray): T {
   return run(dst, src, null, READ_DST | READ_SRC, 1, 1);
 }
 
 /** dst = alpha·dst + beta·src, in place. */
-export function axpby_(dst: Tensor, alpha: number, src: Tensor, beta: number): Tensor {
+export function axpby_<T extends DeviceArray>(
+  dst: T,
+  alpha: number,
+  src: DeviceArray,
+  beta: number,
+): T {
   return run(dst, src, null, READ_DST | READ_SRC, alpha, beta);
 }
 
 /** dst = src (same element count, f32), in place. */
-export function assign_(dst: Tensor, src: Tensor): Tensor {
+export function assign_<T extends DeviceArray>(dst: T, src: DeviceArray): T {
   return run(dst, src, null, READ_SRC, 0, 1);
 }
 
 /** dst *= s[0] where s is a one-element GPU tensor (no readback). */
-export function scaleByTensor_(dst: Tensor, s: Tensor): Tensor {
+export function scaleByTensor_<T extends DeviceArray>(dst: T, s: DeviceArray): T {
   return run(dst, null, s, READ_DST | SCALE_DST, 1, 0);
 }
 
 /** dst += s[0]·src where s is a one-element GPU tensor (no readback). */
-export function addScaledByTensor_(dst: Tensor, src: Tensor, s: Tensor): Tensor {
+export function addScaledByTensor_<T extends DeviceArray>(
+  dst: T,
+  src: DeviceArray,
+  s: DeviceArray,
+): T {
   return run(dst, src, s, READ_DST | READ_SRC | SCALE_SRC, 1, 1);
 }

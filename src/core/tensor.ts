@@ -1,13 +1,43 @@
 // The Tensor: a contiguous row-major (NCHW) array on a GPU buffer, f32 or i32/u32, with a
 // reference-counted storage (views such as reshape share it), autograd fields and disposal.
 // view() stays in the autograd graph (as torch); only detach() (and the internal alias()) cut it.
+// Tensor implements the structural interfaces the graph (autograd.ts) and the autograd engine
+// (backward.ts) work on, and this module names their Tensor-typed forms (BackwardFn, GradOptions).
+//
+// Ownership (the engine's one rule, stated here once):
+// - Every op returns a new tensor handle that the caller owns and must dispose (directly, with
+//   `using`, or through a scope: tidy, scope(), tidyAsync in scope.ts). An op never returns one
+//   of its inputs: even an identity (dropout in eval, a same-shape reshape) returns a new handle,
+//   a view sharing the storage, so disposing the result never disposes the input. The exception
+//   is in-place ops (names ending in `_`: copy_, fill_, uniform_, ...), which return the tensor
+//   they updated, as torch does; that handle is the caller's already.
+// - dispose() frees this handle only: views share a reference-counted storage, freed when the
+//   last handle on it goes. The graph keeps its own references on what backward needs, so an
+//   intermediate may be disposed before backward(). A leaf's .grad is owned by the leaf.
+// - Module.stateDict() returns the module's own tensors, not copies: read or save them, never
+//   dispose them (the module does, in its dispose()). Module.loadStateDict(state) copies the
+//   values into the module's tensors: the caller keeps, and disposes, what it passed (with
+//   { assign: true } the module takes those tensors over instead, and the caller must not).
+// - Optimisers, modules and .grad own what they hold; clipGradNorm_ and gradNorm return a new
+//   one-element tensor (the norm) that the caller disposes.
+// - NEURAD_DEBUG_LEAKS=1 reports every tensor garbage-collected without dispose() (leaks.ts).
 
 import { pool, readBuffer, readBuffers, upload } from "./dispatch.ts";
 import { numel, type Shape } from "./shape.ts";
 import { rt } from "./device.ts";
 import { track, untrack } from "./scope.ts";
-import { type Node, record } from "./autograd.ts";
-import { backward as runBackward } from "./backward.ts";
+import { type BackwardFn as GraphBackwardFn, type Node, record } from "./autograd.ts";
+import {
+  backward as runBackward,
+  type BackwardTensor,
+  type GradOptions as GraphGradOptions,
+} from "./backward.ts";
+import { unwatch, watch } from "./leaks.ts";
+
+/** A backward rule over Tensors (see record()). */
+export type BackwardFn = GraphBackwardFn<Tensor>;
+/** Options of grad() over Tensors. */
+export type GradOptions = GraphGradOptions<Tensor>;
 
 export type DType = "f32" | "i32" | "u32";
 export type TypedArrayOf<D extends DType> = D extends "f32" ? Float32Array
@@ -44,7 +74,7 @@ export interface FromOptions {
   dtype?: DType;
 }
 
-export class Tensor {
+export class Tensor implements BackwardTensor<Tensor>, Disposable {
   readonly id = nextId++;
   readonly shape: readonly number[];
   readonly dtype: DType;
@@ -53,7 +83,7 @@ export class Tensor {
   /** Accumulated gradient of a leaf after backward(); owned by the tensor. */
   grad: Tensor | null = null;
   /** The op that produced this tensor (null for leaves and under noGrad). */
-  gradFn: Node | null = null;
+  gradFn: Node<Tensor> | null = null;
   #storage: Storage | null;
 
   /** Internal: wraps a storage. Use Tensor.from / zeros / ops to create tensors. */
@@ -62,6 +92,7 @@ export class Tensor {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     if (tracked) track(this);
+    watch(this, this.id, this.shape, dtype);
   }
 
   /** Uploads host data (copied) as a new tensor; shape defaults to 1-d. */
@@ -85,6 +116,16 @@ export class Tensor {
     if (arr.length) upload(t.buffer, arr);
     if (opts.requiresGrad) t.requiresGrad = true;
     return t;
+  }
+
+  /** A new uninitialised tensor of this tensor's dtype (torch's new_empty). */
+  newEmpty(shape: Shape): Tensor {
+    return Tensor.empty(shape, this.dtype);
+  }
+
+  /** A new tensor of this tensor's dtype holding a copy of `data` (torch's new_tensor). */
+  newTensor(data: ArrayLike<number>, shape: Shape): Tensor {
+    return Tensor.from(data, shape, { dtype: this.dtype });
   }
 
   /** An uninitialised tensor (its buffer may hold stale data). */
@@ -212,10 +253,16 @@ export class Tensor {
     this.#storage.release();
     this.#storage = null;
     untrack(this);
+    unwatch(this, this.id);
     // The node stays linked: downstream nodes still route gradients through it.
     this.gradFn?.unref();
     this.grad?.dispose();
     this.grad = null;
+  }
+
+  /** `using t = ...` disposes t when the block ends. */
+  [Symbol.dispose]() {
+    this.dispose();
   }
 
   toString(): string {

@@ -1,6 +1,7 @@
 // Global-norm gradient clipping (torch.nn.utils.clip_grad_norm_) computed on the GPU: the total
 // 2-norm over every gradient, the factor min(1, maxNorm / (norm + 1e-6)) and the in-place scaling
-// of each gradient all stay on the device (no readback); the norm comes back as a tensor.
+// of each gradient all stay on the device (no readback). As torch returns total_norm as a tensor,
+// the norm comes back as a new one-element tensor that the caller owns (and disposes).
 
 import { noGrad } from "../core/autograd.ts";
 import { mapElementwise } from "../kernels/elementwise.ts";
@@ -11,7 +12,10 @@ import { square } from "../kernels/unary.ts";
 import { zeros } from "../kernels/fill.ts";
 import type { Tensor } from "../core/tensor.ts";
 
-/** The 2-norm of all the gradients of `params` together, as a one-element tensor. */
+/**
+ * The 2-norm of all the gradients of `params` together, as a new one-element tensor the caller
+ * disposes (0 when no parameter has a gradient).
+ */
 export function gradNorm(params: Iterable<Tensor>): Tensor {
   return noGrad(() => {
     let total: Tensor | null = null;
@@ -38,11 +42,21 @@ export function gradNorm(params: Iterable<Tensor>): Tensor {
 }
 
 /**
- * Scales every gradient in place so that their global 2-norm is at most maxNorm; returns the
- * norm before clipping (a one-element GPU tensor: read it only when you need it).
+ * Scales every gradient in place by min(1, maxNorm / (norm + 1e-6)), so that their global 2-norm
+ * is at most maxNorm (maxNorm = 0 zeroes them, as in torch). Returns the total norm before
+ * clipping, as torch does: a new one-element GPU tensor that the caller owns; read it only when
+ * needed (reading waits for the GPU), and dispose it.
+ *
+ * @example
+ * ```ts
+ * loss.backward();
+ * using norm = clipGradNorm_(model.parameters(), 1.0); // disposed at the end of the block
+ * opt.step();
+ * if (logThisStep) console.log("grad norm", await norm.item());
+ * ```
  */
 export function clipGradNorm_(params: Iterable<Tensor>, maxNorm: number): Tensor {
-  if (!(maxNorm > 0)) throw new Error(`neurad: clipGradNorm_ needs maxNorm > 0, got ${maxNorm}`);
+  if (!(maxNorm >= 0)) throw new Error(`neurad: clipGradNorm_ needs maxNorm >= 0, got ${maxNorm}`);
   const list = [...params];
   const norm = gradNorm(list);
   const coef = mapElementwise("clip_coef", [norm], {
