@@ -144,7 +144,13 @@ export {
   type VectorQuantizerOutput,
 } from "./nn/vector_quantizer.ts";
 export { kmeansPlusPlus } from "./nn/codebook_init.ts";
-export { type LoadStateDictOptions, Module } from "./nn/module.ts";
+export {
+  buffer,
+  type IncompatibleKeys,
+  type LoadStateDictOptions,
+  Module,
+  parameter,
+} from "./nn/module.ts";
 
 // Convolution, normalisation, pooling and resampling, and the layers over them.
 export { conv2d, conv2dBiasAct, type Conv2dOptions } from "./kernels/conv2d.ts";

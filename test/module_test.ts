@@ -357,3 +357,25 @@ test("copy_ broadcasts, copies integer tensors and refuses differentiable use", 
   assertClose(await arr(p), [4, 5, 6]);
   for (const t of [dst, di, p]) t.dispose();
 });
+
+Deno.test("Module.dispose() runs every child's own dispose(), freeing state kept outside the registry", async () => {
+  await setup();
+  let freed = 0;
+  class Holder extends nd.Module {
+    #outside = Tensor.from([1, 2, 3], [3]);
+    lin = new nd.Linear(2, 2);
+    override dispose() {
+      this.#outside.dispose();
+      freed++;
+      super.dispose();
+    }
+  }
+  class Outer extends nd.Module {
+    inner = new Holder();
+  }
+  const before = nd.memoryStats().liveBuffers;
+  const m = new Outer();
+  m.dispose();
+  ok(freed === 1, "the child's dispose() ran");
+  ok(nd.memoryStats().liveBuffers === before, "nothing left alive");
+});

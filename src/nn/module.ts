@@ -349,14 +349,16 @@ export abstract class Module {
     zeroGradOf(this.parameters(), o.setToNone ?? true);
   }
 
-  /** Frees every parameter, gradient and buffer of the tree; they are unregistered. */
+  /**
+   * Frees every parameter, gradient and buffer of the tree; they are unregistered. Each child's
+   * own dispose() runs, so a module that holds state outside its registry frees it too.
+   */
   dispose() {
-    for (const [, m] of this.namedModules()) {
-      const r = registry(m);
-      for (const t of r.params.values()) t.dispose();
-      for (const t of r.buffers.values()) t.dispose();
-      r.params.clear();
-      r.buffers.clear();
-    }
+    const r = registry(this);
+    for (const c of r.children.values()) c.dispose();
+    for (const t of r.params.values()) t.dispose();
+    for (const t of r.buffers.values()) t.dispose();
+    r.params.clear();
+    r.buffers.clear();
   }
 }
