@@ -197,6 +197,9 @@ export function comparisonTables(
       const get = (level: string) => r.rankings.find((x) => x.dataset === ds && x.level === level);
       const dice = r.dice.find((d) => d.dataset === ds);
       if (dice?.degenerate) notes.push(`${r.run} ${ds}: ${dice.degenerate}`);
+      if (dice?.baseline?.degenerate) {
+        notes.push(`${r.run} ${ds} baseline: ${dice.baseline.degenerate}`);
+      }
       const level = (l: string) => {
         const x = get(l);
         return {
@@ -223,17 +226,19 @@ export function comparisonTables(
         diceSStd: dice?.diceS.std,
         diceTBaseline: dice?.baseline?.diceT,
         degenerate: dice?.degenerate ?? "",
+        baselineDegenerate: dice?.baseline?.degenerate ?? "",
       } as Record<string, unknown>;
     });
   });
   const text = ["run", "model", "mode", "checkpoint", "thresholds", "ED", "EV", "dataset"];
   const cols = Object.keys(rows[0] ?? { run: "" });
-  const mdCols = cols.filter((c) => c !== "degenerate");
+  const mdCols = cols.filter((c) => c !== "degenerate" && c !== "baselineDegenerate");
   const fmt = (v: unknown) => (typeof v === "number" ? (100 * v).toFixed(2) : String(v ?? ""));
   const cell = (r: Record<string, unknown>, c: string) =>
     text.includes(c)
       ? String(r[c])
-      : r.degenerate && ["diceT", "diceSMean", "diceSStd"].includes(c)
+      : (r.degenerate && ["diceT", "diceSMean", "diceSStd"].includes(c)) ||
+          (r.baselineDegenerate && c === "diceTBaseline")
       ? "degenerate*"
       : fmt(r[c]);
   const md = [

@@ -66,7 +66,8 @@ export function baselineShortfalls(r: EvalResult): string[] {
     check(`${x.dataset} ${x.level}-wise AUPRC`, x.auprc, x.baseline.auprc, x.baseline.name);
   }
   for (const d of r.dice) {
-    if (!d.baseline || d.degenerate) continue;
+    // A degenerate row, the model's or the baseline's, is no result to compare.
+    if (!d.baseline || d.degenerate || d.baseline.degenerate) continue;
     check(`${d.dataset} DICE_T (${d.filter})`, d.diceT, d.baseline.diceT, d.baseline.name);
     check(
       `${d.dataset} DICE_S (${d.filter})`,

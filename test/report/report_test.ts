@@ -7,6 +7,7 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
 import type { EvalResult, RankingResult } from "../../src/report/eval_result.ts";
 import { buildReport } from "../../src/report/write_report.ts";
+import { baselineShortfalls, degenerateNotes } from "../../src/report/result_notes.ts";
 import { niceTicks } from "../../src/report/charts/histogram.ts";
 import { greyPngDataUrl } from "../../src/io/png_data_url.ts";
 import { moduleGraph } from "../eval/_module_graph.ts";
@@ -155,6 +156,22 @@ Deno.test("buildReport: checkpoint and thresholds over every table, baselines, d
   assert(!html.includes("12.35"), "a degenerate DICE_T is not presented");
   assert(header.includes("brats median 9×9 is degenerate"), "listed in the notes");
   assert(html.includes("degenerate threshold"), "lesion detection flagged");
+  // A degenerate baseline is shown as such and not compared against.
+  const degenerateBaseline: EvalResult = {
+    ...r,
+    dice: [{
+      ...r.dice[0],
+      degenerate: undefined,
+      diceT: 0.3,
+      diceS: { mean: 0.01, std: 0 },
+      baseline: { ...r.dice[0].baseline!, degenerate: "the threshold marks 60.0 %" },
+    }],
+  };
+  const notes = baselineShortfalls(degenerateBaseline);
+  assert(!notes.some((n) => n.includes("DICE")), notes.join("\n"));
+  assert(
+    degenerateNotes(degenerateBaseline)[0].startsWith("brats baseline median 9×9 is degenerate"),
+  );
 });
 
 Deno.test("niceTicks: about five round values inside the data's range", () => {
