@@ -190,7 +190,6 @@ export const KNOWN_LEAKY: ReadonlySet<string> = new Set([
   "kernels/reference_test.ts",
   "models/blocks_test.ts",
   "models/models_chandru25_test.ts",
-  "module_test.ts",
   "nn/layers_test.ts",
   "nn/vector_quantizer_test.ts",
   "optim_test.ts",
