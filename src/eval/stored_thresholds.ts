@@ -127,3 +127,11 @@ export function fromStoredPostprocess(
     },
   };
 }
+
+/** "best" or "last": the checkpoint a stored record was calibrated on (undefined if unnamed). */
+export function storedCheckpointName(
+  t: Pick<StoredThresholds, "checkpoint">,
+): "best" | "last" | undefined {
+  const m = /(?:^|[\\/])(best|last)\.safetensors$/.exec(t.checkpoint ?? "");
+  return m ? (m[1] as "best" | "last") : undefined;
+}

@@ -8,6 +8,7 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
 import {
   DEFAULT_STACK_POSTPROCESS,
   fromStoredPostprocess,
+  storedCheckpointName,
   type StoredThresholds,
   toStoredPostprocess,
   volumeThresholdInfo,
@@ -80,6 +81,15 @@ Deno.test("the volume threshold says how it was calibrated; older files read as 
     null,
   ]);
   assert(/older neurad eval/.test(info.note), info.note);
+});
+
+Deno.test("the checkpoint a record was calibrated on (detect maps with the same weights)", () => {
+  assertEquals(storedCheckpointName({ checkpoint: "/r/checkpoints/best.safetensors" }), "best");
+  assertEquals(storedCheckpointName({ checkpoint: "r\\checkpoints\\last.safetensors" }), "last");
+  assertEquals(
+    storedCheckpointName({ checkpoint: "/r/checkpoints/step-200.safetensors" }),
+    undefined,
+  );
 });
 
 Deno.test("no thresholds: 9×9 median per slice, 5 axial erosions, absolute residual", () => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { choice, defineCommand, num, path, positional } from "../command.ts";
 import { getDevice } from "../../core/device.ts";
 import { detectScan } from "../../detect/detect_scan.ts";
-import type { StoredThresholds } from "../../eval/stored_thresholds.ts";
+import { storedCheckpointName, type StoredThresholds } from "../../eval/stored_thresholds.ts";
 import { openRun } from "../../train/open_run.ts";
 import { errorLine, UserError } from "../../core/errors.ts";
 
@@ -23,7 +23,10 @@ coordinates).`,
   flags: {
     run: path({ metavar: "RUN", required: true, help: "run directory made by neurad train" }),
     out: path({ short: "o", metavar: "DIR", default: "detect", help: "output folder" }),
-    checkpoint: choice(["best", "last"], { default: "best", help: "checkpoint" }),
+    checkpoint: choice(["best", "last"], {
+      help: "weights (default: the checkpoint neurad eval calibrated RUN/thresholds.json on, " +
+        "else best)",
+    }),
     threshold: num({
       min: 0,
       metavar: "X",
@@ -41,14 +44,23 @@ coordinates).`,
   },
   async run({ run: runDir, out, checkpoint, threshold, scans }) {
     await getDevice();
-    const run = await openRun(runDir, { checkpoint });
-    if (run.config.data.kind !== "nifti") {
-      throw new UserError(`${runDir}: detect maps NIfTI scans; this run was trained on 2D images`);
-    }
     let thresholds: StoredThresholds | null = null;
     try {
       thresholds = JSON.parse(await Deno.readTextFile(join(runDir, "thresholds.json")));
     } catch { /* no eval yet: maps without a verdict */ }
+    // The thresholds fit the weights they were calibrated on: those, unless asked otherwise.
+    const calibrated = thresholds ? storedCheckpointName(thresholds) : undefined;
+    const run = await openRun(runDir, { checkpoint: checkpoint ?? calibrated ?? "best" });
+    if (run.config.data.kind !== "nifti") {
+      throw new UserError(`${runDir}: detect maps NIfTI scans; this run was trained on 2D images`);
+    }
+    const loaded = storedCheckpointName({ checkpoint: run.checkpointPath });
+    if (calibrated && loaded !== calibrated) {
+      console.log(
+        `warning: RUN/thresholds.json was calibrated on the ${calibrated} checkpoint, the maps ` +
+          `come from ${loaded}: its thresholds may not fit them`,
+      );
+    }
     await Deno.mkdir(out, { recursive: true });
     let failed = 0;
     try {
