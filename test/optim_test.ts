@@ -15,6 +15,9 @@ const test = (name: string, fn: () => Promise<void> | void) =>
     sanitizeOps: false,
     async fn() {
       await setup();
+      // The test's own tensors (inputs, outputs, throwaways) are disposed when it ends; the
+      // tests run one at a time, so this scope stays innermost across their awaits.
+      using _ = nd.scope();
       await fn();
     },
   });
