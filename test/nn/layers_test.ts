@@ -17,7 +17,7 @@ import {
 } from "../../src/nn/layers.ts";
 import { conv2d } from "../../src/kernels/conv2d.ts";
 import { convTranspose2d } from "../../src/kernels/conv_transpose2d.ts";
-import { manualSeed, Tensor } from "../../src/mod.ts";
+import { manualSeed, scope, Tensor } from "../../src/mod.ts";
 import { assertClose, fixture, hostRandom, setup, toTensor } from "../helpers.ts";
 import { cfgOf } from "../kernels/_fixture_cases.ts";
 import { deepStrictEqual, ok } from "node:assert";
@@ -29,6 +29,9 @@ const test = (name: string, fn: () => Promise<void>) =>
     sanitizeOps: false,
     async fn() {
       await setup();
+      // The test's own tensors (inputs, outputs, throwaways) are disposed when it ends; the
+      // tests run one at a time, so this scope stays innermost across their awaits.
+      using _ = scope();
       await fn();
     },
   });
