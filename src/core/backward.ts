@@ -7,6 +7,7 @@
 // Imports no op and not the tensor module: it works on BackwardTensor (below), which Tensor
 // implements, and makes new tensors through the tensors it is given (newEmpty / newTensor).
 
+import { formatShape, sameShape } from "./shape.ts";
 import { freeNodes, type GraphTensor, type Node, noGrad } from "./autograd.ts";
 import { tidy, untrack } from "./scope.ts";
 import { addInPlace_, assign_, type DeviceArray } from "./inplace_update.ts";
@@ -27,10 +28,6 @@ export interface BackwardTensor<T extends BackwardTensor<T>> extends GraphTensor
   /** A new tensor of this tensor's dtype holding a copy of `data` (torch's new_tensor). */
   newTensor(data: ArrayLike<number>, shape: readonly number[]): T;
 }
-
-const shapeStr = (s: readonly number[]) => `[${s.join(", ")}]`;
-const sameShape = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** g as a tensor owning its buffer alone (copied if its storage is shared). */
 function owned<T extends BackwardTensor<T>>(g: T): T {
@@ -160,8 +157,8 @@ function sweep<T extends BackwardTensor<T>>({ roots, targets, sink, retainGraph 
       if (!gi) return;
       if (!sameShape(gi.shape, input.shape)) {
         throw new Error(
-          `neurad: ${node.name}'s backward gave a ${shapeStr(gi.shape)} gradient for a ` +
-            `${shapeStr(input.shape)} input`,
+          `neurad: ${node.name}'s backward gave a ${formatShape(gi.shape)} gradient for a ` +
+            `${formatShape(input.shape)} input`,
         );
       }
       if (input.gradFn) grads.set(input.gradFn, combine(grads.get(input.gradFn), gi));
@@ -176,14 +173,16 @@ function seedFor<T extends BackwardTensor<T>>(t: T, grad: T | null | undefined, 
   if (grad) {
     if (!sameShape(grad.shape, t.shape)) {
       throw new Error(
-        `neurad: ${what}: gradient of shape ${shapeStr(grad.shape)} for a tensor of shape ` +
-          shapeStr(t.shape),
+        `neurad: ${what}: gradient of shape ${formatShape(grad.shape)} for a tensor of shape ` +
+          formatShape(t.shape),
       );
     }
     return grad.alias(grad.shape, false);
   }
   if (t.size !== 1) {
-    throw new Error(`neurad: ${what} without a gradient needs a scalar, got ${shapeStr(t.shape)}`);
+    throw new Error(
+      `neurad: ${what} without a gradient needs a scalar, got ${formatShape(t.shape)}`,
+    );
   }
   const one = t.newTensor([1], t.shape);
   untrack(one);

@@ -3,6 +3,7 @@
 // not the tensor module (it works on DeviceArray, the few fields it reads, which Tensor has), and
 // creates no tensor, so the autograd engine can use it without an import cycle.
 
+import { formatShape } from "./shape.ts";
 import src from "../../shaders/inplace_update.wgsl" with { type: "text" };
 import { dispatch, grid1d } from "./dispatch.ts";
 import { paramBlock } from "./uniforms.ts";
@@ -37,7 +38,7 @@ function run<T extends DeviceArray>(
   const n = dst.size;
   if (src && src.size !== n) {
     throw new Error(
-      `neurad: in-place update of [${dst.shape.join(", ")}] from [${src.shape.join(", ")}]`,
+      `neurad: in-place update of ${formatShape(dst.shape)} from ${formatShape(src.shape)}`,
     );
   }
   if (src?.buffer === dst.buffer || s?.buffer === dst.buffer) {

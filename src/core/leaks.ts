@@ -6,6 +6,7 @@
 // the collected ones at once, through a WeakRef per watched tensor, for checks that must not
 // wait (a test module's last look). Off, it costs one boolean test per tensor.
 
+import { formatShape } from "./shape.ts";
 import { envChoice } from "./env.ts";
 
 /** A tensor that was garbage-collected without being disposed. */
@@ -59,7 +60,7 @@ export function onLeak(fn: (r: LeakReport) => void): () => void {
 
 /** One report as text: what leaked and where it was made. */
 export function formatLeak(r: LeakReport): string {
-  return `neurad: tensor #${r.id} ${r.dtype} [${r.shape.join(", ")}] was garbage-collected ` +
+  return `neurad: tensor #${r.id} ${r.dtype} ${formatShape(r.shape)} was garbage-collected ` +
     `without dispose(); made at\n${r.createdAt}`;
 }
 

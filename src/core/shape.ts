@@ -20,6 +20,11 @@ export function stridesOf(shape: Shape): number[] {
   return s;
 }
 
+/** A shape as messages print it: `[4, 32, 64, 64]`. */
+export function formatShape(shape: Shape): string {
+  return `[${shape.join(", ")}]`;
+}
+
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }

@@ -23,7 +23,7 @@
 // - NEURAD_DEBUG_LEAKS=1 reports every tensor garbage-collected without dispose() (leaks.ts).
 
 import { pool, readBuffer, readBuffers, upload } from "./dispatch.ts";
-import { numel, type Shape } from "./shape.ts";
+import { formatShape, numel, type Shape } from "./shape.ts";
 import { rt } from "./device.ts";
 import { track, untrack } from "./scope.ts";
 import { type BackwardFn as GraphBackwardFn, type Node, record } from "./autograd.ts";
@@ -105,7 +105,7 @@ export class Tensor implements BackwardTensor<Tensor>, Disposable {
       (data instanceof Int32Array ? "i32" : data instanceof Uint32Array ? "u32" : "f32");
     const sh = shape ?? [data.length];
     if (numel(sh) !== data.length) {
-      throw new Error(`neurad: Tensor.from got ${data.length} values for shape [${sh.join(", ")}]`);
+      throw new Error(`neurad: Tensor.from got ${data.length} values for shape ${formatShape(sh)}`);
     }
     const arr = dtype === "f32"
       ? (data instanceof Float32Array ? data : Float32Array.from(data))
@@ -131,13 +131,13 @@ export class Tensor implements BackwardTensor<Tensor>, Disposable {
   /** An uninitialised tensor (its buffer may hold stale data). */
   static empty(shape: Shape, dtype: DType = "f32"): Tensor {
     if (shape.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw new Error(`neurad: invalid tensor shape [${shape.join(", ")}]`);
+      throw new Error(`neurad: invalid tensor shape ${formatShape(shape)}`);
     }
     const bytes = Math.max(4, numel(shape) * 4);
     const max = rt().device.limits.maxStorageBufferBindingSize;
     if (bytes > max) {
       throw new Error(
-        `neurad: tensor [${shape.join(", ")}] needs ${
+        `neurad: tensor ${formatShape(shape)} needs ${
           (bytes / 2 ** 20).toFixed(0)
         } MiB, over this adapter's ` +
           `${(max / 2 ** 20).toFixed(0)} MiB storage-binding limit: use smaller batches`,
@@ -161,7 +161,7 @@ export class Tensor implements BackwardTensor<Tensor>, Disposable {
   /** The storage; throws if disposed. */
   get storage(): Storage {
     if (!this.#storage) {
-      throw new Error(`neurad: tensor [${this.shape.join(", ")}] used after dispose()`);
+      throw new Error(`neurad: tensor ${formatShape(this.shape)} used after dispose()`);
     }
     return this.#storage;
   }
@@ -212,7 +212,7 @@ export class Tensor implements BackwardTensor<Tensor>, Disposable {
    */
   alias(shape: Shape, tracked = true): Tensor {
     if (numel(shape) !== this.size) {
-      throw new Error(`neurad: cannot view [${this.shape.join(", ")}] as [${shape.join(", ")}]`);
+      throw new Error(`neurad: cannot view ${formatShape(this.shape)} as ${formatShape(shape)}`);
     }
     return new Tensor(this.storage.retain(), shape, this.dtype, tracked);
   }
@@ -266,7 +266,7 @@ export class Tensor implements BackwardTensor<Tensor>, Disposable {
   }
 
   toString(): string {
-    return `Tensor(${this.dtype}, [${this.shape.join(", ")}]${
+    return `Tensor(${this.dtype}, ${formatShape(this.shape)}${
       this.requiresGrad ? ", requiresGrad" : ""
     })`;
   }

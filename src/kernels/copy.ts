@@ -4,11 +4,9 @@
 // updates (loadStateDict, EMA codebooks) run under noGrad. Layers use this, never dispatch().
 
 import { isGradEnabled } from "../core/autograd.ts";
-import { broadcastStrides, stridesOf } from "../core/shape.ts";
+import { broadcastStrides, formatShape, stridesOf } from "../core/shape.ts";
 import type { Tensor } from "../core/tensor.ts";
 import { stridedCopy } from "./strided_copy.ts";
-
-const shapeStr = (s: readonly number[]) => `[${s.join(", ")}]`;
 
 /** Copies src's values into dst in place (src broadcasts to dst's shape); returns dst. */
 export function copy_(dst: Tensor, src: Tensor): Tensor {
@@ -23,7 +21,7 @@ export function copy_(dst: Tensor, src: Tensor): Tensor {
   const off = dst.ndim - src.ndim;
   if (off < 0 || src.shape.some((d, i) => d !== 1 && d !== dst.shape[i + off])) {
     throw new Error(
-      `neurad: copy_ cannot broadcast ${shapeStr(src.shape)} to ${shapeStr(dst.shape)}`,
+      `neurad: copy_ cannot broadcast ${formatShape(src.shape)} to ${formatShape(dst.shape)}`,
     );
   }
   const strides = broadcastStrides(src.shape, dst.shape);

@@ -13,7 +13,7 @@ import vec4Src from "../../shaders/matmul_tiled_vec4.wgsl" with { type: "text" }
 import { record } from "../core/autograd.ts";
 import { cachedSpec } from "./kernel_cache.ts";
 import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
-import { broadcastShapes, numel } from "../core/shape.ts";
+import { broadcastShapes, formatShape, numel } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
 import { expand, reshape } from "./movement.ts";
 import { sumToShape } from "./reduce.ts";
@@ -191,7 +191,7 @@ export function matmulTransposed(a: Tensor, b: Tensor, o: MatmulOptions): Tensor
   const [K2, N] = tB ? [b1, b0] : [b0, b1];
   if (K !== K2) {
     throw new Error(
-      `neurad: matmul shapes [${a.shape.join(", ")}]${tA ? "ᵀ" : ""} and [${b.shape.join(", ")}]${
+      `neurad: matmul shapes ${formatShape(a.shape)}${tA ? "ᵀ" : ""} and ${formatShape(b.shape)}${
         tB ? "ᵀ" : ""
       } do not match`,
     );

@@ -2,15 +2,11 @@
 // expand, slice, cat, pad, squeeze/unsqueeze, flatten. Copies go through strided_copy.ts.
 
 import { record } from "../core/autograd.ts";
-import { normDim, numel, type Shape, stridesOf } from "../core/shape.ts";
+import { formatShape, normDim, numel, type Shape, stridesOf } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
 import { stridedCopy } from "./strided_copy.ts";
 import { full, zeros } from "./fill.ts";
 import { sumToShape } from "./reduce_core.ts";
-
-function shapeStr(s: Shape) {
-  return `[${s.join(", ")}]`;
-}
 
 /** torch.reshape: a view sharing storage; one dim may be -1. */
 export function reshape(x: Tensor, shape: Shape): Tensor {
@@ -19,12 +15,12 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   if (neg >= 0) {
     const rest = numel(s.filter((_, i) => i !== neg));
     if (rest === 0 || x.size % rest) {
-      throw new Error(`neurad: cannot reshape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
+      throw new Error(`neurad: cannot reshape ${formatShape(x.shape)} to ${formatShape(shape)}`);
     }
     s[neg] = x.size / rest;
   }
   if (numel(s) !== x.size) {
-    throw new Error(`neurad: cannot reshape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
+    throw new Error(`neurad: cannot reshape ${formatShape(x.shape)} to ${formatShape(shape)}`);
   }
   const out = x.alias(s);
   return record("reshape", [x], out, [], (g) => [g.alias(x.shape)]);
@@ -76,7 +72,9 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 /** torch.expand / broadcast_to: size-1 dims repeated (materialised); -1 keeps a dim. */
 export function expand(x: Tensor, shape: Shape): Tensor {
   const off = shape.length - x.ndim;
-  if (off < 0) throw new Error(`neurad: cannot expand ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
+  if (off < 0) {
+    throw new Error(`neurad: cannot expand ${formatShape(x.shape)} to ${formatShape(shape)}`);
+  }
   const target = shape.map((d, i) => (d === -1 ? x.shape[i - off] : d));
   const xs = stridesOf(x.shape);
   const strides = target.map((d, i) => {
@@ -84,7 +82,7 @@ export function expand(x: Tensor, shape: Shape): Tensor {
     if (j < 0) return 0;
     if (x.shape[j] === d) return x.shape[j] === 1 ? 0 : xs[j];
     if (x.shape[j] === 1) return 0;
-    throw new Error(`neurad: cannot expand ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
+    throw new Error(`neurad: cannot expand ${formatShape(x.shape)} to ${formatShape(shape)}`);
   });
   const out = Tensor.empty(target, x.dtype);
   stridedCopy(x, { offset: 0, strides }, out, { offset: 0, strides: stridesOf(target) }, target);
@@ -130,7 +128,7 @@ export function cat(tensors: Tensor[], dim = 0): Tensor {
     if (t.ndim !== ref.ndim || t.shape.some((v, i) => i !== d && v !== ref.shape[i])) {
       throw new Error(
         `neurad: cat() shapes ${
-          tensors.map((t) => shapeStr(t.shape)).join(" ")
+          tensors.map((t) => formatShape(t.shape)).join(" ")
         } differ outside dim ${d}`,
       );
     }

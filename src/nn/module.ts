@@ -13,6 +13,7 @@
 // (an assignment ends in [[DefineOwnProperty]] on the receiver, and class fields are defined
 // directly); reads are not trapped.
 
+import { formatShape } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
 import { untrack } from "../core/scope.ts";
 import { noGrad } from "../core/autograd.ts";
@@ -85,8 +86,6 @@ function registry(m: Module): Registry {
   return (m as unknown as { [REGISTRY]: Registry })[REGISTRY];
 }
 
-const shapeStr = (s: readonly number[]) => `[${s.join(", ")}]`;
-
 function listed(what: string, keys: string[]): string {
   const shown = keys.slice(0, 8).join(", ");
   return `${what} ${keys.length} key${keys.length > 1 ? "s" : ""} [${shown}${
@@ -95,7 +94,7 @@ function listed(what: string, keys: string[]): string {
 }
 
 function describe(v: unknown): string {
-  if (v instanceof Tensor) return `a tensor ${shapeStr(v.shape)}`;
+  if (v instanceof Tensor) return `a tensor ${formatShape(v.shape)}`;
   if (v instanceof Module) return `a ${v.constructor.name}`;
   return typeof v;
 }
@@ -293,7 +292,7 @@ export abstract class Module {
       if (!owner) continue;
       const cur = current(owner);
       if (cur.shape.join() !== t.shape.join()) {
-        wrong.push(`${k} ${shapeStr(t.shape)} vs model ${shapeStr(cur.shape)}`);
+        wrong.push(`${k} ${formatShape(t.shape)} vs model ${formatShape(cur.shape)}`);
       } else if (cur.dtype !== t.dtype) wrong.push(`${k} ${t.dtype} vs model ${cur.dtype}`);
     }
     if (wrong.length) {

@@ -6,6 +6,7 @@
 // uses) and, where the study counted differently (`studyParameterCount()`, or registered but
 // unapplied weights), `as counted by the study: M`.
 
+import { formatShape } from "../core/shape.ts";
 import { noGrad } from "../core/autograd.ts";
 import { rand } from "../kernels/random.ts";
 import { tidy } from "../core/scope.ts";
@@ -116,18 +117,14 @@ export function summary(model: Module, inputShape: readonly number[]): SummaryRe
   const cells = rows.map((r) => [
     r.layer,
     r.type,
-    r.outputShape
-      ? `[${r.outputShape.join(", ")}]`
-      : r.applied
-      ? "(read by parent)"
-      : "not applied",
+    r.outputShape ? formatShape(r.outputShape) : r.applied ? "(read by parent)" : "not applied",
     fmt(r.parameters),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) =>
     c.map((s, i) => (i === 3 ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join("  ").trimEnd();
   const text = [
-    `${model.constructor.name} on [${shape.join(", ")}]`,
+    `${model.constructor.name} on ${formatShape(shape)}`,
     line(head),
     line(widths.map((w) => "-".repeat(w))),
     ...cells.map(line),

@@ -4,6 +4,7 @@
 // created on a parameter's first update), the state dict, zeroGrad({ setToNone }) and the
 // step() loop. A subclass names its slots and updates one group's parameters (adam.ts, sgd.ts).
 
+import { formatShape } from "../core/shape.ts";
 import { noGrad } from "../core/autograd.ts";
 import { untrack } from "../core/scope.ts";
 import type { Tensor } from "../core/tensor.ts";
@@ -251,7 +252,7 @@ export abstract class Optimizer<H extends GroupHyper = GroupHyper> {
       }
       const [p, g] = hit;
       if (p.shape.join() !== t.shape.join()) {
-        problems.push(`${k} [${t.shape.join(", ")}] vs parameter [${p.shape.join(", ")}]`);
+        problems.push(`${k} ${formatShape(t.shape)} vs parameter ${formatShape(p.shape)}`);
         continue;
       }
       const f = found.get(p) ?? found.set(p, { g, key, slots: {} }).get(p)!;

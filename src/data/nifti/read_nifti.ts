@@ -4,6 +4,7 @@
  * becomes a one-line DataError naming the file.
  * @module
  */
+import { formatShape } from "../../core/shape.ts";
 import * as nifti from "nifti-reader-js";
 import { gunzipSync } from "fflate";
 import { DataError } from "../data_error.ts";
@@ -71,7 +72,7 @@ export function parseNifti(
   }
   const dims = hdr.dims.slice(1, 1 + ndim).map(Number);
   if (dims.some((d) => !(d >= 1) || !Number.isInteger(d))) {
-    throw new DataError(name, `invalid dims [${dims.join(", ")}]: each must be a positive integer`);
+    throw new DataError(name, `invalid dims ${formatShape(dims)}: each must be a positive integer`);
   }
   if (ndim === 2) dims.push(1);
   const type = datatypeByCode(hdr.datatypeCode);

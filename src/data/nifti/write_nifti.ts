@@ -5,6 +5,7 @@
  * byte-deterministic (no gzip timestamp).
  * @module
  */
+import { formatShape } from "../../core/shape.ts";
 import { gzipSync } from "fflate";
 import { writeFileAtomic } from "../../util/atomic_write.ts";
 import { DataError } from "../data_error.ts";
@@ -47,7 +48,7 @@ export function encodeNifti(
   const { dims, data } = volume;
   const count = dims.reduce((a, b) => a * b, 1);
   if (dims.length < 3 || dims.length > 4 || dims.some((d) => !(d >= 1) || d > 32767)) {
-    throw new DataError(name, `cannot write dims [${dims.join(", ")}]`);
+    throw new DataError(name, `cannot write dims ${formatShape(dims)}`);
   }
   if (data.length !== count) {
     throw new DataError(name, `data has ${data.length} voxels but dims promise ${count}`);

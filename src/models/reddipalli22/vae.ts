@@ -6,6 +6,7 @@
 // faithful: samples z at test time too, and registers the study's never-applied
 // conv_enc_btn2_mu (counted in its Table 4.3); corrected: z = μ at test time, no dead weights.
 
+import { formatShape } from "../../core/shape.ts";
 import { add, mul } from "../../kernels/binary.ts";
 import { exp, mulScalar } from "../../kernels/unary.ts";
 import { randn } from "../../kernels/random.ts";
@@ -178,7 +179,7 @@ export class Reddipalli22Vae extends Module implements Autoencoder {
   encode(x: Tensor): { mu: Tensor; logvar: Tensor } {
     const [, c, hh, ww] = x.shape;
     if (x.ndim !== 4 || c !== 1 || hh !== 95 || ww !== 79) {
-      throw new Error(`neurad: ${NAME} takes [N, 1, 95, 79] slices, got [${x.shape.join(", ")}]`);
+      throw new Error(`neurad: ${NAME} takes [N, 1, 95, 79] slices, got ${formatShape(x.shape)}`);
     }
     return tidy(() => {
       const h = this.encoderUnified.forward(x);

@@ -9,6 +9,7 @@
 // corrected: proj_out applied (taming), last conv padding 0 then bilinear resize 91×75 → 95×79,
 // loss codebook + β·commitment.
 
+import { formatShape } from "../../core/shape.ts";
 import { interpolate } from "../../kernels/interpolate.ts";
 import { tidy } from "../../core/scope.ts";
 import type { Tensor } from "../../core/tensor.ts";
@@ -131,7 +132,7 @@ export class Reddipalli22Vqgan extends Module implements Autoencoder {
   forward(x: Tensor): AutoencoderOutput {
     const [, c, hh, ww] = x.shape;
     if (x.ndim !== 4 || c !== 1 || hh !== 95 || ww !== 79) {
-      throw new Error(`neurad: ${NAME} takes [N, 1, 95, 79] slices, got [${x.shape.join(", ")}]`);
+      throw new Error(`neurad: ${NAME} takes [N, 1, 95, 79] slices, got ${formatShape(x.shape)}`);
     }
     return tidy(() => {
       const z = this.quant_conv.forward(this.encoder.forward(x));

@@ -8,6 +8,7 @@
 // faithful: the Zalando block's first ReLU is in place (nn.ReLU(True)), so each residual adds
 // to relu(x) rather than x; corrected adds to x.
 
+import { formatShape } from "../../core/shape.ts";
 import { add } from "../../kernels/binary.ts";
 import { relu } from "../../kernels/unary.ts";
 import { tidy } from "../../core/scope.ts";
@@ -153,7 +154,7 @@ export class Reddipalli22Vqvae extends Module implements Autoencoder {
   forward(x: Tensor): AutoencoderOutput {
     const [, c, hh, ww] = x.shape;
     if (x.ndim !== 4 || c !== 1 || hh !== 95 || ww !== 79) {
-      throw new Error(`neurad: ${NAME} takes [N, 1, 95, 79] slices, got [${x.shape.join(", ")}]`);
+      throw new Error(`neurad: ${NAME} takes [N, 1, 95, 79] slices, got ${formatShape(x.shape)}`);
     }
     return tidy(() => {
       const z = this.pre_vq_conv.forward(this.encoder.forward(x));
