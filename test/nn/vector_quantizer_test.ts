@@ -66,7 +66,9 @@ for (const name of ["small", "odd", "wide"]) {
       const h = (k: string) => f.get(`${name}.${k}`)!;
       const [K, D] = h("codebook").shape;
       const vq = quantizer({ numCodes: K, codeDim: D, beta: (h("beta").data as Float32Array)[0] });
-      vq.loadStateDict(new Map([["embedding.weight", toTensor(h("codebook"))]]));
+      const codebook = toTensor(h("codebook"));
+      vq.loadStateDict(new Map([["embedding.weight", codebook]])); // copies
+      codebook.dispose();
       const z = toTensor(h("z"), true);
       const gout = toTensor(h("gout"));
       const out = vq.forward(z);
