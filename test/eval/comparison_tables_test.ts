@@ -4,7 +4,7 @@
 // (fractions) and JSON; the DICE columns are the main filter's row. Also checkpointDetail: which
 // file was evaluated and why.
 
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
+import { deepStrictEqual, ok as assert } from "node:assert";
 import type { EvalResult, RankingResult } from "../../src/report/eval_result.ts";
 import { checkpointDetail, comparisonTables } from "../../src/eval/run_eval.ts";
 
@@ -67,17 +67,17 @@ Deno.test("comparisonTables: one row per run and dataset, ED/EV, main-filter Dic
     result("runs/vqgan", "reddipalli22-vqgan", { embedDim: 64, numCodes: 128 }),
   ]);
   const rows = t.json as Record<string, unknown>[];
-  assertEquals(rows.length, 4);
-  assertEquals(rows.map((r) => [r.run, r.dataset, r.ED, r.EV]), [
+  deepStrictEqual(rows.length, 4);
+  deepStrictEqual(rows.map((r) => [r.run, r.dataset, r.ED, r.EV]), [
     ["runs/vae", "brats", 128, ""],
     ["runs/vae", "atlas", 128, ""],
     ["runs/vqgan", "brats", 64, 128],
     ["runs/vqgan", "atlas", 64, 128],
   ]);
-  assertEquals(rows[0].sampleAUROC, 0.5);
-  assertEquals(rows[1].pixelAUROC, 0.62);
-  assertEquals(rows[0].diceT, 0.25); // the 9×9 row, not the 5×5 one
-  assertEquals(rows[1].diceT, undefined); // no DICE for atlas in this result
+  deepStrictEqual(rows[0].sampleAUROC, 0.5);
+  deepStrictEqual(rows[1].pixelAUROC, 0.62);
+  deepStrictEqual(rows[0].diceT, 0.25); // the 9×9 row, not the 5×5 one
+  deepStrictEqual(rows[1].diceT, undefined); // no DICE for atlas in this result
   const md = t.md.split("\n");
   assert(
     md[0].startsWith(
@@ -90,7 +90,7 @@ Deno.test("comparisonTables: one row per run and dataset, ED/EV, main-filter Dic
   assert(md[2].includes("| 50.00 | 55.00 | 25.00 | 30.00 |") && md[2].includes("| 25.00 |"), md[2]);
   assert(t.md.includes("Baseline columns"), "the table says what the baselines are");
   const csv = t.csv.trim().split("\n");
-  assertEquals(csv.length, 5);
+  deepStrictEqual(csv.length, 5);
   assert(
     csv[1].startsWith("runs/vae,reddipalli22-vae,corrected,best,pooled,128,,brats,0.5,0.55,"),
     csv[1],
@@ -103,19 +103,19 @@ Deno.test("checkpointDetail(): the file loaded, its step, and how it compares wi
     { checkpointPath: "r/checkpoints/best.safetensors", ...at },
     "best",
   );
-  assertEquals(best.used, "best");
+  deepStrictEqual(best.used, "best");
   assert(best.detail.note.startsWith("lowest validation loss"), best.detail.note);
   assert(best.detail.note.includes("the studies report their final weights"));
   const last = checkpointDetail(
     { checkpointPath: "r/checkpoints/last.safetensors", ...at },
     "last",
   );
-  assertEquals([last.used, last.detail.requested, last.detail.step], ["last", "last", 280]);
+  deepStrictEqual([last.used, last.detail.requested, last.detail.step], ["last", "last", 280]);
   assert(last.detail.note.includes("as the studies report"), last.detail.note);
   const fallback = checkpointDetail(
     { checkpointPath: "r/checkpoints/last.safetensors", ...at },
     "best",
   );
-  assertEquals([fallback.used, fallback.detail.requested], ["last", "best"]);
+  deepStrictEqual([fallback.used, fallback.detail.requested], ["last", "best"]);
   assert(fallback.detail.note.startsWith("the run has no best checkpoint"), fallback.detail.note);
 });

@@ -1,7 +1,7 @@
 // medianFilter3d() (faithful evaluation's 9×9×9 filter) against scipy.ndimage.median_filter on a
 // 6×9×7 volume with ties, sizes 1–9 (larger than the depth) and three border modes.
 
-import { deepStrictEqual as assertEquals, throws } from "node:assert";
+import { deepStrictEqual, throws } from "node:assert";
 import { medianFilter2d, medianFilter3d } from "../../src/eval/postprocess/median_filter.ts";
 import { loadFixture } from "./_helpers.ts";
 
@@ -21,7 +21,7 @@ Deno.test("medianFilter3d() matches scipy median_filter(size=k) for k 1, 3, 4, 5
       mode: c.mode,
       cval: c.cval,
     });
-    assertEquals(Array.from(out), Array.from(Float32Array.from(c.out)), `${c.size} ${c.mode}`);
+    deepStrictEqual(Array.from(out), Array.from(Float32Array.from(c.out)), `${c.size} ${c.mode}`);
   }
 });
 
@@ -29,7 +29,7 @@ Deno.test("medianFilter3d() differs from the per-slice 2D filter, and checks its
   const vol = Float32Array.from(fx.volume);
   const a = medianFilter3d(vol, fx.depth, fx.height, fx.width, 3);
   const b = medianFilter2d(vol, fx.height, fx.width, 3);
-  assertEquals(a.length, b.length);
-  assertEquals(a.some((v, i) => v !== b[i]), true);
+  deepStrictEqual(a.length, b.length);
+  deepStrictEqual(a.some((v, i) => v !== b[i]), true);
   throws(() => medianFilter3d(vol, fx.depth + 1, fx.height, fx.width, 3), /length/);
 });

@@ -4,7 +4,7 @@
 // eroded in sagittal (z, y) planes, never across subjects. The options combine freely. References
 // are naive loops written here.
 
-import { deepStrictEqual as assertEquals, ok as assert, throws } from "node:assert";
+import { deepStrictEqual, ok as assert, throws } from "node:assert";
 import { postprocess, reddipalli22Postprocessing } from "../../src/eval/protocols/reddipalli22.ts";
 import {
   postprocessStack,
@@ -73,9 +73,9 @@ Deno.test("postprocessStack, corrected: 2D median per slice, axial erosion, 0 ou
   const med = medianFilter2d(res, H, W, 5);
   for (let z = 0; z < Z; z++) {
     const want = erode(brain.subarray(z * H * W, (z + 1) * H * W), H, W, 5);
-    assertEquals(eroded.subarray(z * H * W, (z + 1) * H * W), want, `slice ${z}`);
+    deepStrictEqual(eroded.subarray(z * H * W, (z + 1) * H * W), want, `slice ${z}`);
   }
-  for (let i = 0; i < maps.length; i++) assertEquals(maps[i], eroded[i] ? med[i] : 0);
+  for (let i = 0; i < maps.length; i++) deepStrictEqual(maps[i], eroded[i] ? med[i] : 0);
 });
 
 Deno.test("postprocessStack, faithful: 3D median per subject, sagittal erosion", () => {
@@ -92,9 +92,9 @@ Deno.test("postprocessStack, faithful: 3D median per subject, sagittal erosion",
     const off = s * Z * H * W;
     const med = medianFilter3d(d.res, Z, H, W, 3); // per subject: no window crosses subjects
     const want = erodeSagittal(d.brain, 5);
-    assertEquals(eroded.subarray(off, off + Z * H * W), want, `subject ${s}`);
+    deepStrictEqual(eroded.subarray(off, off + Z * H * W), want, `subject ${s}`);
     for (let i = 0; i < Z * H * W; i++) {
-      assertEquals(maps[off + i], want[i] ? med[i] : 0);
+      deepStrictEqual(maps[off + i], want[i] ? med[i] : 0);
     }
   }
   // The two modes differ on the same input.
@@ -103,13 +103,13 @@ Deno.test("postprocessStack, faithful: 3D median per subject, sagittal erosion",
 });
 
 Deno.test("postprocessStack: the modes' options, and the mixed ones", () => {
-  assertEquals(reddipalli22Postprocessing(9, false), {
+  deepStrictEqual(reddipalli22Postprocessing(9, false), {
     medianFilter: 9,
     median: "2d",
     erode: 5,
     erosionPlanes: "axial",
   });
-  assertEquals(reddipalli22Postprocessing(5, true), {
+  deepStrictEqual(reddipalli22Postprocessing(5, true), {
     medianFilter: 5,
     median: "3d",
     erode: 5,
@@ -127,9 +127,9 @@ Deno.test("postprocessStack: the modes' options, and the mixed ones", () => {
   const med3 = medianFilter3d(res, Z, H, W, 3);
   for (let z = 0; z < Z; z++) {
     const want = erode(brain.subarray(z * H * W, (z + 1) * H * W), H, W, 2);
-    assertEquals(a.eroded.subarray(z * H * W, (z + 1) * H * W), want, `slice ${z}`);
+    deepStrictEqual(a.eroded.subarray(z * H * W, (z + 1) * H * W), want, `slice ${z}`);
   }
-  for (let i = 0; i < a.maps.length; i++) assertEquals(a.maps[i], a.eroded[i] ? med3[i] : 0);
+  for (let i = 0; i < a.maps.length; i++) deepStrictEqual(a.maps[i], a.eroded[i] ? med3[i] : 0);
   // 2D median with sagittal erosion, 1 iteration.
   const b = postprocessStack(res, brain, ids, H, W, {
     medianFilter: 5,
@@ -138,18 +138,18 @@ Deno.test("postprocessStack: the modes' options, and the mixed ones", () => {
     erosionPlanes: "sagittal",
   });
   const med2 = medianFilter2d(res, H, W, 5), want = erodeSagittal(brain, 1);
-  assertEquals(b.eroded, want);
-  for (let i = 0; i < b.maps.length; i++) assertEquals(b.maps[i], want[i] ? med2[i] : 0);
+  deepStrictEqual(b.eroded, want);
+  for (let i = 0; i < b.maps.length; i++) deepStrictEqual(b.maps[i], want[i] ? med2[i] : 0);
   // The protocol's own entry point is the stack post-processing of its mode.
-  assertEquals(
+  deepStrictEqual(
     postprocess(res, brain, ids, H, W, 3, true),
     postprocessStack(res, brain, ids, H, W, reddipalli22Postprocessing(3, true)),
   );
 });
 
 Deno.test("postprocessStack: subject runs and refused options", () => {
-  assertEquals(subjectRuns(["a", "a", "b", "a", "a"]), [[0, 2], [2, 3], [3, 5]]);
-  assertEquals(subjectRuns([]), []);
+  deepStrictEqual(subjectRuns(["a", "a", "b", "a", "a"]), [[0, 2], [2, 3], [3, 5]]);
+  deepStrictEqual(subjectRuns([]), []);
   const { res, brain } = subjectData(5);
   const ids = new Array(Z).fill("a");
   const ok: StackPostprocessOptions = {

@@ -2,7 +2,7 @@
 // reconstruct() on the same slices: residual maps (absolute and positive part), per-slice errors
 // across a batch boundary (5 slices, batch 2), and codebook counts for a VQ family.
 
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
+import { deepStrictEqual, ok as assert } from "node:assert";
 import { noGrad } from "../../src/core/autograd.ts";
 import { reconstructStack } from "../../src/eval/scoring/reconstruct.ts";
 import { createModel } from "../../src/models/create_model.ts";
@@ -33,7 +33,7 @@ Deno.test("reconstructStack: residuals and slice errors match reconstruct(), any
   const rec = await reference(m, images);
   for (const residual of ["absolute", "positive"] as const) {
     const r = await reconstructStack(m, images, [N, 1, H, W], { batch: 2, residual });
-    assertEquals(r.codeCounts, undefined);
+    deepStrictEqual(r.codeCounts, undefined);
     let worst = 0;
     for (let i = 0; i < images.length; i++) {
       const d = images[i] - rec[i];
@@ -64,13 +64,13 @@ Deno.test("reconstructStack: a VQ model's code counts cover every latent positio
   const images = Float32Array.from(hostRandom(N * H * W, 4), (v) => (v + 1) / 2);
   const rec = await reference(m, images);
   const r = await reconstructStack(m, images, [N, 1, H, W], { batch: 3 });
-  assertEquals(r.codeCounts!.length, 32);
+  deepStrictEqual(r.codeCounts!.length, 32);
   const x = Tensor.from(images, [N, 1, H, W]);
   const o = noGrad(() => m.forward(x));
   const positions = o.indices!.size;
   for (const t of Object.values(o)) t?.dispose();
   x.dispose();
-  assertEquals(r.codeCounts!.reduce((a, b) => a + b, 0), positions);
+  deepStrictEqual(r.codeCounts!.reduce((a, b) => a + b, 0), positions);
   let worst = 0;
   for (let i = 0; i < rec.length; i++) {
     worst = Math.max(worst, Math.abs(r.reconstructions[i] - rec[i]));

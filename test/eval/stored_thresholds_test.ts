@@ -4,7 +4,7 @@
 // healthy maximum, count unknown), no file means the defaults, and detect reaches no protocol
 // module.
 
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
+import { deepStrictEqual, ok as assert } from "node:assert";
 import {
   DEFAULT_STACK_POSTPROCESS,
   fromStoredPostprocess,
@@ -20,14 +20,14 @@ Deno.test("stored post-processing round-trips for both modes and mixed options",
   for (const faithful of [false, true]) {
     const stack = reddipalli22Postprocessing(7, faithful);
     const stored = toStoredPostprocess(stack, "positive");
-    assertEquals(stored.faithful, faithful);
+    deepStrictEqual(stored.faithful, faithful);
     const json = JSON.parse(JSON.stringify(stored));
-    assertEquals(fromStoredPostprocess(json), { residual: "positive", stack });
+    deepStrictEqual(fromStoredPostprocess(json), { residual: "positive", stack });
   }
   const mixed = { medianFilter: 5, median: "3d", erode: 2, erosionPlanes: "axial" } as const;
   const stored = toStoredPostprocess(mixed, "absolute");
-  assertEquals(stored.faithful, false);
-  assertEquals(fromStoredPostprocess(stored).stack, mixed);
+  deepStrictEqual(stored.faithful, false);
+  deepStrictEqual(fromStoredPostprocess(stored).stack, mixed);
 });
 
 Deno.test("thresholds.json written before median/erosionPlanes reads through `faithful`", () => {
@@ -39,12 +39,12 @@ Deno.test("thresholds.json written before median/erosionPlanes reads through `fa
     createdBy: "neurad eval",
     checkpoint: "/runs/x/checkpoints/best.safetensors",
   });
-  assertEquals(fromStoredPostprocess(old(true).postprocess), {
+  deepStrictEqual(fromStoredPostprocess(old(true).postprocess), {
     residual: "absolute",
     stack: reddipalli22Postprocessing(5, true),
   });
   for (const f of [false, undefined]) {
-    assertEquals(fromStoredPostprocess(old(f).postprocess).stack, {
+    deepStrictEqual(fromStoredPostprocess(old(f).postprocess).stack, {
       medianFilter: 5,
       median: "2d",
       erode: 5,
@@ -63,7 +63,7 @@ Deno.test("the volume threshold says how it was calibrated; older files read as 
     healthyStd: 0.001,
     healthyMax: 0.042,
   });
-  assertEquals([now.value, now.rule, now.fpr, now.calibrationVolumes], [
+  deepStrictEqual([now.value, now.rule, now.fpr, now.calibrationVolumes], [
     0.041,
     "healthy-fpr-quantile",
     0.05,
@@ -74,7 +74,7 @@ Deno.test("the volume threshold says how it was calibrated; older files read as 
     '{"threshold":0.05,"healthyMean":0.04,"healthyStd":0.01,"healthyMax":0.05}',
   );
   const info = volumeThresholdInfo(old);
-  assertEquals([info.value, info.rule, info.fpr, info.calibrationVolumes], [
+  deepStrictEqual([info.value, info.rule, info.fpr, info.calibrationVolumes], [
     0.05,
     "healthy-maximum",
     null,
@@ -84,24 +84,24 @@ Deno.test("the volume threshold says how it was calibrated; older files read as 
 });
 
 Deno.test("the checkpoint a record was calibrated on (detect maps with the same weights)", () => {
-  assertEquals(storedCheckpointName({ checkpoint: "/r/checkpoints/best.safetensors" }), "best");
-  assertEquals(storedCheckpointName({ checkpoint: "r\\checkpoints\\last.safetensors" }), "last");
-  assertEquals(
+  deepStrictEqual(storedCheckpointName({ checkpoint: "/r/checkpoints/best.safetensors" }), "best");
+  deepStrictEqual(storedCheckpointName({ checkpoint: "r\\checkpoints\\last.safetensors" }), "last");
+  deepStrictEqual(
     storedCheckpointName({ checkpoint: "/r/checkpoints/step-200.safetensors" }),
     undefined,
   );
 });
 
 Deno.test("no thresholds: 9×9 median per slice, 5 axial erosions, absolute residual", () => {
-  assertEquals(fromStoredPostprocess(undefined), {
+  deepStrictEqual(fromStoredPostprocess(undefined), {
     residual: "absolute",
     stack: { ...DEFAULT_STACK_POSTPROCESS },
   });
-  assertEquals(DEFAULT_STACK_POSTPROCESS, reddipalli22Postprocessing(9, false));
+  deepStrictEqual(DEFAULT_STACK_POSTPROCESS, reddipalli22Postprocessing(9, false));
 });
 
 Deno.test("detect imports no evaluation protocol, directly or through another module", async () => {
   const graph = await moduleGraph("src/detect/detect_scan.ts");
   assert(graph.includes("src/eval/postprocess/postprocess_stack.ts"), graph.join("\n"));
-  assertEquals(graph.filter((p) => p.startsWith("src/eval/protocols/")), []);
+  deepStrictEqual(graph.filter((p) => p.startsWith("src/eval/protocols/")), []);
 });

@@ -8,7 +8,7 @@
 // The cohort's 6 healthy subjects are too few for 3 healthy validation and test subjects: the
 // split keeps 70/10/20 and eval says its thresholds rest on one healthy validation subject.
 
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
+import { deepStrictEqual, ok as assert } from "node:assert";
 import { generateDemoCohort } from "../../src/data/demo/demo_cohort.ts";
 import { encodeNifti } from "../../src/data/nifti/write_nifti.ts";
 import { readNifti } from "../../src/data/nifti/read_nifti.ts";
@@ -86,39 +86,39 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
       warnings.join(""),
     );
     // The checkpoint and threshold scope are recorded; every ranking has its baseline.
-    assertEquals(result.checkpointDetail!.requested, "best");
-    assertEquals(result.thresholdScope, "pooled");
+    deepStrictEqual(result.checkpointDetail!.requested, "best");
+    deepStrictEqual(result.thresholdScope, "pooled");
     assert(result.rankings.every((r) => r.baseline && r.baseline.auroc >= 0), "baselines");
-    assertEquals(result.protocol, "reddipalli22");
-    assertEquals(result.preset, "demo");
+    deepStrictEqual(result.protocol, "reddipalli22");
+    deepStrictEqual(result.preset, "demo");
     const levels = result.rankings.filter((r) => r.dataset === "brats").map((r) => r.level);
-    assertEquals(levels.sort(), ["pixel", "sample", "slice"]);
+    deepStrictEqual(levels.sort(), ["pixel", "sample", "slice"]);
     for (const r of result.rankings) {
       assert(r.auroc >= 0 && r.auroc <= 1 && r.auprc >= 0 && r.auprc <= 1, JSON.stringify(r));
       assert(r.positives > 0 && r.negatives > 0);
-      assertEquals(r.roc.fpr.length, r.roc.tpr.length);
+      deepStrictEqual(r.roc.fpr.length, r.roc.tpr.length);
     }
     // Test split: 1 healthy + 2 tumour subjects, each scored once.
     const subjects = new Set(result.perSubject.map((r) => r.subject));
-    assertEquals(subjects.size, 3);
-    assertEquals(result.perSubject.filter((r) => r.label === 1).length, 2);
+    deepStrictEqual(subjects.size, 3);
+    deepStrictEqual(result.perSubject.filter((r) => r.label === 1).length, 2);
     const csv = (await Deno.readTextFile(`${ev.outDir}/per_subject.csv`)).trim().split("\n");
-    assertEquals(csv.length, 1 + result.perSubject.length);
+    deepStrictEqual(csv.length, 1 + result.perSubject.length);
     assert(result.dice.length >= 2, "DICE for median 9×9 and 5×5");
     for (const d of result.dice) {
       assert(d.diceT >= 0 && d.diceT <= 1);
       assert(d.oracle && d.oracle.diceT >= d.diceT - 1e-9, "the oracle is the test-set optimum");
     }
-    assertEquals(result.fprThresholds.map((f) => f.fpr).sort(), [0.01, 0.05, 0.1]);
+    deepStrictEqual(result.fprThresholds.map((f) => f.fpr).sort(), [0.01, 0.05, 0.1]);
     assert(result.panels.length >= 1);
     assert(result.panels[0].images.input.startsWith("data:image/png;base64,"));
     const th = JSON.parse(await Deno.readTextFile(`${runDir}/thresholds.json`));
     assert(th.threshold > 0 && th.volumeScore.threshold > 0, JSON.stringify(th));
-    assertEquals(
+    deepStrictEqual(
       [th.volumeScore.rule, th.volumeScore.fpr, th.volumeScore.calibrationVolumes],
       ["quantile", 0.05, 1],
     );
-    assertEquals(th.postprocess, {
+    deepStrictEqual(th.postprocess, {
       medianFilter: 9,
       erode: 5,
       residual: "absolute",
@@ -145,12 +145,12 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
       const f = ev.result;
       assert(String(f.settings.evaluationMode).startsWith("faithful"), JSON.stringify(f.settings));
       // The study's choices: its final weights and per-dataset thresholds.
-      assertEquals([f.checkpoint, f.checkpointDetail!.requested], ["last", "last"]);
-      assertEquals(f.thresholdScope, "per-dataset");
+      deepStrictEqual([f.checkpoint, f.checkpointDetail!.requested], ["last", "last"]);
+      deepStrictEqual(f.thresholdScope, "per-dataset");
       assert(f.dice.every((d) => d.minComponentSize === 8));
       assert(/3D/.test(String(f.settings.medianFilter)));
       assert(/sagittal/.test(String(f.settings.brainMaskErosion)));
-      assertEquals(
+      deepStrictEqual(
         f.dice.map((d) => d.filter),
         result.dice.map((d) => `${d.filter}×${d.filter.at(-1)}`),
       );
@@ -159,8 +159,8 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
       assert(pos(f) > pos(result), `${pos(f)} vs ${pos(result)} lesion voxels`);
       // Corrected evaluation afterwards rewrites thresholds.json for detect (faithful: flagged).
       const th = JSON.parse(await Deno.readTextFile(`${runDir}/thresholds.json`));
-      assertEquals(th.postprocess.faithful, true);
-      assertEquals([th.postprocess.median, th.postprocess.erosionPlanes], ["3d", "sagittal"]);
+      deepStrictEqual(th.postprocess.faithful, true);
+      deepStrictEqual([th.postprocess.median, th.postprocess.erosionPlanes], ["3d", "sagittal"]);
       await runEval({ runDir, bootstrap: 20, quiet: true, report: false });
     },
   );
@@ -203,8 +203,8 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
           "img",
           (els) => els.filter((e) => (e as HTMLImageElement).naturalWidth > 0).length,
         );
-        assertEquals(problems, []);
-        assertEquals(requests, []);
+        deepStrictEqual(problems, []);
+        deepStrictEqual(requests, []);
         assert(svgs >= 4, `${svgs} charts rendered`);
         assert(imgs >= 6, `${imgs} panel images decoded`);
         await page.screenshot({ path: `${root}/report.png`, fullPage: true });
@@ -241,7 +241,7 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
     );
     const out = `${root}/detect`;
     const r = await runNeurad(["detect", "--run", runDir, "--out", out, scan, notBrain, noSkull]);
-    assertEquals(r.code, 0, r.stderr);
+    deepStrictEqual(r.code, 0, r.stderr);
     assert(/las_t1\.nii\.gz: (anomalous|healthy)/.test(r.stdout), r.stdout);
     assert(/flat2d\.nii: not scored/.test(r.stdout), r.stdout);
     assert(/warning: not scored: a 2D image/.test(r.stdout), r.stdout);
@@ -249,14 +249,14 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
     const input = await readNifti(scan, { canonical: false });
     for (const [name, type] of [["anomaly", "float32"], ["mask", "uint8"]]) {
       const v = await readNifti(`${out}/las_t1_${name}.nii.gz`, { canonical: false });
-      assertEquals(v.dims.slice(0, 3), input.dims.slice(0, 3), name);
-      assertEquals(v.affine, input.affine, name);
-      assertEquals(v.datatype, type, name);
+      deepStrictEqual(v.dims.slice(0, 3), input.dims.slice(0, 3), name);
+      deepStrictEqual(v.affine, input.affine, name);
+      deepStrictEqual(v.datatype, type, name);
     }
     const json = JSON.parse(await Deno.readTextFile(`${out}/las_t1.json`));
     assert(json.volumeScore > 0 && json.threshold > 0, JSON.stringify(json));
     // The verdict's volume threshold and its calibration: 1 healthy volume, flagged as too few.
-    assertEquals(
+    deepStrictEqual(
       [
         json.volumeThreshold.rule,
         json.volumeThreshold.fpr,
@@ -279,14 +279,14 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
     }
     assert(inside > 0 && outside <= 0.01 * inside, `inside ${inside}, outside ${outside}`);
     const png = await Deno.readFile(`${out}/las_t1_overlay.png`);
-    assertEquals([...png.subarray(1, 4)], [80, 78, 71]); // "PNG"
+    deepStrictEqual([...png.subarray(1, 4)], [80, 78, 71]); // "PNG"
     const ns = JSON.parse(await Deno.readTextFile(`${out}/noskull.json`));
-    assertEquals(ns.verdict, "unreliable");
+    deepStrictEqual(ns.verdict, "unreliable");
     assert(ns.warnings.some((w: string) => /not skull-stripped/.test(w)), ns.warnings.join("; "));
     assert(/noskull\.nii\.gz: unreliable/.test(r.stdout), r.stdout);
     const flat = JSON.parse(await Deno.readTextFile(`${out}/flat2d.json`));
-    assertEquals(flat.verdict, "not scored");
-    assertEquals(flat.volumeScore, null);
+    deepStrictEqual(flat.verdict, "not scored");
+    deepStrictEqual(flat.volumeScore, null);
     // A thresholds.json written before the explicit options (mode only) scores the same map.
     const thPath = `${runDir}/thresholds.json`, th = JSON.parse(await Deno.readTextFile(thPath));
     delete th.postprocess.median;
@@ -294,12 +294,12 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
     for (const k of ["rule", "fpr", "calibrationVolumes"]) delete th.volumeScore[k];
     await Deno.writeTextFile(thPath, JSON.stringify(th));
     const old = await runNeurad(["detect", "--run", runDir, "--out", `${out}_old`, scan]);
-    assertEquals(old.code, 0, old.stderr);
+    deepStrictEqual(old.code, 0, old.stderr);
     const oldMap = await readNifti(`${out}_old/las_t1_anomaly.nii.gz`, { canonical: false });
-    assertEquals(oldMap.data, map.data);
+    deepStrictEqual(oldMap.data, map.data);
     const oldJson = JSON.parse(await Deno.readTextFile(`${out}_old/las_t1.json`));
-    assertEquals(oldJson.volumeThreshold.rule, "healthy-maximum");
-    assertEquals(oldJson.volumeThreshold.calibrationVolumes, null);
+    deepStrictEqual(oldJson.volumeThreshold.rule, "healthy-maximum");
+    deepStrictEqual(oldJson.volumeThreshold.calibrationVolumes, null);
     assert(oldJson.warnings.some((w: string) => /older neurad eval/.test(w)), oldJson.warnings);
   });
 });

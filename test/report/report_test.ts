@@ -4,7 +4,7 @@
 // listed, degenerate rows shown as such instead of their numbers; the histogram's axis ticks; and
 // the report's inputs: the plain result object and the run's log, never a module of src/eval.
 
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
+import { deepStrictEqual, ok as assert } from "node:assert";
 import type { EvalResult, RankingResult } from "../../src/report/eval_result.ts";
 import { buildReport } from "../../src/report/write_report.ts";
 import { baselineShortfalls, degenerateNotes } from "../../src/report/result_notes.ts";
@@ -141,7 +141,7 @@ Deno.test("buildReport: checkpoint and thresholds over every table, baselines, d
   assert(header.includes("the studies report their final weights"), header);
   assert(header.includes("per dataset: each dataset"), header);
   // Every table (rankings, segmentation, lesion detection) carries the context line.
-  assertEquals(
+  deepStrictEqual(
     (html.match(/<p class="context">checkpoint best \(step 280\) · thresholds per-dataset<\/p>/g) ??
       []).length,
     3,
@@ -175,16 +175,16 @@ Deno.test("buildReport: checkpoint and thresholds over every table, baselines, d
 });
 
 Deno.test("niceTicks: about five round values inside the data's range", () => {
-  assertEquals(niceTicks([0.0612, 0.0731]), [0.065, 0.07]);
-  assertEquals(niceTicks([0, 0.58]), [0, 0.2, 0.4]);
-  assertEquals(niceTicks([3]), [3]);
-  assertEquals(niceTicks([]), []);
+  deepStrictEqual(niceTicks([0.0612, 0.0731]), [0.065, 0.07]);
+  deepStrictEqual(niceTicks([0, 0.58]), [0, 0.2, 0.4]);
+  deepStrictEqual(niceTicks([3]), [3]);
+  deepStrictEqual(niceTicks([]), []);
 });
 
 Deno.test("the report reaches no module of src/eval (eval → report, one way)", async () => {
   for (const entry of ["src/report/write_report.ts", "src/report/eval_result.ts"]) {
     const graph = await moduleGraph(entry);
     assert(graph.includes(entry), graph.join("\n"));
-    assertEquals(graph.filter((p) => p.startsWith("src/eval/")), [], entry);
+    deepStrictEqual(graph.filter((p) => p.startsWith("src/eval/")), [], entry);
   }
 });

@@ -3,7 +3,7 @@
 // would also fail to compile). Template specs are cached in one place (src/kernels/kernel_cache.ts),
 // not in per-wrapper maps.
 
-import { deepStrictEqual as assertEquals, ok } from "node:assert";
+import { deepStrictEqual, ok } from "node:assert";
 import { fileURLToPath } from "node:url";
 
 const shaders = fileURLToPath(new URL("../../shaders/", import.meta.url));
@@ -20,7 +20,7 @@ Deno.test("prelude helpers are defined once, in shaders/prelude.wgsl", () => {
     for (const n of names) if (new RegExp(`^fn ${n}\\(`, "m").test(src)) offenders.push(e.name);
     if (/\bx != x\b|\bv != v\b/.test(src)) offenders.push(`${e.name} (x != x: use isNan)`);
   }
-  assertEquals(offenders, []);
+  deepStrictEqual(offenders, []);
 });
 
 Deno.test("template kernel specs use the shared cache, not their own maps", () => {
@@ -30,5 +30,5 @@ Deno.test("template kernel specs use the shared cache, not their own maps", () =
     const src = Deno.readTextFileSync(`${kernels}${e.name}`);
     if (/new Map<string, KernelSpec>/.test(src)) own.push(e.name);
   }
-  assertEquals(own, []);
+  deepStrictEqual(own, []);
 });

@@ -2,7 +2,7 @@
 // and answers missing/corrupt runs, truncated checkpoints and another model's checkpoint with
 // one-line UserErrors.
 
-import { deepStrictEqual as assertEquals, rejects } from "node:assert";
+import { deepStrictEqual, rejects } from "node:assert";
 import { createModel } from "../../src/models/create_model.ts";
 import type { Autoencoder } from "../../src/models/types.ts";
 import type { Module } from "../../src/nn/module.ts";
@@ -46,12 +46,12 @@ Deno.test("openRun loads the last checkpoint's weights into an eval-mode model",
   const dir = await tempDir();
   const m = await writeRun(dir);
   const run = await openRun(dir); // no best yet: falls back to last
-  assertEquals(run.step, 7);
-  assertEquals(run.model.training, false);
+  deepStrictEqual(run.step, 7);
+  deepStrictEqual(run.model.training, false);
   const a = m.stateDict(), b = run.model.stateDict();
-  assertEquals([...a.keys()], [...b.keys()]);
+  deepStrictEqual([...a.keys()], [...b.keys()]);
   for (const [k, t] of a) {
-    assertEquals(await b.get(k)!.toArray(), await t.toArray(), k);
+    deepStrictEqual(await b.get(k)!.toArray(), await t.toArray(), k);
   }
   m.dispose();
   run.model.dispose();
