@@ -43,7 +43,9 @@ test("blocks: Downsample 95×79 → 47×39, Upsample ×2, ResnetBlock shortcut; 
     "conv2.weight",
     "nin_shortcut.weight",
   ]);
-  ok(!keys(new ResnetBlock(32)).some((k) => k.startsWith("nin_shortcut")));
+  const same = new ResnetBlock(32);
+  ok(!keys(same).some((k) => k.startsWith("nin_shortcut")));
+  same.dispose();
   x.dispose();
   for (const m of [d, u, r]) m.dispose();
 });
@@ -54,9 +56,9 @@ test("AttnBlock: 'unapplied' registers proj_out and equals 'none'; 'applied' dif
   deepStrictEqual(keys(blocks[1]), keys(blocks[0]));
   ok(!keys(blocks[2]).some((k) => k.startsWith("proj_out")));
   const x = Tensor.from(input([2, 32, 5, 4]).data, [2, 32, 5, 4]);
-  const [a, un, none] = await Promise.all(
-    blocks.map((b) => noGrad(() => b.forward(x)).toArray() as Promise<Float32Array>),
-  );
+  const ys = blocks.map((b) => noGrad(() => b.forward(x)));
+  const [a, un, none] = await Promise.all(ys.map((y) => y.toArray() as Promise<Float32Array>));
+  ys.forEach((y) => y.dispose());
   deepStrictEqual(un, none);
   ok(a.some((v, i) => Math.abs(v - un[i]) > 1e-3));
   x.dispose();
