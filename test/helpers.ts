@@ -188,7 +188,6 @@ export const KNOWN_LEAKY: ReadonlySet<string> = new Set([
   "kernels/ops_test.ts",
   "kernels/reduce_strided_test.ts",
   "kernels/reference_test.ts",
-  "models/models_chandru25_test.ts",
   // Not yet run with the detector on: listed until a run shows them clean.
   "heavy/eval_detect_report_test.ts",
   "heavy/models_chandru25_full_width_test.ts",

@@ -222,6 +222,7 @@ Deno.test({
     ok(compared >= 45, `${compared} tensors compared`);
     for (const t of [...xs, out.recon, out.perplexity, out.usage, out.indices]) t?.dispose();
     opt.zeroGrad();
+    opt.dispose();
     m.dispose();
   },
 });
@@ -395,14 +396,18 @@ Deno.test({
         await r.toArray();
         r.dispose();
       });
-      throws(() => m.forward(rand([1, 1, 16, 16])), /chandru25-vqgan expects/);
+      const wrong = rand([1, 1, 16, 16]);
+      throws(() => m.forward(wrong), /chandru25-vqgan expects/);
+      wrong.dispose();
       x.dispose();
       m.dispose();
     }
     throws(() => new Chandru25Vqgan({ widthMultiplier: 0 }), /widthMultiplier/);
     throws(() => new Chandru25Vqgan({ mode: "other" as "faithful" }), /mode must be/);
     const g = new Chandru25Dcgan({ widthMultiplier: 1 / 64 });
-    throws(() => g.reconstruct(rand([1, 3, 32, 32])), /64, 64/);
+    const small = rand([1, 3, 32, 32]);
+    throws(() => g.reconstruct(small), /64, 64/);
+    small.dispose();
     g.dispose();
   },
 });
