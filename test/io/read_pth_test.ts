@@ -83,10 +83,12 @@ Deno.test("vgg16-features loads a torchvision .pth and matches PyTorch to conv3_
   });
   for (const t of [x, y, loss]) t.dispose();
   vgg.dispose();
+  const fullWidth = createModel<Vgg16Features>("vgg16-features");
   await rejects(
-    loadWeights(createModel("vgg16-features"), `${DIR}vgg_small.pth`),
+    loadWeights(fullWidth, `${DIR}vgg_small.pth`),
     /vgg_small\.pth: .*(missing|shape)/,
   );
+  fullWidth.dispose();
 });
 
 Deno.test("lpips loads trunk + heads from two .pth files and matches PyTorch (distance and gradient)", async () => {
@@ -95,7 +97,8 @@ Deno.test("lpips loads trunk + heads from two .pth files and matches PyTorch (di
   await loadLpipsWeights(lp, `${DIR}lpips_trunk_small.pth,${DIR}lpips_heads_small.pth`);
   const a = upload("out/lpips_a");
   a.requiresGrad = true;
-  const d = lp.forward(a, upload("out/lpips_b"));
+  const b = upload("out/lpips_b");
+  const d = lp.forward(a, b);
   deepStrictEqual(d.shape, [2, 1, 1, 1]);
   assertClose(await d.toArray() as Float32Array, ref("out/lpips_dist").data as Float32Array, {
     scaleTol: 1e-4,
@@ -111,7 +114,7 @@ Deno.test("lpips loads trunk + heads from two .pth files and matches PyTorch (di
       name: "grad a",
     },
   );
-  for (const t of [a, d, s]) t.dispose();
+  for (const t of [a, b, d, s]) t.dispose();
   await rejects(
     loadLpipsWeights(lp, `${DIR}lpips_trunk_small.pth`),
     /LPIPS weights incomplete: missing lin0/,
