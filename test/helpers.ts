@@ -179,7 +179,6 @@ export async function assertNoLeak(label: string, fn: () => Promise<void> | void
  */
 export const KNOWN_LEAKY: ReadonlySet<string> = new Set([
   "eval/chandru25_protocol_test.ts",
-  "kernel_timer_test.ts",
   "kernels/conv2d_test.ts",
   "kernels/gradcheck_test.ts",
   "kernels/nan_semantics_test.ts",

@@ -30,7 +30,8 @@ Deno.test({
     await setup();
     const a = nd.Tensor.from(hostRandom(64 * 48, 1), [64, 48]);
     const b = nd.Tensor.from(hostRandom(48 * 32, 2), [48, 32]);
-    const want = await nd.matmul(a, b).toArray();
+    const untimed = nd.matmul(a, b);
+    const want = await untimed.toArray();
     nd.startKernelTiming();
     throws(() => nd.startKernelTiming(), /already on/);
     const outs: nd.Tensor[] = [];
@@ -48,6 +49,6 @@ Deno.test({
     deepStrictEqual(times.reduce((n, t) => n + t.count, 0) >= 1501, true);
     ok([...byName.keys()].some((k) => k.startsWith("matmul")), [...byName.keys()].join());
     await rejects(nd.stopKernelTiming(), /not on/);
-    for (const t of [a, b, c, ...outs]) t.dispose();
+    for (const t of [a, b, untimed, c, ...outs]) t.dispose();
   },
 });
