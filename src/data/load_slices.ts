@@ -4,6 +4,7 @@
  * takes it from the cache) and stacks the axial slices of the requested split.
  * @module
  */
+import { dirname, join } from "node:path";
 import { DataError } from "./data_error.ts";
 import { findSubjects, pairSubjects } from "./layouts/find_subjects.ts";
 import type { LayoutName, Subject } from "./layouts/subject.ts";
@@ -117,10 +118,13 @@ export async function loadSlices(source: string, options: LoadSlicesOptions): Pr
 async function _manifestFor(source: string, o: LoadSlicesOptions, seed: number): Promise<Manifest> {
   const path = o.manifestPath ??
     (o.cacheDir
-      ? `${o.cacheDir}/manifest-${
-        (await sha256Hex(`${Deno.realPathSync(source)}|${o.masksDir ?? ""}|${o.layout ?? ""}`))
-          .slice(0, 16)
-      }-seed${seed}.json`
+      ? join(
+        o.cacheDir,
+        `manifest-${
+          (await sha256Hex(`${Deno.realPathSync(source)}|${o.masksDir ?? ""}|${o.layout ?? ""}`))
+            .slice(0, 16)
+        }-seed${seed}.json`,
+      )
       : undefined);
   if (path) {
     const exists = await Deno.stat(path).then(() => true, () => false);
@@ -139,7 +143,7 @@ async function _manifestFor(source: string, o: LoadSlicesOptions, seed: number):
   if (subjects.length === 0) throw new DataError(source, "no subjects found");
   const m = await buildManifest(subjects, seed);
   if (path) {
-    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")) || ".", { recursive: true });
+    await Deno.mkdir(dirname(path), { recursive: true });
     await writeManifest(path, m);
   }
   return m;

@@ -5,6 +5,7 @@
  * uint8 masks.
  * @module
  */
+import { join } from "node:path";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import type { PreprocessedVolume } from "./preprocess/preprocess_volume.ts";
 import { sha256Hex } from "./sha256.ts";
@@ -26,7 +27,7 @@ export function cacheKey(
 export async function readCached(dir: string, key: string): Promise<PreprocessedVolume | null> {
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(`${dir}/${key}.bin`);
+    bytes = await Deno.readFile(join(dir, `${key}.bin`));
   } catch {
     return null;
   }
@@ -68,5 +69,5 @@ export async function writeCached(dir: string, key: string, v: PreprocessedVolum
   o += 4 * n;
   out.set(v.brainMask, o);
   if (v.lesionMask) out.set(v.lesionMask, o + n);
-  await writeFileAtomic(`${dir}/${key}.bin`, out);
+  await writeFileAtomic(join(dir, `${key}.bin`), out);
 }

@@ -2,6 +2,7 @@
 // `demo` preset on it, evaluate it with the first study's protocol, write the report, and return
 // where everything is with the headline metrics. `neurad demo` prints them.
 
+import { join } from "node:path";
 import { generateDemoCohort } from "../data/demo/demo_cohort.ts";
 import { runEval } from "../eval/run_eval.ts";
 import type { EvalResult } from "../report/eval_result.ts";
@@ -30,14 +31,14 @@ const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
   const log = o.log ?? ((s: string) => console.log(s));
   let t = performance.now();
-  if (!(await exists(`${o.dataDir}/cohort.json`))) {
+  if (!(await exists(join(o.dataDir, "cohort.json")))) {
     log(`building the demo cohort from the embedded Colin27 brain in ${o.dataDir}`);
     await generateDemoCohort({ outDir: o.dataDir, seed: o.seed ?? 1, quiet: o.quiet });
   }
   const data = (performance.now() - t) / 1000;
   // A previous demo run is replaced; anything else in the way is refused.
   if (await exists(o.runDir)) {
-    const cfg = await Deno.readTextFile(`${o.runDir}/config.json`).then(JSON.parse, () => null);
+    const cfg = await Deno.readTextFile(join(o.runDir, "config.json")).then(JSON.parse, () => null);
     if (cfg?.preset !== "demo") {
       throw new UserError(`${o.runDir}: exists and is not a demo run; choose another --out`);
     }

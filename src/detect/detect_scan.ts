@@ -8,6 +8,7 @@
 // calibrated it at which false-positive rate, lesion components in mm³ and scanner coordinates,
 // warnings). Input that is not a skull-stripped 3D T1 brain is flagged, never silently scored.
 
+import { basename, join } from "node:path";
 import { encode } from "fast-png";
 import { readNifti } from "../data/nifti/read_nifti.ts";
 import { writeNifti } from "../data/nifti/write_nifti.ts";
@@ -45,7 +46,7 @@ export interface DetectResult {
   warnings: string[];
 }
 
-const baseName = (p: string) => p.split("/").pop()!.replace(/\.nii(\.gz)?$/i, "");
+const baseName = (p: string) => basename(p).replace(/\.nii(\.gz)?$/i, "");
 
 /** Checks that make a scan unfit for scoring (returns the problems; empty = fine). */
 function inputProblems(v: Volume): { fatal: string[]; warn: string[]; suspect: string[] } {
@@ -104,8 +105,8 @@ export async function detectScan(
   res.warnings.push(...bad.warn, ...bad.suspect);
   if (bad.fatal.length) {
     res.warnings.push(...bad.fatal.map((s) => `not scored: ${s}`));
-    await writeTextFileAtomic(`${outDir}/${name}.json`, JSON.stringify(res, null, 2));
-    res.outputs.json = `${outDir}/${name}.json`;
+    await writeTextFileAtomic(join(outDir, `${name}.json`), JSON.stringify(res, null, 2));
+    res.outputs.json = join(outDir, `${name}.json`);
     return res;
   }
   for (let i = 0; i < vol.data.length; i++) if (!Number.isFinite(vol.data[i])) vol.data[i] = 0;
@@ -135,7 +136,7 @@ export async function detectScan(
   }
   if (count === 0) {
     res.warnings.push("not scored: no axial slice holds 1 % brain after preprocessing");
-    res.outputs.json = `${outDir}/${name}.json`;
+    res.outputs.json = join(outDir, `${name}.json`);
     await writeTextFileAtomic(res.outputs.json, JSON.stringify(res, null, 2));
     return res;
   }
@@ -169,32 +170,32 @@ export async function detectScan(
   if (bad.suspect.length && res.verdict !== "unknown") res.verdict = "unreliable";
   // Back onto the scan's own grid and affine.
   const anomaly = restoreToScanGeometry(map, pre.geometry);
-  await writeNifti(`${outDir}/${name}_anomaly.nii.gz`, anomaly, {
+  await writeNifti(join(outDir, `${name}_anomaly.nii.gz`), anomaly, {
     description: "neurad anomaly map",
   });
-  res.outputs.anomaly = `${outDir}/${name}_anomaly.nii.gz`;
+  res.outputs.anomaly = join(outDir, `${name}_anomaly.nii.gz`);
   const t = res.threshold;
   let maskPre: Uint8Array | null = null;
   if (t !== null) {
     maskPre = Uint8Array.from(map, (v) => (v > t ? 1 : 0));
     const restored = restoreToScanGeometry(Float32Array.from(maskPre), pre.geometry);
     const mask = Uint8Array.from(restored.data, (v) => (v >= 0.5 ? 1 : 0));
-    await writeNifti(`${outDir}/${name}_mask.nii.gz`, {
+    await writeNifti(join(outDir, `${name}_mask.nii.gz`), {
       ...restored,
       data: Float32Array.from(mask),
     }, {
       datatype: "uint8",
       description: "neurad anomaly mask",
     });
-    res.outputs.mask = `${outDir}/${name}_mask.nii.gz`;
+    res.outputs.mask = join(outDir, `${name}_mask.nii.gz`);
     res.lesions = components(mask, restored);
   }
   await writeFileAtomic(
-    `${outDir}/${name}_overlay.png`,
+    join(outDir, `${name}_overlay.png`),
     montage(pre.image.data, map, maskPre, W, H, Z),
   );
-  res.outputs.overlay = `${outDir}/${name}_overlay.png`;
-  res.outputs.json = `${outDir}/${name}.json`;
+  res.outputs.overlay = join(outDir, `${name}_overlay.png`);
+  res.outputs.json = join(outDir, `${name}.json`);
   await writeTextFileAtomic(res.outputs.json, JSON.stringify(res, null, 2));
   return res;
 }

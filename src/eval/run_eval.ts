@@ -7,6 +7,7 @@
 // weights for a corrected evaluation and the last weights (what the studies report) for a
 // faithful one; the result records which file was loaded and why.
 
+import { join } from "node:path";
 import { deviceInfo, getDevice } from "../core/device.ts";
 import { type OpenedRun, openRun, readRunConfig } from "../train/open_run.ts";
 import { UserError } from "../core/errors.ts";
@@ -138,11 +139,14 @@ export async function runEval(o: EvalOptions): Promise<EvalOutput> {
       },
       config: run.config as unknown as Record<string, unknown>,
     };
-    const out = o.outDir ?? `${o.runDir}/eval`;
+    const out = o.outDir ?? join(o.runDir, "eval");
     await Deno.mkdir(out, { recursive: true });
-    await writeTextFileAtomic(`${out}/eval.json`, JSON.stringify(result, null, 1));
-    await writeTextFileAtomic(`${out}/per_subject.csv`, perSubjectCsv(result));
-    await writeTextFileAtomic(`${o.runDir}/thresholds.json`, JSON.stringify(thresholds, null, 2));
+    await writeTextFileAtomic(join(out, "eval.json"), JSON.stringify(result, null, 1));
+    await writeTextFileAtomic(join(out, "per_subject.csv"), perSubjectCsv(result));
+    await writeTextFileAtomic(
+      join(o.runDir, "thresholds.json"),
+      JSON.stringify(thresholds, null, 2),
+    );
     const reportPath = o.report === false ? undefined : await writeReport(result, o.runDir, out);
     return { result, outDir: out, reportPath };
   } finally {

@@ -9,6 +9,7 @@
 // baseline on. Built from the plain result object (eval_result.ts) and the run's log only:
 // the report imports nothing from src/eval, which calls it (eval → report, one way).
 
+import { join } from "node:path";
 import type { EvalResult, RankingResult } from "./eval_result.ts";
 import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { pct, prChart, rocChart } from "./charts/curves.ts";
@@ -47,7 +48,7 @@ function table(head: string[], rows: (string | number)[][]): string {
 
 async function readLog(runDir: string): Promise<Record<string, unknown>[]> {
   try {
-    const text = await Deno.readTextFile(`${runDir}/log.jsonl`);
+    const text = await Deno.readTextFile(join(runDir, "log.jsonl"));
     return text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
   } catch {
     return [];
@@ -311,7 +312,7 @@ ${parts.join("\n")}
 /** Writes OUT/report.html (atomically) and returns its path. */
 export async function writeReport(r: EvalResult, runDir: string, outDir: string): Promise<string> {
   const html = await buildReport(r, await readLog(runDir));
-  const path = `${outDir}/report.html`;
+  const path = join(outDir, "report.html");
   await writeTextFileAtomic(path, html);
   return path;
 }

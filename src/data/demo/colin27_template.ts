@@ -4,14 +4,15 @@
  * real preprocessing pipeline runs on them unchanged.
  * @module
  */
+import { fileURLToPath } from "node:url";
 import type { Affine } from "../nifti/affine.ts";
 import { readNifti } from "../nifti/read_nifti.ts";
 import { COLIN27_ASSET, readAsset } from "../../util/assets.ts";
 
 /** Default location of the shipped template, relative to this module. */
-export const COLIN27_PATH =
-  new URL("../../../data/colin27/colin27_t1_brain.nii.gz", import.meta.url)
-    .pathname;
+export const COLIN27_PATH = fileURLToPath(
+  new URL("../../../data/colin27/colin27_t1_brain.nii.gz", import.meta.url),
+);
 
 /** Colin27's native grid (ch2bet.nii.gz): 1 mm, RAS, MNI space. */
 export const COLIN_GRID = {

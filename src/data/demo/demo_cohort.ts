@@ -5,6 +5,7 @@
  * files: each subject draws from its own PRNG stream seeded by (seed, kind, index).
  * @module
  */
+import { join } from "node:path";
 import { writeTextFileAtomic } from "../../util/atomic_write.ts";
 import type { Volume } from "../nifti/volume.ts";
 import { writeNifti } from "../nifti/write_nifti.ts";
@@ -86,7 +87,7 @@ export async function generateDemoCohort(o: DemoCohortOptions): Promise<DemoCoho
       progress.update(++done, paths.id);
     }
   }
-  await writeTextFileAtomic(`${o.outDir}/cohort.json`, JSON.stringify(summary, null, 1) + "\n");
+  await writeTextFileAtomic(join(o.outDir, "cohort.json"), JSON.stringify(summary, null, 1) + "\n");
   return summary;
 }
 
@@ -94,21 +95,21 @@ function _paths(out: string, kind: DemoKind, i: number) {
   const n = String(i).padStart(3, "0");
   if (kind === "healthy") {
     const id = `IXI9${n}-DEMO-0${n}`;
-    return { id, dir: `${out}/ixi`, image: `${out}/ixi/${id}-T1.nii.gz`, mask: undefined };
+    return { id, dir: join(out, "ixi"), image: join(out, `ixi/${id}-T1.nii.gz`), mask: undefined };
   }
   if (kind === "tumour") {
     const id = `DEMO_TUMOUR_${n}`;
-    const dir = `${out}/brats/${id}`;
-    return { id, dir, image: `${dir}/${id}_t1.nii.gz`, mask: `${dir}/${id}_seg.nii.gz` };
+    const dir = join(out, `brats/${id}`);
+    return { id, dir, image: join(dir, `${id}_t1.nii.gz`), mask: join(dir, `${id}_seg.nii.gz`) };
   }
   const sub = `sub-demo${n}`;
-  const dir = `${out}/atlas/${sub}/ses-1/anat`;
+  const dir = join(out, `atlas/${sub}/ses-1/anat`);
   const stem = `${sub}_ses-1_space-MNI152NLin2009aSym`;
   return {
     id: `${stem}`,
     dir,
-    image: `${dir}/${stem}_T1w.nii.gz`,
-    mask: `${dir}/${stem}_label-L_desc-T1lesion_mask.nii.gz`,
+    image: join(dir, `${stem}_T1w.nii.gz`),
+    mask: join(dir, `${stem}_label-L_desc-T1lesion_mask.nii.gz`),
   };
 }
 

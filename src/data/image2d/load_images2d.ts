@@ -7,7 +7,8 @@
  * @module
  */
 import { DataError } from "../data_error.ts";
-import { basename, dirname, listFiles } from "../layouts/walk.ts";
+import { basename, dirname, join } from "node:path";
+import { listFiles } from "../layouts/walk.ts";
 import type { Subject } from "../layouts/subject.ts";
 import { assignSplits, type SplitName } from "../splits.ts";
 import { decodeImage } from "./decode_image.ts";
@@ -40,7 +41,7 @@ export interface ImageSet2D {
 /** Loads every PNG/JPEG under `dir`/<class>/ (sorted), optionally one split of them. */
 export async function loadImages2D(dir: string, o: LoadImages2DOptions = {}): Promise<ImageSet2D> {
   const size = o.size ?? 128;
-  const root = dir.replace(/\/+$/, "");
+  const root = join(dir, "."); // normalised, no trailing separator
   const files = (await listFiles(root, 1)).filter((f) =>
     /\.(png|jpe?g)$/i.test(f) && dirname(f) !== root
   );

@@ -13,7 +13,8 @@
  */
 import { DataError } from "../data_error.ts";
 import type { LayoutName, Subject } from "./subject.ts";
-import { basename, dirname, listFiles } from "./walk.ts";
+import { basename, dirname, join } from "node:path";
+import { listFiles } from "./walk.ts";
 
 const NII = /\.nii(\.gz)?$/;
 const IMG2D = /\.(png|jpe?g)$/i;
@@ -34,7 +35,7 @@ export async function findSubjects(dir: string, layout?: LayoutName): Promise<Su
     } else if (brats) {
       // 2023 names keep their trailing "-" in the match: "<case>-" + "seg".
       const stem = brats[1].endsWith("-") ? brats[1] : `${brats[1]}_`;
-      const seg = [".nii.gz", ".nii"].map((e) => `${dirname(f)}/${stem}seg${e}`)
+      const seg = [".nii.gz", ".nii"].map((e) => join(dirname(f), `${stem}seg${e}`))
         .find((p) => byName.has(p));
       if (!seg) throw new DataError(f, `BraTS case has no matching ${stem}seg.nii.gz`);
       const id = brats[1].replace(/-$/, "");
@@ -85,7 +86,7 @@ export async function detectLayouts(dir: string): Promise<LayoutName[]> {
   const found = [...new Set(subjects.map((s) => s.layout))];
   if (found.length > 0) return found;
   const files = await listFiles(dir, 1);
-  if (files.some((f) => IMG2D.test(f) && dirname(f) !== dir.replace(/\/+$/, ""))) {
+  if (files.some((f) => IMG2D.test(f) && dirname(f) !== join(dir, "."))) {
     return ["images2d"];
   }
   throw new DataError(

@@ -3,6 +3,7 @@
  * never depends on the filesystem).
  * @module
  */
+import { join } from "node:path";
 import { DataError } from "../data_error.ts";
 
 /** All file paths under `dir` (depth ≤ maxDepth), sorted. */
@@ -16,22 +17,11 @@ export async function listFiles(dir: string, maxDepth = 5): Promise<string[]> {
       throw new DataError(d, `cannot list directory (${(e as Error).message.split("\n")[0]})`);
     }
     for (const e of entries) {
-      const p = `${d}/${e.name}`;
+      const p = join(d, e.name);
       if (e.isDirectory && depth < maxDepth) await walk(p, depth + 1);
       else if (e.isFile) out.push(p);
     }
   }
-  await walk(dir.replace(/\/+$/, ""), 0);
+  await walk(join(dir, "."), 0);
   return out.sort();
-}
-
-/** File name without directory. */
-export function basename(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
-}
-
-/** Directory part of a path. */
-export function dirname(path: string): string {
-  const i = path.lastIndexOf("/");
-  return i < 0 ? "." : path.slice(0, i);
 }
