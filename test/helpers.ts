@@ -178,7 +178,6 @@ export async function assertNoLeak(label: string, fn: () => Promise<void> | void
  * on (deno task test and test-heavy set NEURAD_DEBUG_LEAKS=1 and expose gc()).
  */
 export const KNOWN_LEAKY: ReadonlySet<string> = new Set([
-  "eval/chandru25_protocol_test.ts",
   "kernels/conv2d_test.ts",
   "kernels/gradcheck_test.ts",
   "kernels/nan_semantics_test.ts",

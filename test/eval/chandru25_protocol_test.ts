@@ -9,6 +9,7 @@
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert";
 import { encode } from "fast-png";
 import { noGrad } from "../../src/core/autograd.ts";
+import { tidy } from "../../src/core/scope.ts";
 import { clone } from "../../src/kernels/movement.ts";
 import { addScalar, sigmoid } from "../../src/kernels/unary.ts";
 import { createModel } from "../../src/models/create_model.ts";
@@ -75,7 +76,7 @@ Deno.test("scoreStack(): x̂ = x scores 0.2·(1 − mean D(x)); x̂ = x + 0.5 ha
   }
   const dMeans = async (x: Float32Array) => {
     const t = Tensor.from(x, [N, 3, H, H]);
-    const p = noGrad(() => sigmoid(disc.forward(t)));
+    const p = noGrad(() => tidy(() => sigmoid(disc.forward(t))));
     const v = await p.toArray();
     t.dispose();
     p.dispose();
