@@ -54,6 +54,8 @@ export function trainDefaults(): TrainConfig {
     logEvery: 50,
     sampleEveryEpochs: 10,
     saveEvery: 1000,
+    // A slow adapter can take hours for saveEvery steps: a checkpoint at least this often.
+    saveEveryMinutes: 10,
     keepLast: 3,
   };
 }

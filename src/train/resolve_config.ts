@@ -222,6 +222,7 @@ export function validateConfig(config: RunConfig): RunConfig {
   num(c, "train.logEvery", { int: true, min: 1 });
   num(c, "train.sampleEveryEpochs", { int: true, min: 0 });
   num(c, "train.saveEvery", { int: true, min: 1 });
+  num(c, "train.saveEveryMinutes", { min: 0 });
   num(c, "train.keepLast", { int: true, min: 1 });
   if (typeof config.train.lpipsWeights !== "string") {
     throw new UserError(`--train.lpipsWeights: must be a path string`);

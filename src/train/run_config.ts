@@ -88,7 +88,10 @@ export interface TrainConfig {
   steps: number;
   logEvery: number;
   sampleEveryEpochs: number;
+  /** Write checkpoints/last every saveEvery optimiser steps (and step-N beside it). */
   saveEvery: number;
+  /** Also write checkpoints/last when this many minutes passed since the last save (0 = off). */
+  saveEveryMinutes: number;
   keepLast: number;
 }
 

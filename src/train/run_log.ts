@@ -1,7 +1,10 @@
 // RUN/log.jsonl and the progress bar of a run: the loss terms of each step are kept on the GPU
 // (TermLog) and read back once per logging interval as one line of means, with the learning
 // rates, the speed and the memory watch; one {step, epoch, valLoss} line per epoch; and, on
-// resume, the lines a killed run wrote after its last checkpoint are dropped.
+// resume, the lines a killed run wrote after its last checkpoint are dropped. The progress bar
+// (steps/s, ETA, the last logged losses) shows its first line when the run starts, follows the
+// steps the GPU has finished (the trainer waits for the GPU only when a line is due), and a
+// heartbeat reprints it while a slow step, a checkpoint or a validation runs.
 
 import { memoryStats } from "../core/memory.ts";
 import type { Tensor } from "../core/tensor.ts";
@@ -49,18 +52,55 @@ export class RunLog {
   readonly #bar: ProgressBar;
   #tLog = this.t0;
   #stepsAtLog: number;
+  /** The losses of the last log line, shown after the bar. */
+  #note = "";
+  /** A step of this session has been shown. */
+  #stepShown = false;
+  readonly #quiet: boolean;
 
   constructor(
     readonly path: string,
     logEvery: number,
     total: number,
     startStep: number,
-    o: { quiet?: boolean; write?: (text: string) => void },
+    o: { quiet?: boolean; write?: (text: string) => void; progressInterval?: number },
   ) {
     // Rows for a log interval (the table grows if an interval is longer than 256 steps).
     this.terms = new TermLog(Math.min(logEvery, 256));
-    this.#bar = new ProgressBar("train", total, { quiet: o.quiet, write: o.write });
+    this.#bar = new ProgressBar("train", total, {
+      quiet: o.quiet,
+      write: o.write,
+      tty: o.write ? false : undefined, // a given writer is not the terminal
+      unit: "steps",
+      startAt: startStep,
+      interval: o.progressInterval,
+    });
     this.#stepsAtLog = startStep;
+    this.#quiet = o.quiet ?? false;
+    this.#bar.update(
+      startStep,
+      startStep === 0 ? "(the first step also compiles the GPU kernels)" : "",
+    );
+    this.#bar.keepAlive();
+  }
+
+  /**
+   * Whether a progress line is due: after the run's first step (its time is news: the kernels
+   * compiled), then once per interval. The caller waits for the GPU, then calls progress.
+   */
+  get progressDue(): boolean {
+    return !this.#quiet && (!this.#stepShown || this.#bar.due);
+  }
+
+  /** Shows `step` (finished on the GPU) with the last logged losses. */
+  progress(step: number) {
+    this.#bar.update(step, this.#note, !this.#stepShown);
+    this.#stepShown = true;
+  }
+
+  /** A line of its own on the progress stream (printed even when quiet). */
+  message(text: string) {
+    this.#bar.message(text);
   }
 
   /** Keeps one step's loss terms (copied into the GPU table; the caller frees them). */
@@ -93,9 +133,10 @@ export class RunLog {
       hostRssMB: Deno.memoryUsage().rss / 2 ** 20,
     };
     await this.#append(line);
-    const note = Object.entries(means).slice(0, 4).map(([k, v]) => `${k} ${v.toPrecision(4)}`)
+    this.#note = Object.entries(means).slice(0, 4).map(([k, v]) => `${k} ${v.toPrecision(4)}`)
       .join(" ");
-    this.#bar.update(at.step, `${note} ${sps.toFixed(2)} it/s`);
+    this.#bar.update(at.step, this.#note, !this.#stepShown);
+    this.#stepShown = true;
   }
 
   /** The epoch's validation line. */
@@ -105,7 +146,7 @@ export class RunLog {
 
   /** Completes the progress bar. */
   done(total: number) {
-    this.#bar.update(total);
+    this.#bar.update(total, this.#note);
   }
 
   /** Seconds since the log was opened. */
@@ -114,6 +155,7 @@ export class RunLog {
   }
 
   dispose() {
+    this.#bar.stop();
     this.terms.dispose();
   }
 

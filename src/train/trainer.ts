@@ -1,11 +1,15 @@
 // The training loop of `neurad train`, as named steps: prepareRun builds the run's models,
-// optimisers and lr schedulers; resumeRun continues RUN/checkpoints/last exactly (weights,
-// optimiser state, schedule, GPU RNG state, sampler position); trainEpoch steps through a seeded
-// epoch (runBatch: one optimiser step, its log row, the periodic checkpoint); endEpoch validates,
-// writes sample panels and the best checkpoint. Loss terms are read back once per logging
-// interval (run_log.ts; a NaN/Inf stops the run naming the step and the term). Live GPU memory
-// stays flat: every step's intermediates are freed by tidy() inside the loss step, and its loss
-// scalars are copied into one GPU table and freed, so every step allocates the same buffers.
+// optimisers and lr schedulers (refusing a folder that already holds a run unless it resumes or
+// overwrites it); resumeRun continues RUN/checkpoints/last exactly (weights, optimiser state,
+// schedule, GPU RNG state, sampler position); trainEpoch steps through a seeded epoch (runBatch:
+// one optimiser step, its log row and progress, the checkpoint every saveEvery steps or
+// saveEveryMinutes); endEpoch validates, writes sample panels and the best checkpoint;
+// finishRun writes the last checkpoint, or stopRun does when SIGINT/SIGTERM asked the run to stop
+// (interrupt.ts: checked between steps, so the checkpoint resumes exactly). Loss terms are read
+// back once per logging interval (run_log.ts; a NaN/Inf stops the run naming the step and the
+// term). Live GPU memory stays flat: every step's intermediates are freed by tidy() inside the
+// loss step, and its loss scalars are copied into one GPU table and freed, so every step
+// allocates the same buffers.
 
 import { getDevice } from "../core/device.ts";
 import { noGrad } from "../core/autograd.ts";
@@ -16,10 +20,12 @@ import { createModel } from "../models/create_model.ts";
 import type { Lpips } from "../models/perceptual/lpips.ts";
 import type { Autoencoder, Discriminator } from "../models/types.ts";
 import type { Module } from "../nn/module.ts";
+import { sync } from "../core/dispatch.ts";
 import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { NEURAD_VERSION } from "../util/version.ts";
 import { loadLpipsWeights } from "../io/load_weights.ts";
 import { readCheckpoint } from "./checkpoint_file.ts";
+import { listenForStop, SIGNAL_EXIT_CODE, StopRequest, type StopSignal } from "./interrupt.ts";
 import { type FeatureNet, type StepModels, trainStep } from "./loss_steps.ts";
 import { join } from "./paths.ts";
 import {
@@ -42,16 +48,34 @@ import {
   type TrainData,
 } from "./train_data.ts";
 import { samples, validate } from "./validation.ts";
+import { clearRun, refuseExistingRun } from "./run_dir.ts";
+import { SaveTimer } from "./save_timer.ts";
 
 export interface TrainOptions {
   outDir: string;
   /** Continue the run in outDir from checkpoints/last. */
   resume?: boolean;
+  /**
+   * Start over when outDir already holds a run (its entries are cleared once the new run's
+   * data and models are built); without it (or resume) such a folder is refused.
+   */
+  overwrite?: boolean;
   /** Preloaded data (tests); otherwise loaded from config.data. */
   data?: TrainData;
   quiet?: boolean;
   /** Where progress and messages go (default stderr). */
   write?: (text: string) => void;
+  /** Minimum milliseconds between progress lines off a terminal (default 5000). */
+  progressInterval?: number;
+  /**
+   * Stop on SIGINT/SIGTERM: the run saves checkpoints/last at the next step boundary and
+   * returns `stopped`; a second signal exits the process at once (the last checkpoint whole).
+   */
+  signals?: boolean;
+  /** A stop asked for by the caller (checked between steps, like a signal). */
+  stop?: StopRequest;
+  /** Milliseconds clock of the time-based save interval (default performance.now). */
+  now?: () => number;
 }
 
 export interface TrainResult {
@@ -60,6 +84,10 @@ export interface TrainResult {
   bestValLoss: number;
   lastLog: Record<string, number>;
   seconds: number;
+  /** Set when a signal (or opts.stop) stopped the run before its end. */
+  stopped?: StopSignal;
+  /** The checkpoint a resume continues from (RUN/checkpoints/last.safetensors). */
+  checkpoint: string;
 }
 
 /** The run's models and optimisers, seeded (also used by bench/train_step_bench.ts). */
@@ -149,28 +177,54 @@ interface Run {
   at: Cursor;
   /** Opened once the run starts stepping (after a resume). */
   log?: RunLog;
+  stop: StopRequest;
+  saveTimer: SaveTimer;
+  /** The cursor checkpoints/last holds (undefined before the first save of this run). */
+  saved?: Cursor;
+  /** When the loop last let the event loop run (signals are delivered then). */
+  yieldedAt: number;
 }
 
 /** Runs (or resumes) training into opts.outDir. */
 export async function train(config: RunConfig, opts: TrainOptions): Promise<TrainResult> {
   const run = await prepareRun(config, opts);
+  let unlisten = () => {};
   try {
     if (opts.resume) await resumeRun(run);
     const log = await startRun(run);
-    while (run.at.step < run.total && run.at.epoch < config.train.epochs) {
-      if (!(await trainEpoch(run, log))) break; // stopped by --steps inside the epoch
+    if (opts.signals) unlisten = listenForStop(run.stop, (signal) => quitNow(run, signal));
+    const epochs = config.train.epochs;
+    while (run.at.step < run.total && run.at.epoch < epochs && !run.stop.signal) {
+      if (!(await trainEpoch(run, log))) break; // stopped by --steps or a stop inside the epoch
+      if (run.stop.signal && run.at.step < run.total) break; // validation runs after the resume
       await endEpoch(run, log);
     }
-    await finishRun(run, log);
+    const complete = run.at.step >= run.total || run.at.epoch >= epochs;
+    if (run.stop.signal && !complete) await stopRun(run, log);
+    else await finishRun(run, log);
     const { step, epoch, bestValLoss } = run.at;
-    return { step, epoch, bestValLoss, lastLog: log.lastLog, seconds: log.seconds };
+    return {
+      step,
+      epoch,
+      bestValLoss,
+      lastLog: log.lastLog,
+      seconds: log.seconds,
+      stopped: complete ? undefined : run.stop.signal,
+      checkpoint: lastPath(run),
+    };
   } finally {
+    unlisten();
     disposeRun(run);
   }
 }
 
-/** Data, device, networks, optimisers and schedulers of the run; its folders created. */
+/**
+ * Data, device, networks, optimisers and schedulers of the run; its folders created. A folder
+ * holding a run is refused before anything is loaded, or (overwrite) cleared once everything
+ * that can fail on bad input has been built.
+ */
 async function prepareRun(config: RunConfig, opts: TrainOptions): Promise<Run> {
+  if (!opts.resume && !opts.overwrite) await refuseExistingRun(opts.outDir);
   const data = await loadRunData(config, opts);
   await getDevice();
   const lpipsNet = await loadLpips(config);
@@ -191,9 +245,13 @@ async function prepareRun(config: RunConfig, opts: TrainOptions): Promise<Run> {
     total,
     perEpoch,
     at: { step: 0, epoch: 0, batchInEpoch: 0, bestValLoss: Infinity },
+    stop: opts.stop ?? new StopRequest(),
+    saveTimer: new SaveTimer(t.saveEveryMinutes, opts.now),
+    yieldedAt: performance.now(),
   };
   try {
     checkModelShape(config, m.model);
+    if (opts.overwrite && !opts.resume) await clearRun(run.dir);
   } catch (e) {
     disposeRun(run);
     throw e;
@@ -244,6 +302,7 @@ async function resumeRun(run: Run) {
   restoreState(run.modules, c, path);
   const { step, epoch, batchInEpoch } = c.meta;
   run.at = { step, epoch, batchInEpoch, bestValLoss: c.meta.bestValLoss ?? Infinity };
+  run.saved = { ...run.at };
   const g = c.meta.rng.gpu;
   if (g) setRngState({ seed: g[0], offset: g[1] });
   await trimLog(join(run.dir, "log.jsonl"), step, batchInEpoch);
@@ -260,17 +319,34 @@ async function startRun(run: Run): Promise<RunLog> {
   run.modules.model.train();
   const logPath = join(dir, "log.jsonl");
   run.log = new RunLog(logPath, config.train.logEvery, run.total, run.at.step, run.opts);
+  run.saveTimer.saved(); // the time interval counts from here
   return run.log;
 }
 
-/** Steps through the rest of the current epoch; false when the run's steps end inside it. */
+/**
+ * Steps through the rest of the current epoch; false when the run's steps end inside it or a
+ * stop was asked for before its last batch.
+ */
 async function trainEpoch(run: Run, log: RunLog): Promise<boolean> {
   const t = run.config.train;
   const order = epochOrder(run.data.train, run.config.data.sampling, t.seed, run.at.epoch);
   for (; run.at.batchInEpoch < run.perEpoch && run.at.step < run.total; run.at.batchInEpoch++) {
+    await letSignalsIn(run);
+    if (run.stop.signal) return false;
     await runBatch(run, log, order);
   }
   return run.at.batchInEpoch >= run.perEpoch;
+}
+
+/**
+ * Lets the event loop run (at most every 50 ms), so a signal handler can set the stop request:
+ * a stretch of steps that never waits for the GPU would otherwise never see it.
+ */
+async function letSignalsIn(run: Run) {
+  const now = performance.now();
+  if (now - run.yieldedAt < 50) return;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  run.yieldedAt = performance.now();
 }
 
 /** One optimiser step on the cursor's batch; logs and checkpoints on their intervals. */
@@ -286,11 +362,16 @@ async function runBatch(run: Run, log: RunLog, order: ReturnType<typeof epochOrd
   at.step++;
   log.record(at.step, stepTerms);
   if (at.step % t.logEvery === 0) await flushLog(run, log);
-  if (at.step % t.saveEvery === 0 && at.step < run.total) {
+  else if (log.progressDue) {
+    await sync(); // the bar shows steps the GPU has finished, not steps queued
+    log.progress(at.step);
+  }
+  const onInterval = at.step % t.saveEvery === 0;
+  if ((onInterval || run.saveTimer.due) && at.step < run.total) {
     at.batchInEpoch++; // the checkpoint resumes after this batch
-    await saveLast(run, log, stepName(at.step));
+    await saveLast(run, log, onInterval ? stepName(at.step) : undefined);
     at.batchInEpoch--;
-    await pruneSteps(run.dir, t.keepLast);
+    if (onInterval) await pruneSteps(run.dir, t.keepLast);
   }
 }
 
@@ -331,6 +412,34 @@ async function finishRun(run: Run, log: RunLog) {
   log.done(run.total);
 }
 
+/**
+ * Stopped by a signal between two steps: writes `last` at the cursor (unless it already holds
+ * it) and says so in one line.
+ */
+async function stopRun(run: Run, log: RunLog) {
+  const s = run.saved, at = run.at;
+  if (!s || s.step !== at.step || s.epoch !== at.epoch || s.batchInEpoch !== at.batchInEpoch) {
+    await saveLast(run, log);
+  }
+  log.message(
+    `interrupted at step ${at.step}: saved ${lastPath(run)}; continue with --resume ${run.dir}`,
+  );
+}
+
+/** A second signal while stopping: exit at once (every checkpoint file is renamed into place). */
+function quitNow(run: Run, signal: StopSignal): never {
+  const kept = run.saved
+    ? `${lastPath(run)} (step ${run.saved.step}) is intact`
+    : "no checkpoint to resume from yet";
+  const text = `interrupted again at step ${run.at.step}: quit without saving; ${kept}`;
+  run.log?.message(text); // the listeners are installed once the log is open
+  Deno.exit(SIGNAL_EXIT_CODE[signal]);
+}
+
+function lastPath(run: Run): string {
+  return join(run.dir, "checkpoints", "last.safetensors");
+}
+
 /** Writes `last` (and `also`, e.g. step-N) after flushing the log. */
 async function saveLast(run: Run, log: RunLog, also?: string) {
   await flushLog(run, log); // a NaN stops the run before any checkpoint is written
@@ -338,6 +447,8 @@ async function saveLast(run: Run, log: RunLog, also?: string) {
   // `last` first: whenever the process dies, `last` is the newest whole checkpoint, so
   // --resume always finds it (a kill between the two loses only the step-N copy).
   await saveCheckpoint(run.dir, "last", state, checkpointMeta(run));
+  run.saved = { ...run.at };
+  run.saveTimer.saved();
   if (also) await saveCheckpoint(run.dir, also, state, checkpointMeta(run));
 }
 

@@ -121,8 +121,9 @@ Deno.test("neurad train: --dry-run summary, and bad flags / data mismatch / miss
       stderr: "piped",
       env: { NO_COLOR: "1" },
     }).output();
-  const [dry, badLr, badShape, noRun] = await Promise.all([
+  const [dry, bigBatch, badLr, badShape, noRun] = await Promise.all([
     output([...base, "--dry-run", "-q"]),
+    output([...base, "--dry-run", "-q", "--train.batchSize", "4096", "--steps", "3"]),
     output([...base, "--train.lr", "abc"]),
     output([...base, "--data.sliceShape", "[1, 64, 64]", "-q"]),
     output(["train", "--resume", `${tmp}/nope`]),
@@ -137,10 +138,32 @@ Deno.test("neurad train: --dry-run summary, and bad flags / data mismatch / miss
   strictEqual(dry.code, 0, text(dry.stderr));
   ok(/model reddipalli22-vae \(corrected\): [\d,]+ parameters/.test(text(dry.stdout)));
   ok(
-    /data .*: \d+ training images \(7 volumes\), \d+ validation images, 1×95×79/.test(
+    /data .*: \d+ training images \(\d+ volumes\), \d+ validation images, 1×95×79/.test(
       text(dry.stdout),
     ),
     text(dry.stdout),
+  );
+  // Steps per epoch and in all, the time per step measured on this adapter, the time to the end.
+  const steps = /^steps: (\d+) per epoch \((\d+) samples, batch 8\), (\d+) in all$/m.exec(
+    text(dry.stdout),
+  );
+  ok(steps, text(dry.stdout));
+  strictEqual(Number(steps[1]), Math.ceil(Number(steps[2]) / 8));
+  strictEqual(Number(steps[3]), 4 * Number(steps[1]), "4 epochs");
+  ok(
+    /^time: about [\d.ms]+ per step on .+ \((mean of \d+ timed steps?; the first, compiling the kernels, took [\d.hms]+|one step, kernel compilation included)\), about [\dhms.]+ to the end/m
+      .test(text(dry.stdout)),
+    text(dry.stdout),
+  );
+  strictEqual(dry.code, 0);
+  strictEqual(text(dry.stderr), "", "no warning at batch 8");
+  strictEqual(bigBatch.code, 0, text(bigBatch.stderr));
+  ok(/^steps: 1 per epoch \(\d+ samples, batch 4096\), 3 in all$/m.test(text(bigBatch.stdout)));
+  ok(
+    /^warning: batch size 4096 is larger than the training set \(\d+ images per epoch\)/.test(
+      text(bigBatch.stderr),
+    ),
+    text(bigBatch.stderr),
   );
   oneError(badLr, /^error: --train.lr: expected a number, got 'abc'$/);
   oneError(badShape, /data gives 1×95×79 slices but the config's data.sliceShape is 1×64×64/);

@@ -1,11 +1,14 @@
 // `neurad train --preset NAME --data DIR [--out RUN] [--faithful] [--config FILE.json]
-// [--<config field> VALUE] [--steps N] [--save-every N] [--resume RUN] [--dry-run]`: resolves the
-// run config (preset → JSON → flags), prints and saves it, and trains into the run directory
-// (src/train/trainer.ts). --resume continues RUN from checkpoints/last with RUN/config.json.
+// [--<config field> VALUE] [--steps N] [--save-every N] [--resume RUN | --overwrite] [--dry-run]`:
+// resolves the run config (preset → JSON → flags), prints and saves it, and trains into the run
+// directory (src/train/trainer.ts). --resume continues RUN from checkpoints/last with
+// RUN/config.json; an --out that holds a run is refused unless --overwrite starts it over.
+// Ctrl-C / SIGTERM save a resumable checkpoint and exit 130 / 143. --dry-run adds the steps, the
+// measured time per step on this adapter and the time to the end (src/train/estimate.ts).
 
 import { join } from "node:path";
 import { type Args, bool, choice, defineCommand, int, path, pathList } from "../command.ts";
-import { getDevice } from "../../core/device.ts";
+import { deviceInfo, getDevice } from "../../core/device.ts";
 import { createModel } from "../../models/create_model.ts";
 import type { Module } from "../../nn/module.ts";
 import { UserError } from "../../core/errors.ts";
@@ -16,6 +19,9 @@ import { readRunConfig } from "../../train/open_run.ts";
 import type { RunConfig } from "../../train/run_config.ts";
 import { loadTrainData } from "../../train/train_data.ts";
 import { train } from "../../train/trainer.ts";
+import { describeEstimate, estimateRun } from "../../train/estimate.ts";
+import { SIGNAL_EXIT_CODE } from "../../train/interrupt.ts";
+import { refuseExistingRun } from "../../train/run_dir.ts";
 
 const FLAGS = {
   preset: choice(PRESET_NAMES, {
@@ -41,7 +47,14 @@ const FLAGS = {
     help: "LPIPS weights files, comma-separated (VQGAN perceptual term; docs/weights.md)",
   }),
   resume: path({ metavar: "RUN", help: "continue RUN from its last checkpoint" }),
-  "dry-run": bool({ default: false, help: "print the config, model summary and data found; exit" }),
+  overwrite: bool({
+    default: false,
+    help: "start over when --out holds a run (its checkpoints, log and samples are removed)",
+  }),
+  "dry-run": bool({
+    default: false,
+    help: "print the config, model summary, data, steps and time per step on this adapter; exit",
+  }),
   quiet: bool({ short: "q", default: false, help: "no progress bar" }),
 };
 
@@ -60,6 +73,9 @@ async function configFor(
   if (a["save-every"] !== undefined) extra["train.saveEvery"] = String(a["save-every"]);
   if (a["lpips-weights"] !== undefined) extra["train.lpipsWeights"] = a["lpips-weights"].join(",");
   if (a.resume !== undefined) {
+    if (a.overwrite) {
+      throw new UserError("--overwrite: not with --resume (which continues the run)");
+    }
     if (!(await exists(lastCheckpoint(a.resume)))) {
       throw new UserError(
         `--resume: ${a.resume} has no checkpoints/last.safetensors to resume from`,
@@ -76,9 +92,7 @@ async function configFor(
     extra,
   });
   const out = a.out ?? resolveUserPath(join("runs", a.preset));
-  if (await exists(lastCheckpoint(out))) {
-    throw new UserError(`--out: ${out} already holds a run (continue it with --resume ${out})`);
-  }
+  if (!a.overwrite && !a["dry-run"]) await refuseExistingRun(out);
   return { config, out, resume: false };
 }
 
@@ -124,9 +138,20 @@ and saved to RUN/config.json; RUN/log.jsonl, RUN/samples/ and RUN/checkpoints/ f
         `data ${config.data.dir}: ${d.train.N} training images (${d.train.groups.length} volumes), ` +
           `${d.val.N} validation images, ${d.shape.join("×")}`,
       );
+      const estimate = await estimateRun(config, d);
+      const lines = describeEstimate(estimate, config.train.batchSize, deviceInfo().description);
+      for (const line of lines) console.log(line);
+      for (const w of estimate.warnings) console.error(`warning: ${w}`);
       return 0;
     }
-    const r = await train(config, { outDir: out, resume, quiet: a.quiet });
+    const r = await train(config, {
+      outDir: out,
+      resume,
+      overwrite: a.overwrite,
+      quiet: a.quiet,
+      signals: true,
+    });
+    if (r.stopped) return SIGNAL_EXIT_CODE[r.stopped]; // the trainer said where it saved
     console.log(
       `trained ${out}: step ${r.step}, epoch ${r.epoch}, best validation loss ${
         r.bestValLoss.toPrecision(4)
