@@ -116,6 +116,7 @@ function modelSummary(name: string, options: Record<string, unknown>): string {
 export const trainCommand = defineCommand({
   name: "train",
   summary: "train a study model (presets of both studies, demo) into a run directory",
+  gpu: true,
   description: `Presets: ${PRESET_NAMES.join(", ")}.
 Every config field can be set with --<dotted.name> VALUE (e.g. --train.lr 1e-3,
 --model.options.latentDim 64) or a unique bare name (--lr 1e-3). The resolved config is printed
