@@ -3,7 +3,7 @@
 // the chosen checkpoint's weights and puts them in eval mode. Every problem is one line naming
 // the file (UserError), never a stack trace.
 
-import { join } from "./paths.ts";
+import { join } from "node:path";
 import { createModel } from "../models/create_model.ts";
 import type { Autoencoder, Discriminator } from "../models/types.ts";
 import type { Module } from "../nn/module.ts";

@@ -18,7 +18,7 @@ import {
   writeCheckpoint,
 } from "./checkpoint_file.ts";
 import { loadInto } from "./open_run.ts";
-import { join } from "./paths.ts";
+import { join } from "node:path";
 
 export interface RunModules {
   model: Module;

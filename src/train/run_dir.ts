@@ -7,7 +7,7 @@
 // with new ones (a hidden leftover is removed by the next overwrite).
 
 import { UserError } from "../core/errors.ts";
-import { join } from "./paths.ts";
+import { join } from "node:path";
 
 /** What `neurad train` and `neurad eval` write into a run directory. */
 export const RUN_ENTRIES = [

@@ -27,7 +27,7 @@ import { loadLpipsWeights } from "../io/load_weights.ts";
 import { readCheckpoint } from "./checkpoint_file.ts";
 import { listenForStop, SIGNAL_EXIT_CODE, StopRequest, type StopSignal } from "./interrupt.ts";
 import { type FeatureNet, type StepModels, trainStep } from "./loss_steps.ts";
-import { join } from "./paths.ts";
+import { join } from "node:path";
 import {
   gatherState,
   pruneSteps,
