@@ -82,12 +82,3 @@ export function assign_<T extends DeviceArray>(dst: T, src: DeviceArray): T {
 export function scaleByTensor_<T extends DeviceArray>(dst: T, s: DeviceArray): T {
   return run(dst, null, s, READ_DST | SCALE_DST, 1, 0);
 }
-
-/** dst += s[0]·src where s is a one-element GPU tensor (no readback). */
-export function addScaledByTensor_<T extends DeviceArray>(
-  dst: T,
-  src: DeviceArray,
-  s: DeviceArray,
-): T {
-  return run(dst, src, s, READ_DST | READ_SRC | SCALE_SRC, 1, 1);
-}

@@ -22,8 +22,3 @@ export function cachedSpec<F extends Fields>(
   if (!s) specs.set(k, s = make());
   return s as KernelSpec<F>;
 }
-
-/** How many specs have been built (tests). */
-export function cachedSpecCount(): number {
-  return specs.size;
-}

@@ -34,11 +34,6 @@ export interface CheckpointContents {
   tensors: Map<string, HostTensor>;
 }
 
-/** Downloads tensors to host form (f32/i32/u32). */
-export async function toHost(t: Tensor): Promise<HostTensor> {
-  return (await toHostMany([t]))[0];
-}
-
 /** Downloads many tensors in one GPU round trip (a checkpoint holds hundreds). */
 export async function toHostMany(ts: readonly Tensor[]): Promise<HostTensor[]> {
   const data = await Tensor.toArrays(ts);

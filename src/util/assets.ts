@@ -13,11 +13,6 @@ export function embedAsset(rel: string, bytes: Uint8Array): void {
   embedded.set(rel, bytes);
 }
 
-/** Whether `rel` is embedded (true inside the bundle). */
-export function isEmbedded(rel: string): boolean {
-  return embedded.has(rel);
-}
-
 /** The bytes of the repository file `rel` (e.g. "data/colin27/colin27_t1_brain.nii.gz"). */
 export async function readAsset(rel: string): Promise<Uint8Array> {
   const e = embedded.get(rel);

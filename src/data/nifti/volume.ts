@@ -28,11 +28,6 @@ export interface Volume {
   stored?: { dims: number[]; affine: Affine; orientation: Orientation };
 }
 
-/** Number of voxels in one 3D frame. */
-export function voxelsPerFrame(dims: number[]): number {
-  return (dims[0] ?? 1) * (dims[1] ?? 1) * (dims[2] ?? 1);
-}
-
 /** Throws a DataError naming `maskFile` unless the mask's grid matches the image's. */
 export function checkSameGrid(image: Volume, mask: Volume, maskFile: string): void {
   const a = image.dims.slice(0, 3).join("×");

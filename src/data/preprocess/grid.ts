@@ -10,11 +10,6 @@ export interface Grid3 {
   dims: [number, number, number];
 }
 
-/** Index of voxel (x, y, z). */
-export function idx3(dims: readonly number[], x: number, y: number, z: number): number {
-  return x + dims[0] * (y + dims[1] * z);
-}
-
 /** Inclusive bounding box [lo, hi] per axis of voxels where mask ≠ 0; null if the mask is empty. */
 export function boundingBox(
   mask: ArrayLike<number>,
