@@ -1,4 +1,4 @@
-// Small-op dispatch throughput (issue 14): 1000 adds of a 256-element tensor, where the GPU
+// Small-op dispatch throughput: 1000 adds of a 256-element tensor, where the GPU
 // work is nil and what is measured is the host path of one op (tensor from the pool, uniform
 // block, bind group, pass encoding). Two patterns: "independent" (add(a, b) disposed at once:
 // the pool hands the same buffer back every time) and "chain" (c = add(c, b): two buffers

@@ -1,4 +1,4 @@
-// Benchmarks of the second study's models (src/nn/models/chandru25/) at full width and their
+// Benchmarks of the second study's models (src/models/chandru25/) at full width and their
 // real input shapes: forward, and forward + backward of a scalar loss, for the EMA VQGAN
 // (corrected mode, so the encoder trains too), its patch discriminator, the random perceptual
 // net and the DCGAN generator and discriminator. Prints img/s and GFLOP/s (convolution and

@@ -50,7 +50,7 @@ export function toTensor(h: HostTensor, requiresGrad = false): Tensor {
 /**
  * Deterministic test data in [-1, 1): the mulberry32 stream that the Python fixture scripts
  * (tools/fixtures/*.py `host_random`) mirror bit for bit, so a test and its PyTorch fixture
- * build the same inputs and weights without storing them. Product code uses src/util/prng.ts.
+ * build the same inputs and weights without storing them. Product code uses src/core/prng.ts.
  */
 export function hostRandom(n: number, seed = 1): Float32Array {
   let s = seed >>> 0;

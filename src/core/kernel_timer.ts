@@ -3,7 +3,7 @@
 // resolved and copied into a mappable buffer, read back only when timing stops, and summed per
 // kernel name. Splitting passes costs a little; the timestamps measure the GPU itself, not the
 // host's recording or Deno's ~12 ms sync polling, which dominate wall-clock benches of small
-// kernels. Used through src/dispatch.ts (startKernelTiming / stopKernelTiming).
+// kernels. Used through src/core/dispatch.ts (startKernelTiming / stopKernelTiming).
 
 /** Total GPU time per kernel name. */
 export interface KernelTime {

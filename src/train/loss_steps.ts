@@ -1,4 +1,4 @@
-// One optimisation step per model family, as each study trained it (STUDIES.md):
+// One optimisation step per model family, as each study trained it (docs/models.md, docs/train.md):
 //   vae    (L1 summed per sample + β·KL) / (1 + β), both batch means.
 //   vqvae  mse(x̂, x) + w·VQ loss.
 //   vqgan  taming's VQLPIPSWithDiscriminator: mean|x − x̂| (+ LPIPS) + λ·f·(−mean D(x̂)) + VQ

@@ -1,5 +1,5 @@
 // The training presets: one per study model (reproducing its losses, optimisers and sampling as
-// /work/shared/STUDIES.md specifies) plus `demo`, a narrow VAE that trains on the demo cohort on
+// Reddipalli 2022 and Chandru 2025 specify; docs/train.md) plus `demo`, a narrow VAE that trains on the demo cohort on
 // a CPU adapter in minutes. A preset is a full RunConfig except data.dir, which the user gives.
 
 import type { StudyMode } from "../models/types.ts";

@@ -1,8 +1,8 @@
-// The second study's models (src/nn/models/chandru25/) against PyTorch
+// The second study's models (src/models/chandru25/) against PyTorch
 // (tools/fixtures/models_chandru25_fixtures.py): forward outputs and the gradient of every
 // parameter at the real input shapes with batch 2 (reduced widths), both VQGAN modes including
 // the EMA codebook's updates in training and at test time; full-width parameter counts as
-// STUDIES.md states them; state-dict contents per mode; the perceptual net's seeding; leaks;
+// Chandru 2025 states them; state-dict contents per mode; the perceptual net's seeding; leaks;
 // bad input.
 
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert";
@@ -101,7 +101,7 @@ function count(m: Module): number {
 
 Deno.test({
   ...T,
-  name: "chandru25: full-width parameter counts equal STUDIES.md",
+  name: "chandru25: full-width parameter counts equal Chandru 2025's",
   async fn() {
     await setup();
     const v = new Chandru25Vqgan({ mode: "faithful" });

@@ -24,7 +24,7 @@ const test = (name: string, fn: () => Promise<void> | void) =>
 const count = (m: { parameters(): { size: number }[] }) =>
   m.parameters().reduce((a, p) => a + p.size, 0);
 
-test("reddipalli22-vae: parameter totals as STUDIES.md (used, and as the study counted)", () => {
+test("reddipalli22-vae: parameter totals as Reddipalli 2022 states them (used, and as the study counted)", () => {
   for (
     const [L, used, study] of [
       [32, 1_116_129, 1_177_569],

@@ -1,4 +1,4 @@
-// The first study's VQ-VAE, VQGAN and PatchGAN: parameter totals as STUDIES.md (full width,
+// The first study's VQ-VAE, VQGAN and PatchGAN: parameter totals as Reddipalli 2022 states them (full width,
 // built without a forward pass), and forward output, code indices, VQ loss and every parameter
 // gradient against the PyTorch models of tools/fixtures/models_reddipalli22_fixtures.py at
 // 2×1×95×79 (VQGAN at widthMultiplier 0.25; its faithful gradients are in test/heavy).
@@ -30,7 +30,7 @@ const test = (name: string, fn: () => Promise<void> | void) =>
 
 const count = (m: Module) => m.parameters().reduce((a, p) => a + p.size, 0);
 
-test("reddipalli22 VQ-VAE, VQGAN + PatchGAN: parameter totals as STUDIES.md / Table 4.3", () => {
+test("reddipalli22 VQ-VAE, VQGAN + PatchGAN: parameter totals as Reddipalli 2022, Table 4.3", () => {
   for (const [K, total] of [[128, 1_005_825], [256, 1_022_209]]) {
     const m = createModel("reddipalli22-vqvae", { embedDim: 128, numCodes: K });
     strictEqual(count(m), total, `VQ-VAE 128×${K}`);

@@ -1,4 +1,4 @@
-// chandru25-discriminator: the second study's patch discriminator (STUDIES.md, Study B): conv k4
+// chandru25-discriminator: the second study's patch discriminator (Chandru 2025; docs/models.md): conv k4
 // s2 p1 3→64 + LReLU(0.2); conv k4 s2 p1 64→128 + BN + LReLU(0.2); conv k4 s1 p0 128→1. At
 // 64×64 input it gives 13×13 patch logits. The study applies a sigmoid and BCE; forward returns
 // the logits (N, 1, h, w), as the Discriminator interface asks (use BCE-with-logits). Keys are

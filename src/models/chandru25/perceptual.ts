@@ -1,5 +1,5 @@
-// chandru25-perceptual: the second study's random multi-scale perceptual network (STUDIES.md,
-// Study B), used for its training loss L_perc = mse(φ(x̂), φ(x)). branch1 = 3 × [conv 3×3 p1 +
+// chandru25-perceptual: the second study's random multi-scale perceptual network (Chandru 2025;
+// docs/models.md), used for its training loss L_perc = mse(φ(x̂), φ(x)). branch1 = 3 × [conv 3×3 p1 +
 // BN + ReLU] 3→64→128→256, branch2 the same with 5×5 p2, residual = conv 1×1 3→256;
 // φ = branch1 + branch2 + residual. It is never trained: its weights are PyTorch's default
 // initialisation drawn from `seed` (deterministic; the global RNG stream is restored after),

@@ -1,4 +1,4 @@
-// The second study's models by name, for createModel (src/nn/models/create_model.ts):
+// The second study's models by name, for createModel (src/models/create_model.ts):
 // chandru25-vqgan, chandru25-discriminator, chandru25-perceptual, chandru25-dcgan and
 // chandru25-dcgan-discriminator (the DCGAN baseline's D, for its GAN training).
 

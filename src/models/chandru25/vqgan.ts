@@ -1,5 +1,5 @@
-// chandru25-vqgan: the second study's EMA-codebook VQGAN generator (Chandru 2025; STUDIES.md,
-// Study B). Encoder: conv k4 s2 p1 3→C, ResidualBlock, conv k4 s2 p1 C→C, ResidualBlock (latent
+// chandru25-vqgan: the second study's EMA-codebook VQGAN generator (Chandru 2025;
+// docs/models.md). Encoder: conv k4 s2 p1 3→C, ResidualBlock, conv k4 s2 p1 C→C, ResidualBlock (latent
 // H/4 × W/4 × C). Quantiser: K = 1,024 codes of dimension C = 256, EMA decay 0.99, ε 1e-5.
 // Decoder: ResidualBlock, convT k4 s2 p1 C→C, ResidualBlock, convT k4 s2 p1 C→3, tanh. Fully
 // convolutional: trained at 3×64×64, the study tests at 3×128×128. Keys are the study's module
