@@ -46,7 +46,7 @@ fn main(
     let iy0 = i32(oy) * params.stride - params.pad;
     let xc = (n * params.B + b) * params.H * params.W;
     // Unrolled per kh: rows outside X read zeros through a select, not a branch.
-    // `let ok{kh} = iy0 + {kh} >= 0 && iy0 + {kh} < H;`
+    // `let ok{kh} = (iy0 + {kh} >= 0) & (iy0 + {kh} < H);`
     // `let xr{kh} = xc + u32(clamp(iy0 + {kh}, 0, H - 1)) * params.W;`
     ROW_BLOCK
     let grow = n * A * HWg + oy * params.Wg;
@@ -62,9 +62,11 @@ fn main(
   STORE_BLOCK
 }
 
+// `&`, not `&&`: a short-circuit `&&` is control flow to Tint, and Chromium's SwiftShader took
+// minutes (4×4 taps) to forever (5×5) to compile the unrolled tile's 16-25 branchy loads.
 fn loadX(xrow: u32, ix: i32, rowOk: bool) -> f32 {
   let W = i32(params.W);
-  return select(0.0, X[xrow + u32(clamp(ix, 0, W - 1))], rowOk && ix >= 0 && ix < W);
+  return select(0.0, X[xrow + u32(clamp(ix, 0, W - 1))], rowOk & (ix >= 0) & (ix < W));
 }
 
 fn store(split: u32, a: u32, b: u32, kh: u32, kw: u32, v: f32) {

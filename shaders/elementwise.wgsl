@@ -19,15 +19,22 @@ INPUT_BINDINGS
 
 const CONTIGUOUS: bool = CONTIGUOUS_FLAG;
 
-// pow with PyTorch's results for negative bases and integral exponents.
+// pow with PyTorch's (C's) results where WGSL's pow (exp2(e·log2(base))) is undefined or differs
+// between adapters: x^0 = 1^e = 1 (NaN included); otherwise NaN in, NaN out; 0^e = 0 for e > 0
+// and +Infinity for e < 0 (−0 keeps its sign for odd integral e); a negative base gives NaN
+// unless e is integral, then ±|base|^e by e's parity.
 fn powf(base: f32, e: f32) -> f32 {
-  if (base >= 0.0) {
-    if (base == 0.0 && e == 0.0) { return 1.0; }
-    return pow(base, e);
+  if (e == 0.0 || base == 1.0) { return 1.0; }
+  if (isNan(base) || isNan(e)) { return nanF32(); }
+  let odd = floor(e) == e && fract(e * 0.5) != 0.0;
+  if (base == 0.0) {
+    let r = select(0.0, infF32(), e < 0.0);
+    return select(r, -r, odd && (bitcast<u32>(base) & 0x80000000u) != 0u);
   }
-  if (floor(e) != e) { return bitcast<f32>(0x7fc00000u); }
+  if (base > 0.0) { return pow(base, e); }
+  if (floor(e) != e) { return nanF32(); }
   let r = pow(-base, e);
-  return select(r, -r, (i32(e) & 1) == 1);
+  return select(r, -r, odd);
 }
 
 fn op(OP_PARAMS) -> ELEM_TYPE {

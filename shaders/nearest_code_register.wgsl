@@ -35,7 +35,7 @@ fn main(
     let z = vec4<f32>(Z[zb.x + d], Z[zb.y + d], Z[zb.z + d], Z[zb.w + d]);
     zz += z * z;
   }
-  let nan = bitcast<f32>(0x7fc00000u);
+  let nan = nanF32();
   var best = array<f32, 4>(nan, nan, nan, nan);
   var bestK = array<u32, 4>(0u, 0u, 0u, 0u);
   for (var c = 0u; c < K; c += 4u) {

@@ -37,7 +37,7 @@ fn main(
   let sr = tid / 4u;
   let sd = (tid % 4u) * 4u;
   var zz = vec4<f32>(0.0);
-  let nan = bitcast<f32>(0x7fc00000u);
+  let nan = nanF32();
   var best = array<f32, 4>(nan, nan, nan, nan);
   var bestK = array<u32, 4>(0u, 0u, 0u, 0u);
   for (var c0 = 0u; c0 < K; c0 += 64u) {

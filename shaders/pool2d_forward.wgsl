@@ -27,7 +27,7 @@ fn main(
   let k = i32(params.k);
   let y0 = i32(oy) * params.stride - params.pad;
   let x0 = i32(ox) * params.stride - params.pad;
-  var best = bitcast<f32>(0xff800000u);
+  var best = -infF32();
   var bestIdx = -1;
   var s = 0.0;
   for (var kh = 0; kh < k; kh++) {

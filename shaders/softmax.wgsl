@@ -19,7 +19,7 @@ fn main(
   if (r >= params.rows) { return; }
   let inner = params.inner;
   let base = (r / inner) * params.len * inner + r % inner;
-  var m = bitcast<f32>(0xff800000u);
+  var m = -infF32();
   for (var k = 0u; k < params.len; k++) { m = max(m, X[base + k * inner]); }
   var s = 0.0;
   for (var k = 0u; k < params.len; k++) { s += exp(X[base + k * inner] - m); }

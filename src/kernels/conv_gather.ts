@@ -267,7 +267,7 @@ function weightGradCode(k: number, aBlock: number): string {
     )
     .replace(
       "ROW_BLOCK",
-      each(k, (kh) => `let ok${kh} = iy0 + ${kh} >= 0 && iy0 + ${kh} < H;`, "    ") + "\n    " +
+      each(k, (kh) => `let ok${kh} = (iy0 + ${kh} >= 0) & (iy0 + ${kh} < H);`, "    ") + "\n    " +
         each(k, (kh) => `let xr${kh} = xc + u32(clamp(iy0 + ${kh}, 0, H - 1)) * params.W;`, "    "),
     )
     .replace(

@@ -23,8 +23,8 @@ export type ReduceOp = "sum" | "max" | "min";
 // nanMax / nanMin, which test NaN on the bits: llvmpipe folds `x != x` to false).
 const COMBINE: Record<ReduceOp, [string, string]> = {
   sum: ["a + b", "0.0"],
-  max: ["nanMax(a, b)", "bitcast<f32>(0xff800000u)"],
-  min: ["nanMin(a, b)", "bitcast<f32>(0x7f800000u)"],
+  max: ["nanMax(a, b)", "-infF32()"],
+  min: ["nanMin(a, b)", "infF32()"],
 };
 
 /** Row reductions: `rows` rows of `len`, split into `splits` chunks of `chunk` columns. */

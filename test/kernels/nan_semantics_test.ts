@@ -45,3 +45,19 @@ Deno.test("maxPool2d: a NaN anywhere in the window wins, as torch's max_pool2d",
     assertEquals(y, [N, 8, 14, 16], `NaN at ${at}`);
   }
 });
+
+Deno.test("pow follows torch.pow at zero, negative and NaN bases and NaN exponents", async () => {
+  await setup();
+  const I = Infinity;
+  const base = nd.Tensor.from([-2, -8, 0, 0, 0, -0, -0, -0, N, N, 1, 2, -3], [13]);
+  const expo = nd.Tensor.from([0.5, 1 / 3, 0, 2, -1, -1, 3, -2, 0, 2, N, N, 3], [13]);
+  // torch 1.13 (float32): torch.pow(base, expo).
+  const want = [N, N, 1, 0, I, -I, -0, I, 1, N, 1, N, -27];
+  const got = await arr(nd.pow(base, expo));
+  assertEquals(
+    got.map((v) => Object.is(v, -0) ? "-0" : v),
+    want.map((v) => Object.is(v, -0) ? "-0" : v),
+  );
+  const halves = await arr(nd.powScalar(nd.Tensor.from([-4, 4, 0], [3]), 0.5));
+  assertEquals(halves, [N, 2, 0]);
+});

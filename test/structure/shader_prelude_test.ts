@@ -1,7 +1,8 @@
 // One home for the WGSL helpers: shaders/prelude.wgsl defines them, src/core/dispatch.ts prepends
 // it to every module, and no other shader defines its own copy (a second definition
 // would also fail to compile). Template specs are cached in one place (src/kernels/kernel_cache.ts),
-// not in per-wrapper maps.
+// not in per-wrapper maps. No shader spells NaN or ±Infinity as a constant expression: Chromium's
+// compiler (Tint) rejects those (the prelude makes them at run time).
 
 import { deepStrictEqual, ok } from "node:assert";
 import { fileURLToPath } from "node:url";
@@ -31,4 +32,24 @@ Deno.test("template kernel specs use the shared cache, not their own maps", () =
     if (/new Map<string, KernelSpec>/.test(src)) own.push(e.name);
   }
   deepStrictEqual(own, []);
+});
+
+Deno.test("no kernel spells NaN or ±Infinity as a constant expression (Tint rejects it)", () => {
+  // A literal bit pattern of a non-finite f32 (exponent all ones) bit-cast to f32, or a division
+  // of a literal by zero, outside comments.
+  const nonFinite = /bitcast<f32>\(\s*0x[7f][89a-f][0-9a-f]{6}u?\s*\)|\d\.?\d*\s*\/\s*0\.0\b/i;
+  const offenders: string[] = [];
+  const scan = (dir: string, ext: string) => {
+    for (const e of Deno.readDirSync(dir)) {
+      if (!e.name.endsWith(ext)) continue;
+      const code = Deno.readTextFileSync(`${dir}${e.name}`).split("\n")
+        .map((line) => line.replace(/\/\/.*$/, ""));
+      code.forEach((line, i) => {
+        if (nonFinite.test(line)) offenders.push(`${e.name}:${i + 1}: ${line.trim()}`);
+      });
+    }
+  };
+  scan(shaders, ".wgsl");
+  scan(kernels, ".ts");
+  deepStrictEqual(offenders, []);
 });
