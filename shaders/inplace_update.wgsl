@@ -1,8 +1,8 @@
 // In-place scaled update of a buffer, the one primitive behind gradient accumulation, in-place
 // fills/copies and clipping by a GPU-resident factor (no readback):
 //   DST[i] = (READ_DST ? alpha * DST[i] * (SCALE_DST ? S[0] : 1) : 0)
-//          + (READ_SRC ? beta * SRC[i] * (SCALE_SRC ? S[0] : 1) : beta)
-// `flags` bits: 1 READ_DST, 2 READ_SRC, 4 SCALE_DST, 8 SCALE_SRC. Not reading DST ignores its old
+//          + (READ_SRC ? beta * SRC[i] : beta)
+// `flags` bits: 1 READ_DST, 2 READ_SRC, 4 SCALE_DST. Not reading DST ignores its old
 // contents (stale NaNs included). SRC has at least n elements; S at least one.
 // Params (INPLACE_UPDATE block in src/core/inplace_update.ts): n elements, flags, alpha, beta.
 // Bindings: 0 params, 1 SRC (read), 2 S (read), 3 DST (read_write).
@@ -28,9 +28,7 @@ fn main(
     acc = d;
   }
   if ((f & 2u) != 0u) {
-    var s = params.beta * SRC[i];
-    if ((f & 8u) != 0u) { s = s * S[0]; }
-    acc = acc + s;
+    acc = acc + params.beta * SRC[i];
   } else {
     acc = acc + params.beta;
   }

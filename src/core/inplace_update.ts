@@ -24,7 +24,7 @@ const INPLACE_UPDATE = paramBlock("InplaceUpdateParams", {
 });
 const SPEC = { name: "inplace_update", params: INPLACE_UPDATE, code: src, inputs: 2, outputs: 1 };
 
-const READ_DST = 1, READ_SRC = 2, SCALE_DST = 4, SCALE_SRC = 8;
+const READ_DST = 1, READ_SRC = 2, SCALE_DST = 4;
 
 function run<T extends DeviceArray>(
   dst: T,
