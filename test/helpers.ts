@@ -178,13 +178,6 @@ export async function assertNoLeak(label: string, fn: () => Promise<void> | void
  * on (deno task test and test-heavy set NEURAD_DEBUG_LEAKS=1 and expose gc()).
  */
 export const KNOWN_LEAKY: ReadonlySet<string> = new Set([
-  "kernels/conv2d_test.ts",
-  "kernels/gradcheck_test.ts",
-  "kernels/nan_semantics_test.ts",
-  "kernels/nearest_code_test.ts",
-  "kernels/ops_test.ts",
-  "kernels/reduce_strided_test.ts",
-  "kernels/reference_test.ts",
   // Not yet run with the detector on: listed until a run shows them clean.
   "heavy/eval_detect_report_test.ts",
   "heavy/models_chandru25_full_width_test.ts",

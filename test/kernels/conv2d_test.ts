@@ -5,7 +5,7 @@
 import { conv2d, conv2dBiasAct } from "../../src/kernels/conv2d.ts";
 import type { ConvVariant } from "../../src/kernels/conv_gather.ts";
 import * as nd from "../../src/mod.ts";
-import { leakyRelu, relu, type Tensor } from "../../src/mod.ts";
+import { leakyRelu, relu, scope, type Tensor } from "../../src/mod.ts";
 import {
   assertClose,
   assertNoLeak,
@@ -28,6 +28,7 @@ for (const variant of VARIANTS) {
       sanitizeResources: false,
       sanitizeOps: false,
       async fn() {
+        using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
         await setup();
         await checkCase(f, name, 3, (x, w, b) => conv2d(x!, w!, b, { stride, padding, variant }));
       },
@@ -43,6 +44,7 @@ for (const activation of ["relu", "leakyRelu"] as const) {
       sanitizeResources: false,
       sanitizeOps: false,
       async fn() {
+        using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
         await setup();
         const name = "conv.odd_k5s2p1";
         const [stride, padding] = cfgOf(f, name);
@@ -77,6 +79,7 @@ for (const variant of VARIANTS) {
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
+      using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
       await setup();
       await gradcheck(
         (x, w, b) => conv2d(x, w, b, { stride: 2, padding: 1, variant }),
@@ -95,10 +98,12 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     const name = "conv.odd_k5s2p1";
     const [stride, padding] = cfgOf(f, name);
     await assertNoLeak("conv2d", async () => {
+      using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
       const xs = [0, 1, 2].map((i) => toTensor(f.get(`${name}.in${i}`)!, true));
       const y = conv2d(xs[0], xs[1], xs[2], { stride, padding, activation: "relu" });
       const g = toTensor(f.get(`${name}.gout`)!);
@@ -114,6 +119,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     const n = 2100; // 2100² outputs = 68,907 tiles of 64 columns
     const x = nd.arange(0, n * n);

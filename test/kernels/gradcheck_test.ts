@@ -1,6 +1,7 @@
 // Finite-difference gradient checks of every differentiable engine op (float32 central
 // differences along random directions, test/helpers.ts gradcheck).
 
+import { scope } from "../../src/mod.ts";
 import * as nd from "../../src/mod.ts";
 import type { Tensor } from "../../src/mod.ts";
 import { gradcheck, hostRandom, setup } from "../helpers.ts";
@@ -74,6 +75,7 @@ for (const [name, f, inputs] of CASES) {
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
+      using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
       await setup();
       await gradcheck(f, inputs);
     },
@@ -85,6 +87,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     const { record } = await import("../../src/core/autograd.ts");
     // y = x² with a deliberately wrong backward (g·x instead of 2·g·x).
@@ -105,6 +108,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     const { record } = await import("../../src/core/autograd.ts");
     const x = P([8, 8], 60, 0.5, 1);

@@ -4,6 +4,7 @@
 // shaders/prelude.wgsl these dropped the NaN on llvmpipe (maximum(NaN, 0) gave 0), which would
 // hide a diverging run from the trainer's NaN check.
 
+import { scope } from "../../src/mod.ts";
 import { deepStrictEqual as assertEquals } from "node:assert";
 import * as nd from "../../src/mod.ts";
 import { setup } from "../helpers.ts";
@@ -12,6 +13,7 @@ const N = NaN;
 const arr = async (t: nd.Tensor) => Array.from(await t.toArray() as Float32Array);
 
 Deno.test("NaN propagates through maximum, minimum, relu, clamp, tanh, sigmoid, leakyRelu", async () => {
+  using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
   await setup();
   const a = nd.Tensor.from([N, 1, -2, 3], [4]);
   const b = nd.Tensor.from([0, N, 5, 3], [4]);
@@ -27,6 +29,7 @@ Deno.test("NaN propagates through maximum, minimum, relu, clamp, tanh, sigmoid, 
 });
 
 Deno.test("conv2dBiasAct with relu keeps a NaN input's NaN (every conv variant)", async () => {
+  using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
   await setup();
   for (const variant of ["direct", "gemm", "phased"] as const) {
     const x = nd.Tensor.from([N, 1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 3, 3]);
@@ -37,6 +40,7 @@ Deno.test("conv2dBiasAct with relu keeps a NaN input's NaN (every conv variant)"
 });
 
 Deno.test("maxPool2d: a NaN anywhere in the window wins, as torch's max_pool2d", async () => {
+  using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
   await setup();
   for (const at of [0, 1, 4, 5]) { // every position of the first 2×2 window
     const v = Array.from({ length: 16 }, (_, i) => i + 1);
@@ -47,6 +51,7 @@ Deno.test("maxPool2d: a NaN anywhere in the window wins, as torch's max_pool2d",
 });
 
 Deno.test("pow follows torch.pow at zero, negative and NaN bases and NaN exponents", async () => {
+  using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
   await setup();
   const I = Infinity;
   const base = nd.Tensor.from([-2, -8, 0, 0, 0, -0, -0, -0, N, N, 1, 2, -3], [13]);

@@ -3,7 +3,7 @@
 // and bincount() against host references, with a finite-difference gradcheck and a leak check.
 
 import { deepStrictEqual as assertEquals } from "node:assert";
-import { Tensor } from "../../src/mod.ts";
+import { scope, Tensor } from "../../src/mod.ts";
 import { nearestCode, type NearestCodeVariant } from "../../src/kernels/nearest_code.ts";
 import { embedding, segmentSum } from "../../src/kernels/embedding.ts";
 import { bincount } from "../../src/kernels/bincount.ts";
@@ -78,6 +78,7 @@ for (const v of VARIANTS) {
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
+      using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
       await setup();
       const shapes: [number, number, number][] = [
         [1, 1, 1],
@@ -99,6 +100,7 @@ for (const v of VARIANTS) {
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
+      using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
       await setup();
       // 1) Duplicate codebook rows of arbitrary (non-dyadic) values, duplicates placed in other
       // register blocks and other 64-code tiles than their originals: the chosen code must
@@ -158,6 +160,7 @@ for (const v of VARIANTS) {
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
+      using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
       await setup();
       const K = 67, D = 24, N = 1000;
       const centres = hostRandom(K * D, 21).map((x) => 4 * x);
@@ -187,6 +190,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     for (const [v, N] of [["tiled", 64 * 65535 + 100], ["register", 256 * 65535 + 300]] as const) {
       const z = hostRandom(N, 31);
@@ -205,6 +209,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     const K = 7, D = 70, N = 45; // D > 64: two dim-blocks in the scatter kernel
     const w = hostRandom(K * D, 41);
@@ -244,6 +249,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     const idx = Tensor.from(Int32Array.from([2, 0, 2, 1, 2]), [5]);
     await gradcheck((w) => embedding(idx, w), [{ data: hostRandom(4 * 3, 51), shape: [4, 3] }]);
@@ -256,10 +262,12 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     const z = Tensor.from(hostRandom(300 * 8, 61), [300, 8]);
     const e = Tensor.from(hostRandom(20 * 8, 62), [20, 8], { requiresGrad: true });
     await assertNoLeak("nearestCode + embedding", async () => {
+      using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
       for (const v of VARIANTS) {
         const { indices, distances } = nearestCode(z, e, v);
         const q = embedding(indices, e);

@@ -1,6 +1,7 @@
 // Every engine op against PyTorch fixtures (test/fixtures/engine.safetensors, made by
 // tools/fixtures/engine_fixtures.py): forward value and the gradient of every input.
 
+import { scope } from "../../src/mod.ts";
 import * as nd from "../../src/mod.ts";
 import type { Tensor } from "../../src/mod.ts";
 import { assertClose, fixture, setup, toTensor } from "../helpers.ts";
@@ -77,6 +78,7 @@ for (const [name, op] of Object.entries(CASES)) {
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
+      using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
       await setup();
       const fx = await fixture("engine");
       const inputs: Tensor[] = [];
@@ -113,6 +115,7 @@ for (const [name, Opt] of [["adam", nd.Adam], ["adamw", nd.AdamW]] as const) {
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
+      using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
       await setup();
       const fx = await fixture("engine");
       const p = toTensor(fx.get(`${name}.p0`)!, true);

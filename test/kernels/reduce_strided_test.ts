@@ -4,6 +4,7 @@
 // pattern, odd sizes, size-1 dims in between, keepdim, NaN propagation, and the gradient of a
 // leading-dim sum.
 
+import { scope } from "../../src/mod.ts";
 import { deepStrictEqual, ok, strictEqual } from "node:assert";
 import { stridedLayout } from "../../src/kernels/reduce_core.ts";
 import * as nd from "../../src/mod.ts";
@@ -53,6 +54,7 @@ for (const [shape, dims] of cases) {
     ...opts,
     name: `sum/amax/amin over dims [${dims}] of [${shape}] match naive loops`,
     async fn() {
+      using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
       await setup();
       const n = shape.reduce((a, b) => a * b, 1);
       const host = hostRandom(n, n % 97 + dims.length);
@@ -78,6 +80,7 @@ Deno.test({
   ...opts,
   name: "strided reductions propagate NaN (amax/amin) and sum's gradient broadcasts back",
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     const host = hostRandom(3 * 4 * 5, 9);
     host[2 * 20 + 1 * 5 + 3] = NaN; // channel 1 of a [3, 4, 5] sum over [0, 2]

@@ -2,6 +2,7 @@
 // variants, the reduction paths (short rows, one workgroup per row, two-pass split), argmax
 // ties, grids beyond 65,535 workgroups, and the counter-based RNG (bits and determinism).
 
+import { scope } from "../../src/mod.ts";
 import * as nd from "../../src/mod.ts";
 import { _mm2d } from "../../src/kernels/matmul.ts";
 import { assertClose, hostRandom, setup } from "../helpers.ts";
@@ -32,6 +33,7 @@ for (const variant of ["tiled", "tiled-scalar", "register"] as const) {
       ...opts,
       name: `matmul (${variant}) matches a naive loop at ${M}×${K}·${K}×${N}`,
       async fn() {
+        using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
         await setup();
         const a = hostRandom(M * K, M + K), b = hostRandom(K * N, K + N + 1);
         const ta = nd.Tensor.from(a, [M, K]), tb = nd.Tensor.from(b, [K, N]);
@@ -48,6 +50,7 @@ for (const [rows, len] of [[300, 7], [5, 1000], [3, 70001], [1, 1]]) {
     ...opts,
     name: `sum/amax/argmax rows match naive loops for [${rows}, ${len}]`,
     async fn() {
+      using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
       await setup();
       const x = hostRandom(rows * len, rows * 7 + len);
       const t = nd.Tensor.from(x, [rows, len]);
@@ -74,6 +77,7 @@ Deno.test({
   ...opts,
   name: "argmax() and argmin() break ties to the lowest index",
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     const t = nd.Tensor.from([1, 5, 5, 0, 5, -2, -2, 3, 3, 3, 3, 3], [3, 4]);
     assertClose(await nd.argmax(t, 1).toArray(), [1, 0, 0], { atol: 0 });
@@ -86,6 +90,7 @@ Deno.test({
   ...opts,
   name: "elementwise ops cover grids beyond 65,535 workgroups",
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     const n = 65535 * 256 + 1000;
     const a = nd.arange(0, n);
@@ -121,6 +126,7 @@ Deno.test({
   ...opts,
   name: "rand() produces the Threefry-2x32 bits of a host reference; same seed, same bits",
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     nd.manualSeed(42);
     const a = await nd.rand([1000]).toArray();
@@ -141,6 +147,7 @@ Deno.test({
   ...opts,
   name: "randn() has mean 0 and std 1 and is deterministic per seed",
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     nd.manualSeed(7);
     const x = await nd.randn([200000]).toArray();
@@ -162,6 +169,7 @@ Deno.test({
   ...opts,
   name: "amax/amin/argmax propagate NaN as PyTorch does",
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     const t = nd.Tensor.from([1, NaN, 2, 0, 3, -1], [2, 3]);
     const mx = await nd.amax(t, 1).toArray(), mn = await nd.amin(t, 1).toArray();
@@ -181,6 +189,7 @@ Deno.test({
   ...opts,
   name: "matmul handles more than 65,535 batch entries (grid folded over y and z)",
   async fn() {
+    using _testScope = scope(); // what the test makes is freed when it ends (tests run one at a time)
     await setup();
     const batch = 70000;
     const a = hostRandom(batch * 2 * 3, 5), b = hostRandom(3 * 2, 6);
