@@ -47,11 +47,16 @@ fn main(
   let W = i32(params.W);
   let H = i32(params.H);
   let K = i32(params.K);
-  // First valid kh / kw of this phase: (p·cs − pad + k) ≡ 0 (mod S).
-  let kh0 = ((params.pad - py * cs) % S + S) % S;
-  let kw0 = ((params.pad - px * cs) % S + S) % S;
-  let iyBase = i32(oy) * cs - params.pad;
-  let ixBase = i32(ox0) * cs - params.pad;
+  // First valid kh / kw of this phase: (p·cs − pad + k) ≡ 0 (mod S). Integer % and / only ever
+  // see non-negative operands: GLSL (wgpu's GL backend) leaves them undefined for negative ones,
+  // and there they gave wrong kernels at stride 3 (pad + p·cs·(S − 1) ≡ pad − p·cs, mod S).
+  let kh0 = (params.pad + py * cs * (S - 1)) % S;
+  let kw0 = (params.pad + px * cs * (S - 1)) % S;
+  // Offsets that make the divided sums non-negative (iyBase ≥ −pad); the division is exact.
+  let lift = (params.pad / S + 1) * S;
+  let iyBase = i32(oy) * cs - params.pad + lift;
+  let ixBase = i32(ox0) * cs - params.pad + lift;
+  let liftS = lift / S;
   let xn = n * params.Cin * params.H * params.W;
   let HW = params.H * params.W;
   // Unrolled by the wrapper (one line per output channel c of the block):
@@ -66,12 +71,12 @@ fn main(
     for (var kh = kh0; kh < K; kh += S) {
       // Rows outside X contribute zeros through the select below rather than a branch, so
       // control flow (and the weight addresses) stay uniform across the workgroup.
-      let iy = (iyBase + kh) / S;
+      let iy = (iyBase + kh) / S - liftS;
       let rowOk = iy >= 0 && iy < H;
       let xrow = xc + u32(clamp(iy, 0, H - 1)) * params.W;
       let wk = wc + kh * params.wKh;
       for (var kw = kw0; kw < K; kw += S) {
-        let ix0 = (ixBase + kw) / S;
+        let ix0 = (ixBase + kw) / S - liftS;
         // Unrolled: `let xv{v} = loadX4(xrow, ix0 + {4·v}·cs, cs, rowOk);`
         LOAD_BLOCK
         let wkk = wk + kw * params.wKw;
