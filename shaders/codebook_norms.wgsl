@@ -1,6 +1,8 @@
 // Squared norms of codebook rows: OUT[k] = Σ_d E[k, d]², summed in increasing d like the dot
 // products of nearest_code_*.wgsl, so equal rows get bitwise-equal norms (exact ties).
 // Shapes: E [K, D] contiguous, OUT [K].
+// Loop budget: D + 1 loop passes per invocation; nearestCode accepts D up to 45,552, far below
+// llvmpipe's 65,535 (past which it cuts loops short, silently).
 // Params (CODEBOOK_NORMS block in src/kernels/nearest_code.ts): K codes of D dims.
 // Bindings: 0 params, 1 E (read), 2 OUT (read_write). Grid: ceil(K / 64), folded.
 

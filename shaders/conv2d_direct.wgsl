@@ -9,6 +9,9 @@
 // The 4 x-positions of an invocation are inStride apart, so they share kw's divisibility.
 // Shapes: X [N, Cin, H, W], Y [N, Cout, Ho, Wo], bias [Cout] (read only if hasBias).
 // Epilogue: Y = ACT(acc + bias), ACT_EXPR over v (and params.slope).
+// Loop budget: per input channel of [ci0, ci1) the K × K taps, each with a 4-load and a
+// CO_BLOCK multiply loop; the wrapper splits the channels so that stays under llvmpipe's 65,535
+// loop passes per invocation (conv2d_gather_common.wgsl).
 // Params (CONV_GATHER block in src/kernels/conv_gather.ts): see conv2d_gather_common.wgsl.
 // Bindings (0 params, 1 X, 2 Wt, 3 bias, 4 Y) and act(): conv2d_gather_common.wgsl, which the
 // wrapper prepends.
@@ -47,7 +50,7 @@ fn main(
   let iyBase = i32(oy) * cs - params.pad;
   let ixBase = i32(ox0) * cs - params.pad;
   let HW = params.H * params.W;
-  for (var ci = 0u; ci < params.Cin; ci++) {
+  for (var ci = params.ci0; ci < params.ci1; ci++) {
     let xc = (n * params.Cin + ci) * HW;
     let wc = i32(ci) * params.wIn;
     for (var kh = 0; kh < K; kh++) {

@@ -6,6 +6,9 @@
 // Tiles: 64 output channels × 64 columns per workgroup of 16×16 invocations, each computing a
 // 4×4 register block from 16-deep workgroup-shared tiles of Wt and B.
 // Shapes: X [N, Cin, H, W], Y [N, Cout, Ho, Wo], bias [Cout] (read only if hasBias).
+// Loop budget: ⌈(ci1 − ci0)·K² / 16⌉ reduction steps of about 23 loop passes each (staging and
+// the 16-deep multiply); the wrapper splits the channels so that stays under llvmpipe's 65,535
+// loop passes per invocation (conv2d_gather_common.wgsl).
 // Params (CONV_GATHER block in src/kernels/conv_gather.ts): see conv2d_gather_common.wgsl.
 // Bindings (0 params, 1 X, 2 Wt, 3 bias, 4 Y) and act(): conv2d_gather_common.wgsl, which the
 // wrapper prepends.
@@ -24,7 +27,8 @@ fn main(
   let HWo = params.Ho * params.Wo;
   let cols = params.N * HWo;
   let KK = params.K * params.K;
-  let Kred = params.Cin * KK;
+  // This dispatch's part of the reduction: the taps of channels [ci0, ci1).
+  let kEnd = params.ci1 * KK;
   let co0 = wid.y * 64u;
   let col0 = (wid.x + wid.z * nwg.x) * 64u;
   let tid = lid.y * 16u + lid.x;
@@ -53,11 +57,11 @@ fn main(
   }
 
   var acc: array<vec4<f32>, 4>;
-  for (var k0 = 0u; k0 < Kred; k0 += 16u) {
+  for (var k0 = params.ci0 * KK; k0 < kEnd; k0 += 16u) {
     let k = k0 + kk;
     var av = vec4<f32>(0.0);
     var bv = vec4<f32>(0.0);
-    if (k < Kred) {
+    if (k < kEnd) {
       let ci = k / KK;
       let kh = i32((k % KK) / params.K);
       let kw = i32(k % params.K);

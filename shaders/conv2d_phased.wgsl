@@ -14,6 +14,9 @@
 // keeps an indexed private array in memory (3-4× slower), and on llvmpipe every lane's load is
 // a gather, so multiply-adds per load is what the block size buys.
 // Shapes: X [N, Cin, H, W], Y [N, Cout, Ho, Wo], bias [Cout] (read only if hasBias).
+// Loop budget: per input channel of [ci0, ci1) the ⌈K / S⌉² taps of the phase (the block is
+// unrolled, no loop); the wrapper splits the channels so that stays under llvmpipe's 65,535
+// loop passes per invocation (conv2d_gather_common.wgsl).
 // Params (CONV_GATHER block in src/kernels/conv_gather.ts): see conv2d_gather_common.wgsl.
 // Bindings (0 params, 1 X, 2 Wt, 3 bias, 4 Y) and act(): conv2d_gather_common.wgsl, which the
 // wrapper prepends.
@@ -65,7 +68,7 @@ fn main(
   // memory.
   DECLARE_BLOCK
 
-  for (var ci = 0u; ci < params.Cin; ci++) {
+  for (var ci = params.ci0; ci < params.ci1; ci++) {
     let xc = xn + ci * HW;
     let wc = params.wBase + i32(ci) * params.wIn;
     for (var kh = kh0; kh < K; kh += S) {

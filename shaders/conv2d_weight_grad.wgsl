@@ -11,9 +11,14 @@
 // uniform across the workgroup (a broadcast; cached and coalesced on GPUs) and lanes read X
 // rows one channel apart. No barrier, no div/mod in the loops; the tile is unrolled by the
 // wrapper into named registers (an indexed array can live in memory).
+// Loop budget: an invocation walks rowsPerSplit rows × oxPerSplit columns, one loop pass per
+// column and row; llvmpipe cuts an invocation short after 65,535 (silently), so the wrapper's
+// split of the reduction keeps rows × (columns + 2) under it, splitting the columns of a row too
+// wide alone. Workgroup z is the split: (row split) · oxSplits + (column split).
 // Shapes: G [N, A, Hg, Wg], X [N, B, H, W], P [splits, A, B, K, K] with K = KSIZE.
 // Params (CONV_WEIGHT_GRAD block in src/kernels/conv_gather.ts): N, A, Hg, Wg, B, H, W as in
-// the shapes; rows = N·Hg; stride, pad; rowsPerSplit, aBlocks (ceil(A / A_BLOCK)); total.
+// the shapes; rows = N·Hg; stride, pad; rowsPerSplit, aBlocks (ceil(A / A_BLOCK)); total;
+// oxPerSplit, oxSplits (columns per split, column splits per row split).
 // Bindings: 0 params, 1 G, 2 X (read), 3 P (read_write).
 // Grid: (ceil(B / 32), ceil(A / A_BLOCK), splits), workgroups of 32.
 
@@ -39,8 +44,11 @@ fn main(
   // Unrolled: `let go{i} = min(a0 + {i}u, A - 1u) * HWg;`, `var acc{kh}_{kw}_{v}: vec4<f32>;`
   DECLARE_BLOCK
 
-  let rowEnd = min(params.rows, (split + 1u) * params.rowsPerSplit);
-  for (var row = split * params.rowsPerSplit; row < rowEnd; row++) {
+  let rowSplit = split / params.oxSplits;
+  let ox0 = (split % params.oxSplits) * params.oxPerSplit;
+  let ox1 = min(params.Wg, ox0 + params.oxPerSplit);
+  let rowEnd = min(params.rows, (rowSplit + 1u) * params.rowsPerSplit);
+  for (var row = rowSplit * params.rowsPerSplit; row < rowEnd; row++) {
     let n = row / params.Hg;
     let oy = row % params.Hg;
     let iy0 = i32(oy) * params.stride - params.pad;
@@ -50,7 +58,7 @@ fn main(
     // `let xr{kh} = xc + u32(clamp(iy0 + {kh}, 0, H - 1)) * params.W;`
     ROW_BLOCK
     let grow = n * A * HWg + oy * params.Wg;
-    for (var ox = 0u; ox < params.Wg; ox++) {
+    for (var ox = ox0; ox < ox1; ox++) {
       let gr = grow + ox;
       let ixb = i32(ox) * params.stride - params.pad;
       // Unrolled: `let g{v} = vec4(G[gr + go{4v}], …, G[gr + go{4v+3}]);`,

@@ -6,6 +6,8 @@
 // maps, none for generators; OUT's binding (4 for maps, 1 for generators); op()'s parameters and
 // expression (its arguments are the inputs' elements then i, the output's linear index); its
 // arguments in the contiguous and strided paths; and whether the map is contiguous.
+// Loop budget: the strided path walks at most 8 dims (9 loop passes), far below llvmpipe's
+// 65,535 per invocation.
 // Params (ELEMENTWISE block in src/kernels/elementwise.ts): OUT is contiguous with `n` elements
 // over `ndim` (<= 8) coalesced dims of sizes `shape`; each input is read through its own
 // strides `strideA`, `strideB`, `strideC` (0 on broadcast dims), all packed four to a vec4.

@@ -8,6 +8,9 @@
 // segment's mean to A and variance to B. With several (few long segments, e.g. groupNorm at
 // batch 1–2 on a large GPU) it writes the part's mean to A and M2 = Σ(x − mean)² to B at
 // [segment, part], and group_norm_stats_combine.wgsl merges the parts in order (deterministic).
+// Loop budget: a lane's loop passes grow with partLen / 256 and with the runs a part overlaps
+// (normStatsLoops in the wrapper counts them); llvmpipe cuts an invocation short after 65,535
+// (silently), so the wrapper also splits into parts any segment too long for one workgroup.
 // Params (NORM_STATS block in src/kernels/channel_norm.ts): segments, segStride, chunks,
 // chunkStride, len, parts, partLen as above.
 // Bindings: 0 params, 1 X (read), 2 A, 3 B (read_write). Grid: (parts, segments folded into y, z).

@@ -4,6 +4,7 @@
 // mean = mean_a + δ·n_b/n, M2 = M2_a + M2_b + δ²·n_a·n_b/n), then writes the mean and the biased
 // variance M2 / count. Parts hold partLen elements except the last. A lane per segment is
 // enough: there are few segments (that is why the statistics were split) and few parts each.
+// Loop budget: one loop pass per part, far below llvmpipe's 65,535.
 // Params (NORM_STATS block in src/kernels/channel_norm.ts): segments, chunks, len, parts,
 // partLen as in group_norm_stats.wgsl.
 // Bindings: 0 params, 1 PartMean, 2 PartM2 (read, [segments, parts]), 3 Mean, 4 Var

@@ -2,11 +2,13 @@
 // invocations, each computing a 4×4 register block from 16-deep workgroup-shared tiles of A and
 // B. Operands are read through strides (row, col, batch), so transposed operands need no copy.
 // Needs matmul_tile_core.wgsl prepended (C, the shared tiles, multiply and store).
+// Loop budget: see matmul_tile_core.wgsl (K split over workgroups past llvmpipe's 65,535 loop
+// passes per invocation).
 // Params (MATMUL block in src/kernels/matmul.ts): see matmul_tile_core.wgsl.
 // Shapes: A logical [M, K], B logical [K, N], C contiguous [batch, M, N].
 // Bindings: 0 params, 1 A, 2 B (read), 3 C (read_write).
-// Grid: (ceil(N / 64), gy, gz) with gy·gz ≥ ceil(M / 64)·batch (the pairs of row tile and
-// batch entry, folded over y and z).
+// Grid: (ceil(N / 64), gy, gz) with gy·gz ≥ ceil(M / 64)·batch·splits (the triples of row
+// tile, batch entry and K split, folded over y and z).
 
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> B: array<f32>;
@@ -21,7 +23,6 @@ fn main(
   if (tile.batch >= params.batch) { return; }
   let M = params.M;
   let N = params.N;
-  let K = params.K;
   let aBase = tile.batch * params.aBatch;
   let bBase = tile.batch * params.bBatch;
   let tid = lid.y * 16u + lid.x;
@@ -29,11 +30,11 @@ fn main(
   let kk = tid / 16u;
   let q = tid % 16u;
   var acc: array<vec4<f32>, 4>;
-  for (var k0 = 0u; k0 < K; k0 += 16u) {
+  for (var k0 = tile.k0; k0 < tile.k1; k0 += 16u) {
     let gk = k0 + kk;
     var av = vec4<f32>(0.0);
     var bv = vec4<f32>(0.0);
-    if (gk < K) {
+    if (gk < tile.k1) {
       for (var j = 0u; j < 4u; j++) {
         let gm = tile.row0 + q * 4u + j;
         if (gm < M) { av[j] = A[aBase + gm * params.aRow + gk * params.aCol]; }

@@ -10,12 +10,14 @@
 // Needs the contiguous axis of each operand a multiple of 4 (the wrapper checks; otherwise
 // matmul_tiled.wgsl's strided scalar loads). Needs matmul_tile_core.wgsl prepended (C, the
 // shared tiles, multiply and store).
+// Loop budget: see matmul_tile_core.wgsl (K split over workgroups past llvmpipe's 65,535 loop
+// passes per invocation).
 // Params (MATMUL block in src/kernels/matmul.ts): see matmul_tile_core.wgsl.
 // Shapes: A [batch?, M, K] or [batch?, K, M], B [batch?, K, N] or [batch?, N, K] (batch stride 0 =
 // broadcast), C [batch, M, N].
 // Bindings: 0 params, 1 A, 2 B (read, as vec4), 3 C (read_write).
-// Grid: (ceil(N / 64), gy, gz) with gy·gz ≥ ceil(M / 64)·batch (the pairs of row tile and
-// batch entry, folded over y and z).
+// Grid: (ceil(N / 64), gy, gz) with gy·gz ≥ ceil(M / 64)·batch·splits (the triples of row
+// tile, batch entry and K split, folded over y and z).
 
 @group(0) @binding(1) var<storage, read> A: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> B: array<vec4<f32>>;
@@ -44,17 +46,18 @@ fn main(
   let kk = tid / 16u;
   let q = tid % 16u;
   var acc: array<vec4<f32>, 4>;
-  for (var k0 = 0u; k0 < K; k0 += 16u) {
+  let k1 = tile.k1;
+  for (var k0 = tile.k0; k0 < k1; k0 += 16u) {
     if (A_T) {
       let gm = tile.row0 + q * 4u;
       var av = vec4<f32>(0.0);
-      if (k0 + kk < K && gm < M) { av = A[(aBase + (k0 + kk) * M + gm) / 4u]; }
+      if (k0 + kk < k1 && gm < M) { av = A[(aBase + (k0 + kk) * M + gm) / 4u]; }
       As[kk * 16u + q] = av;
     } else {
       let gm = tile.row0 + r;
       let gk = k0 + kq * 4u;
       var av = vec4<f32>(0.0);
-      if (gm < M && gk < K) { av = A[(aBase + gm * K + gk) / 4u]; }
+      if (gm < M && gk < k1) { av = A[(aBase + gm * K + gk) / 4u]; }
       for (var i = 0u; i < 4u; i++) {
         As[(kq * 4u + i) * 16u + r / 4u][r % 4u] = av[i];
       }
@@ -63,14 +66,14 @@ fn main(
       let gn = tile.col0 + r;
       let gk = k0 + kq * 4u;
       var bv = vec4<f32>(0.0);
-      if (gn < N && gk < K) { bv = B[(bBase + gn * K + gk) / 4u]; }
+      if (gn < N && gk < k1) { bv = B[(bBase + gn * K + gk) / 4u]; }
       for (var i = 0u; i < 4u; i++) {
         Bs[(kq * 4u + i) * 16u + r / 4u][r % 4u] = bv[i];
       }
     } else {
       let gn = tile.col0 + q * 4u;
       var bv = vec4<f32>(0.0);
-      if (k0 + kk < K && gn < N) { bv = B[(bBase + (k0 + kk) * N + gn) / 4u]; }
+      if (k0 + kk < k1 && gn < N) { bv = B[(bBase + (k0 + kk) * N + gn) / 4u]; }
       Bs[kk * 16u + q] = bv;
     }
     workgroupBarrier();

@@ -4,11 +4,18 @@
 // workgroup, so they broadcast). dist(n, k) = (‖z‖² − 2 z·e) + ‖e‖², every dot product summed
 // in increasing d, so equal codes give bitwise-equal distances; argmin with ties to the lowest
 // index; NaN distances lose (a row whose distances are all NaN gets index 0, distance NaN).
-// Shapes: Z [N, D], E [K, D], EE [K] (codebook_norms.wgsl); IDX i32 [N], DIST [N].
+// Loop budget: an invocation runs D + ⌈codes/4⌉·(D + 25) loop passes or so (the wrapper counts
+// them exactly), over llvmpipe's 65,535 (which cuts longer loops short, silently) already at
+// 1,024 codes of 256 dims. So the codebook is split: workgroup z takes codes [z·kChunk,
+// (z + 1)·kChunk), and with several splits each writes its (distance, index) candidate to
+// [z, row] for nearest_code_merge.wgsl; with one split it writes the result. On a GPU the
+// splits are extra workgroups, which also helps when there are few rows.
+// Shapes: Z [N, D], E [K, D], EE [K] (codebook_norms.wgsl); IDX i32 [splits, N], DIST [splits, N].
 // isNan / better come from nearest_code_compare.wgsl, prepended by the wrapper.
-// Params (NEAREST_CODE block in src/kernels/nearest_code.ts): N rows, K codes, D dims.
+// Params (NEAREST_CODE block in src/kernels/nearest_code.ts): N rows, K codes, D dims; kChunk
+// codes per split (a multiple of 4), splits.
 // Bindings: 0 params, 1 Z, 2 E, 3 EE (read), 4 IDX, 5 DIST (read_write).
-// Grid: ceil(N / 256) workgroups of 64, folded.
+// Grid: (gx, gy, splits) with gx·gy ≥ ceil(N / 256) (folded), workgroups of 64.
 
 @group(0) @binding(1) var<storage, read> Z: array<f32>;
 @group(0) @binding(2) var<storage, read> E: array<f32>;
@@ -27,6 +34,8 @@ fn main(
   let D = params.D;
   let first = linearIndex(wid, nwg, lid, 256u);
   if (first >= N) { return; }
+  let c0 = wid.z * params.kChunk;
+  let c1 = min(K, c0 + params.kChunk);
   // Rows first + 64·i; rows past the end are clamped for loading and never stored.
   var zb: vec4<u32>;
   for (var i = 0u; i < 4u; i++) { zb[i] = min(first + 64u * i, N - 1u) * D; }
@@ -37,10 +46,10 @@ fn main(
   }
   let nan = nanF32();
   var best = array<f32, 4>(nan, nan, nan, nan);
-  var bestK = array<u32, 4>(0u, 0u, 0u, 0u);
-  for (var c = 0u; c < K; c += 4u) {
-    // Codes past the end are clamped (same arithmetic, so no branch in the d loop) and skipped.
-    let ck = vec4<u32>(c, min(c + 1u, K - 1u), min(c + 2u, K - 1u), min(c + 3u, K - 1u));
+  var bestK = array<u32, 4>(c0, c0, c0, c0);
+  for (var c = c0; c < c1; c += 4u) {
+    // Codes past the split are clamped (same arithmetic, so no branch in the d loop) and skipped.
+    let ck = vec4<u32>(c, min(c + 1u, c1 - 1u), min(c + 2u, c1 - 1u), min(c + 3u, c1 - 1u));
     let cb = ck * D;
     // Explicit zeros: a bare `var acc` in a loop body is not re-zeroed per iteration here.
     var acc = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
@@ -55,7 +64,7 @@ fn main(
     for (var i = 0u; i < 4u; i++) {
       let dist = (zz[i] - 2.0 * acc[i]) + ee;
       for (var j = 0u; j < 4u; j++) {
-        let take = c + j < K && better(dist[j], c + j, best[i], bestK[i]);
+        let take = c + j < c1 && better(dist[j], c + j, best[i], bestK[i]);
         best[i] = select(best[i], dist[j], take);
         bestK[i] = select(bestK[i], c + j, take);
       }
@@ -64,9 +73,10 @@ fn main(
   for (var i = 0u; i < 4u; i++) {
     let row = first + 64u * i;
     if (row < N) {
-      IDX[row] = i32(bestK[i]);
-      // Cancellation can leave a tiny negative squared distance; NaN passes through.
-      DIST[row] = select(max(best[i], 0.0), best[i], isNan(best[i]));
+      IDX[wid.z * N + row] = i32(bestK[i]);
+      // Cancellation can leave a tiny negative squared distance; NaN passes through. A split's
+      // candidate stays raw: the merge clamps the winner.
+      DIST[wid.z * N + row] = select(best[i], finalDistance(best[i]), params.splits == 1u);
     }
   }
 }

@@ -6,11 +6,18 @@
 // invocation keeps a running argmin over its codes; the 16 per-row candidates are then merged
 // through workgroup memory by (distance, index), ties to the lowest index; NaN distances lose
 // (a row whose distances are all NaN gets index 0, distance NaN).
-// Shapes: Z [N, D], E [K, D], EE [K] (codebook_norms.wgsl); IDX i32 [N], DIST [N].
+// Loop budget: an invocation runs about ⌈codes/64⌉·(23·⌈D/16⌉ + 31) loop passes (the wrapper
+// counts them exactly), over llvmpipe's 65,535 (which cuts longer loops short, silently) at
+// 16,384 codes of 256 dims. So the codebook is split: workgroup z takes codes [z·kChunk,
+// (z + 1)·kChunk), and with several splits each writes its (distance, index) candidate to
+// [z, row] for nearest_code_merge.wgsl; with one split it writes the result. On a GPU the
+// splits are extra workgroups, which also helps when there are few rows.
+// Shapes: Z [N, D], E [K, D], EE [K] (codebook_norms.wgsl); IDX i32 [splits, N], DIST [splits, N].
 // isNan / better come from nearest_code_compare.wgsl, prepended by the wrapper.
-// Params (NEAREST_CODE block in src/kernels/nearest_code.ts): N rows, K codes, D dims.
+// Params (NEAREST_CODE block in src/kernels/nearest_code.ts): N rows, K codes, D dims; kChunk
+// codes per split (a multiple of 64), splits.
 // Bindings: 0 params, 1 Z, 2 E, 3 EE (read), 4 IDX, 5 DIST (read_write).
-// Grid: ceil(N / 64) workgroups of 16×16, folded.
+// Grid: (gx, gy, splits) with gx·gy ≥ ceil(N / 64) (folded), workgroups of 16×16.
 
 @group(0) @binding(1) var<storage, read> Z: array<f32>;
 @group(0) @binding(2) var<storage, read> E: array<f32>;
@@ -32,6 +39,8 @@ fn main(
   let D = params.D;
   let row0 = (wid.x + wid.y * nwg.x) * 64u;
   if (row0 >= N) { return; }
+  let cBegin = wid.z * params.kChunk;
+  let cEnd = min(K, cBegin + params.kChunk);
   let tid = lid.y * 16u + lid.x;
   // Staging: invocation tid loads 4 consecutive dims of row (or code) tid / 4.
   let sr = tid / 4u;
@@ -39,8 +48,8 @@ fn main(
   var zz = vec4<f32>(0.0);
   let nan = nanF32();
   var best = array<f32, 4>(nan, nan, nan, nan);
-  var bestK = array<u32, 4>(0u, 0u, 0u, 0u);
-  for (var c0 = 0u; c0 < K; c0 += 64u) {
+  var bestK = array<u32, 4>(cBegin, cBegin, cBegin, cBegin);
+  for (var c0 = cBegin; c0 < cEnd; c0 += 64u) {
     // Explicit zeros: a bare `var acc` in a loop body is not re-zeroed per iteration here.
     var acc = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
     for (var d0 = 0u; d0 < D; d0 += 16u) {
@@ -51,7 +60,7 @@ fn main(
         var zv = 0.0;
         var ev = 0.0;
         if (gd < D && gm < N) { zv = Z[gm * D + gd]; }
-        if (gd < D && gc < K) { ev = E[gc * D + gd]; }
+        if (gd < D && gc < cEnd) { ev = E[gc * D + gd]; }
         Zs[(sd + j) * 16u + sr / 4u][sr % 4u] = zv;
         Es[(sd + j) * 16u + sr / 4u][sr % 4u] = ev;
       }
@@ -63,17 +72,17 @@ fn main(
         acc[1] += a.y * b;
         acc[2] += a.z * b;
         acc[3] += a.w * b;
-        if (c0 == 0u) { zz += a * a; }
+        if (c0 == cBegin) { zz += a * a; }
       }
       workgroupBarrier();
     }
     var ee: vec4<f32>;
-    for (var j = 0u; j < 4u; j++) { ee[j] = EE[min(c0 + lid.x * 4u + j, K - 1u)]; }
+    for (var j = 0u; j < 4u; j++) { ee[j] = EE[min(c0 + lid.x * 4u + j, cEnd - 1u)]; }
     for (var i = 0u; i < 4u; i++) {
       let dist = (zz[i] - 2.0 * acc[i]) + ee;
       for (var j = 0u; j < 4u; j++) {
         let c = c0 + lid.x * 4u + j;
-        if (c < K && better(dist[j], c, best[i], bestK[i])) {
+        if (c < cEnd && better(dist[j], c, best[i], bestK[i])) {
           best[i] = dist[j];
           bestK[i] = c;
         }
@@ -100,8 +109,8 @@ fn main(
         bk = k;
       }
     }
-    IDX[row] = i32(bk);
-    // Cancellation can leave a tiny negative squared distance; NaN passes through.
-    DIST[row] = select(max(bv, 0.0), bv, isNan(bv));
+    IDX[wid.z * N + row] = i32(bk);
+    // A split's candidate stays raw: the merge clamps the winner.
+    DIST[wid.z * N + row] = select(bv, finalDistance(bv), params.splits == 1u);
   }
 }

@@ -2,6 +2,8 @@
 // element (n, c, iy, ix) of DX [N, C, H, W] sums G over the output windows that contain it,
 // oy ∈ [ceil((iy + pad − k + 1) / stride), floor((iy + pad) / stride)] ∩ [0, Ho) (same in x).
 // AVG: each window passes G / k². MAX: a window passes G only if its saved Idx is this element.
+// Loop budget: (⌈k / stride⌉ + 1)² loop passes per invocation at most, within llvmpipe's 65,535
+// for every window the forward accepts.
 // Params (POOL2D block in src/kernels/pool2d.ts): total (inputs), H, W, Ho, Wo, k, stride, pad.
 // Bindings: 0 params, 1 G, 2 Idx (read; i32, MAX only, else a placeholder), 3 DX (read_write).
 // Grid: ceil(N·C·H·W / 256), folded.

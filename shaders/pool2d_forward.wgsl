@@ -3,6 +3,8 @@
 // MAX: the maximum over the window's in-range elements (padding is −inf), the first one wins on
 // ties (as PyTorch), and Idx = iy·W + ix of it for the backward pass. AVG: the window's sum / k²
 // (count_include_pad: padded zeros count).
+// Loop budget: (k + 1)² loop passes per invocation; the wrapper refuses windows past 254×254,
+// where llvmpipe would cut the loop short (65,535 passes), silently.
 // Params (POOL2D block in src/kernels/pool2d.ts): total (outputs), H, W, Ho, Wo, k, stride, pad.
 // Bindings: 0 params, 1 X (read), 2 Y (read_write) [, 3 Idx (read_write, MAX only)].
 // Grid: ceil(N·C·Ho·Wo / 256), folded.

@@ -3,6 +3,7 @@
 // same on every adapter; uniform values are exact (24-bit mantissa); normal values use
 // Box-Muller (log, cos, sqrt: within an ulp or two across adapters).
 // OUT[i] = low + (high - low) * u  (DIST 0)   or   mean + std * z  (DIST 1)
+// Loop budget: Threefry's 5 × 4 rounds, 31 loop passes per invocation at most.
 // Params (RANDOM block in src/kernels/random.ts): n; key0, key1 (the seed); offset (the call's
 // counter); a, b (low and high, or mean and std).
 // Bindings: 0 params, 1 OUT (read_write). Grid: ceil(n / 256) workgroups of 256, folded (x, y).

@@ -1,7 +1,11 @@
 // Row reduction, one workgroup of 64 per (row, split): X is [rows, len] contiguous; split s of a
 // row reduces columns [s * chunk, min(len, (s + 1) * chunk)), so a huge row can be reduced in
 // two passes (rows * splits partials, then rows). OUT[row * splits + s] = reduce(...).
-// Template: COMBINE(a, b) and INIT (sum: a + b, 0; max: max(a, b), -inf; min: min, +inf).
+// Loop budget: a lane walks ⌈chunk / 64⌉ columns, then a 6-step tree; the wrapper splits rows
+// whose lanes would pass llvmpipe's 65,535 loop passes (it cuts longer loops short, silently),
+// and rows long enough that one workgroup each would leave a GPU idle.
+// Template: COMBINE(a, b) and INIT (sum: a + b, 0; max: nanMax, −Infinity; min: nanMin,
+// +Infinity, both made at run time by the prelude).
 // Params (REDUCE_ROWS block in src/kernels/reduce_core.ts): rows, len, chunk, splits.
 // Bindings: 0 params, 1 X (read), 2 OUT (read_write). Grid: rows * splits workgroups, folded.
 

@@ -1,6 +1,7 @@
 // Row reduction for short rows, one invocation per row: X is [rows, len] contiguous,
 // OUT[row] = reduce(X[row, :]). Used when len is small and rows are many (no barriers, which
 // are costly on CPU adapters). Template: COMBINE(a, b) and INIT as in reduce_rows.wgsl.
+// Loop budget: len loop passes per invocation; the wrapper sends rows of at most 32.
 // Params (REDUCE_ROWS block in src/kernels/reduce_core.ts): rows, len (chunk, splits unused).
 // Bindings: 0 params, 1 X (read), 2 OUT (read_write). Grid: ceil(rows / 64) workgroups, folded.
 

@@ -9,7 +9,11 @@
 //    (a conv bias gradient: sum over N, H, W). One workgroup of 64 per (k, split): lanes walk b
 //    (coalesced) for each a of the split's rows, then a tree in workgroup memory.
 // OUT[o·splits + s] is split s's partial of output o; with splits > 1 the wrapper finishes with a
-// trailing row reduction (reduce_rows.wgsl). Splits exist for outputs too few to fill a GPU.
+// trailing row reduction (reduce_rows.wgsl). Splits exist for outputs too few to fill a GPU,
+// and for the loop budget. Loop budget: a lane of MODE 0 walks `chunk` rows, a lane of MODE 1 walks
+// chunk × ⌈R1 / 64⌉ elements (then a 6-step tree), and llvmpipe cuts an invocation short after
+// 65,535 loop passes, silently; the wrapper splits the rows to stay under it (and takes the
+// permuted-copy path when even one row of a plane is too long).
 // Template: COMBINE(a, b), INIT (as reduce_rows.wgsl), MODE.
 // Params (REDUCE_STRIDED block in src/kernels/reduce_core.ts): R0, K, R1, K2 as above; chunk
 // rows per split, splits.

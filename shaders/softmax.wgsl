@@ -1,6 +1,10 @@
 // Softmax / log-softmax along one dim, one invocation per row: X viewed as [outer, L, inner],
 // row r = (o, q) holds X[o, :, q] at stride `inner`. Three passes over the row: max, sum of
-// exp(x - max), write (LOG: x - max - log(sum); else exp(x - max) / sum).
+// exp(x - max), write (LOG: x - max - log(sum); else exp(x - max) / sum). One lane per row
+// needs no barrier (cheap on CPU adapters) and suits the short rows of attention maps on GPUs.
+// Loop budget: 3·(L + 1) loop passes per invocation; llvmpipe cuts an invocation short after
+// 65,535 (silently), so the wrapper sends rows up to L = 21,844 and composes longer ones from
+// split reductions.
 // Params (SOFTMAX block in src/kernels/softmax.ts): rows = outer·inner, len = L, inner.
 // Bindings: 0 params, 1 X (read), 2 Y (read_write). Grid: ceil(outer * inner / 64), folded.
 

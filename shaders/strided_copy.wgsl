@@ -1,6 +1,7 @@
 // Strided copy of raw 32-bit words, the one primitive behind permute, expand, slice, cat and pad:
 // for every multi-index idx over `shape` (<= 8 dims, row-major order of the linear id i),
 //   OUT[outOffset + sum(idx * outStride)] = IN[inOffset + sum(idx * inStride)].
+// Loop budget: one walk over at most 8 dims (9 loop passes), far below llvmpipe's 65,535.
 // Params (STRIDED_COPY block in src/kernels/strided_copy.ts): n elements over ndim dims; the
 // offsets; shape, inStride and outStride packed four to a vec4 (read as [d / 4][d % 4]).
 // Bindings: 0 params, 1 IN (read), 2 OUT (read_write). Grid: ceil(n / 256) x 256, folded (x, y).

@@ -110,9 +110,15 @@ fn main() { OUT[0] = params.a; }`;
     const second = paramBlock("EchoSecond", { skipped: "u32", a: "u32" });
     const out = Tensor.empty([2], "u32");
     const outB = Tensor.empty([2], "u32");
-    dispatch({ name: "echo_first", params: first, code, inputs: 0, outputs: 1 }, { a: 11 }, [
-      out.buffer,
-    ], [1]);
+    dispatch(
+      { name: "echo_first", params: first, code, inputs: 0, outputs: 1 },
+      { a: 11 },
+      [
+        out.buffer,
+      ],
+      [1],
+      0,
+    );
     // Same code, another block: `a` sits at byte 4 now, so a pipeline made for the first block
     // would read `skipped` (99) here.
     dispatch(
@@ -120,6 +126,7 @@ fn main() { OUT[0] = params.a; }`;
       { skipped: 99, a: 22 },
       [outB.buffer],
       [1],
+      0,
     );
     const [x, y] = await Promise.all([out.toArray(), outB.toArray()]);
     if (x[0] !== 11 || y[0] !== 22) throw new Error(`read ${x[0]} and ${y[0]}, not 11 and 22`);

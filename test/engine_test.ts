@@ -188,7 +188,7 @@ Deno.test({
     };
     let message = "";
     try {
-      dispatch(bad, new Uint32Array(4), [t.buffer], [1]);
+      dispatch(bad, new Uint32Array(4), [t.buffer], [1], 0);
       flush();
       await t.toArray();
     } catch (e) {

@@ -14,6 +14,14 @@
 // uniform block is the spec's ParamBlock (uniforms.ts): its WGSL declaration goes in front of the
 // kernel's code here, and its writer packs the dispatch's values into the arena, so the layout
 // is stated once.
+//
+// Loop budget: every dispatch states the worst-case number of loop iterations one invocation
+// runs (`loopIterations`, counted with loopCost), and dispatch() refuses one over
+// LOOP_ITERATION_LIMIT. Mesa's llvmpipe ends every loop of an invocation, silently, once 65,535
+// loop passes have run in it, all its loops counted together; a kernel past that computes a
+// wrong answer without any error. GPUs have no such cap, but the engine must give the same
+// answer on every adapter, so wrappers size their splits to the budget everywhere (docs/ops.md,
+// "Loop budget").
 
 import PRELUDE from "../../shaders/prelude.wgsl" with { type: "text" };
 import { checkErrors, rt } from "./device.ts";
@@ -35,10 +43,75 @@ export interface KernelSpec<F extends Fields = Fields> {
   outputs: number;
 }
 
+/**
+ * Loop passes one invocation may run: Mesa's llvmpipe (gallivm, LP_MAX_TGSI_LOOP_ITERATIONS)
+ * keeps one counter per invocation (per SIMD group of lanes: the group runs a loop as long as its
+ * longest lane), decremented at the end of every pass through any loop, and leaves every loop
+ * once it reaches zero: later iterations and later loops are skipped without an error.
+ */
+export const LOOP_ITERATION_LIMIT = 65_535;
+
+/**
+ * What one run of a loop costs against LOOP_ITERATION_LIMIT: `trips` iterations that each cost
+ * `body` more (the loops inside them), and one pass more, the one whose test leaves the loop
+ * (llvmpipe runs a loop's body masked when its lanes break, so that pass is counted: measured,
+ * two loops of 60,000 and 5,535 trips lose the last trip of the second). Nested loops multiply:
+ * loopCost(rows, loopCost(cols)). Loops with constant trip counts may be unrolled by the
+ * compiler and then cost nothing; counting them keeps the bound an upper bound.
+ */
+export function loopCost(trips: number, body = 0): number {
+  return trips + 1 + trips * body;
+}
+
+/**
+ * Splits a loop of `n` steps into the fewest chunks whose invocation cost, `cost(chunk)` (loop
+ * passes of one invocation that walks `chunk` of the steps, all its other loops included), stays
+ * within LOOP_ITERATION_LIMIT; chunks are multiples of `granule` and as equal as that allows.
+ * `cost` must not decrease as its argument grows. Throws when even one granule is over budget.
+ */
+export function splitLoop(
+  n: number,
+  cost: (chunk: number) => number,
+  granule = 1,
+): { splits: number; chunk: number } {
+  const up = (v: number) => Math.ceil(v / granule) * granule;
+  if (cost(granule) > LOOP_ITERATION_LIMIT) {
+    throw new Error(
+      `neurad: ${cost(granule)} loop iterations per invocation at the smallest split, over ` +
+        `llvmpipe's ${LOOP_ITERATION_LIMIT}`,
+    );
+  }
+  if (n <= granule || cost(up(n)) <= LOOP_ITERATION_LIMIT) return { splits: 1, chunk: up(n) };
+  // The largest granule count g with cost(g·granule) within the limit (cost(granule) is).
+  let lo = 1, hi = Math.ceil(n / granule);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (cost(mid * granule) <= LOOP_ITERATION_LIMIT) lo = mid;
+    else hi = mid;
+  }
+  const splits = Math.ceil(n / (lo * granule));
+  return { splits, chunk: up(Math.ceil(n / splits)) };
+}
+
+/** The largest loopIterations each kernel (by name) has been dispatched with in this process. */
+const loopRecord = new Map<string, number>();
+
+/** The loop bound each kernel was dispatched with, at most, so far (tests and diagnostics). */
+export function loopIterationsByKernel(): ReadonlyMap<string, number> {
+  return loopRecord;
+}
+
 interface Pipeline {
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
   id: number;
+  /** Whether the kernel's code (comments aside) has a loop: then its bound cannot be 0. */
+  loops: boolean;
+}
+
+/** Whether WGSL code has a loop statement outside comments. */
+export function hasLoop(code: string): boolean {
+  return /\b(for|while|loop)\s*[({]/.test(code.replace(/\/\/[^\n]*/g, ""));
 }
 
 const ARENA_BYTES = 1 << 18;
@@ -147,7 +220,7 @@ function pipelineFor(s: State, spec: KernelSpec<Fields>): Pipeline {
     layout: s.device.createPipelineLayout({ label: spec.name, bindGroupLayouts: [layout] }),
     compute: { module, entryPoint: "main" },
   });
-  p = { pipeline, layout, id: ++s.pipelineCount };
+  p = { pipeline, layout, id: ++s.pipelineCount, loops: hasLoop(spec.code) };
   byCode.set(spec.code, p);
   return p;
 }
@@ -231,15 +304,33 @@ export function grid1d(count: number): [number, number] {
  * Records one dispatch. `params` holds a value for every field of the spec's parameter block
  * (type-checked against its declaration); `buffers` are the inputs then the outputs;
  * `workgroups` is [x, y, z] (use grid1d for a linear count; kernels then compute the linear
- * workgroup index as wid.x + wid.y * nwg.x and bounds-check).
+ * workgroup index as wid.x + wid.y * nwg.x and bounds-check). `loopIterations` is the most loop
+ * passes any invocation of this dispatch runs, all its loops together, as loopCost counts them
+ * (0 for a kernel without loops); over LOOP_ITERATION_LIMIT the dispatch is refused, since
+ * llvmpipe would cut it short silently.
  */
 export function dispatch<F extends Fields = Record<never, never>>(
   spec: KernelSpec<F>,
   params: NoInfer<ParamValues<F>>,
   buffers: GPUBuffer[],
   workgroups: [number, number?, number?],
+  loopIterations: number,
 ) {
+  if (!(Number.isSafeInteger(loopIterations) && loopIterations >= 0)) {
+    throw new Error(`neurad: kernel ${spec.name} got loopIterations ${loopIterations}`);
+  }
+  if (loopIterations > LOOP_ITERATION_LIMIT) {
+    throw new Error(
+      `neurad: kernel ${spec.name} would run ${loopIterations} loop iterations per invocation; ` +
+        `llvmpipe silently stops loops after ${LOOP_ITERATION_LIMIT} (split the work)`,
+    );
+  }
   const s = st();
+  const p = pipelineFor(s, spec as KernelSpec<Fields>);
+  if (loopIterations === 0 && p.loops) {
+    throw new Error(`neurad: kernel ${spec.name} has loops but was dispatched with a bound of 0`);
+  }
+  if (loopIterations > (loopRecord.get(spec.name) ?? -1)) loopRecord.set(spec.name, loopIterations);
   if (buffers.length !== spec.inputs + spec.outputs) {
     throw new Error(
       `neurad: kernel ${spec.name} takes ${
@@ -259,7 +350,6 @@ export function dispatch<F extends Fields = Record<never, never>>(
   block?.writeTo(s.arenaWords, offset / 4, params);
   s.arenaUsed += stride;
 
-  const p = pipelineFor(s, spec as KernelSpec<Fields>);
   const bindGroup = bindGroupFor(s, spec as KernelSpec<Fields>, p, slot, buffers);
   s.encoder ??= s.device.createCommandEncoder({ label: "neurad" });
   let timed: number | null = null;

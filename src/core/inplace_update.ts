@@ -54,6 +54,7 @@ function run<T extends DeviceArray>(
     { n, flags, alpha: a, beta: b },
     [srcBuf, sBuf, dst.buffer],
     grid1d(Math.ceil(n / 256)),
+    0, // inplace_update.wgsl has no loop
   );
   return dst;
 }

@@ -140,5 +140,5 @@ function dispatchSlots(chunk: readonly AdamItem[], h: AdamHyper) {
     ...chunk.map((it) => it.grad.buffer),
     ...chunk.flatMap((it) => [it.param.buffer, it.expAvg.buffer, it.expAvgSq.buffer]),
   ];
-  dispatch(multiSpec(chunk.length), params, buffers, grid1d(Math.ceil(most / 256)));
+  dispatch(multiSpec(chunk.length), params, buffers, grid1d(Math.ceil(most / 256)), 0); // no loop
 }

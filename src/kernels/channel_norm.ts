@@ -1,7 +1,10 @@
 // The kernels shared by groupNorm and batchNorm (shaders/group_norm_*.wgsl): segment statistics,
 // the fused normalise-affine-(SiLU) pass, and the two backward passes. A NormLayout says which
 // elements share a statistic: groupNorm's (n, group) or batchNorm's channel. Owns the kernels'
-// parameter blocks.
+// parameter blocks. The statistics and the backward sums loop over a segment's elements in one
+// workgroup; llvmpipe cuts an invocation short after 65,535 loop passes (src/core/dispatch.ts),
+// so segments too long for that (partLoops counts a part's passes) are split into parts whose
+// results are merged in order, as GPUs with few segments already do for parallelism.
 
 import { cachedSpec } from "./kernel_cache.ts";
 import statsSrc from "../../shaders/group_norm_stats.wgsl" with { type: "text" };
@@ -10,9 +13,11 @@ import applySrc from "../../shaders/group_norm_apply.wgsl" with { type: "text" }
 import reduceSrc from "../../shaders/group_norm_backward_reduce.wgsl" with { type: "text" };
 import inputSrc from "../../shaders/group_norm_backward_input.wgsl" with { type: "text" };
 import { deviceInfo } from "../core/device.ts";
-import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { dispatch, grid1d, type KernelSpec, loopCost, splitLoop } from "../core/dispatch.ts";
 import { Tensor } from "../core/tensor.ts";
 import { type Fields, paramBlock } from "../core/uniforms.ts";
+import { reduce } from "./reduce_core.ts";
+import { mapElementwise } from "./elementwise.ts";
 
 /** Segment statistics (group_norm_stats and its combine pass); see NormLayout and normStats. */
 const NORM_STATS = paramBlock("NormStatsParams", {
@@ -46,6 +51,8 @@ const NORM_BACKWARD_REDUCE = paramBlock("NormBackwardReduceParams", {
   hasWeight: "u32",
   hasBias: "u32",
   eps: "f32",
+  parts: "u32",
+  partLen: "u32",
 });
 /** The input gradient: NORM_APPLY's fields, whether to use the sums, 1 / M, and `stats`. */
 const NORM_BACKWARD_INPUT = paramBlock("NormBackwardInputParams", {
@@ -157,8 +164,31 @@ export function statsParts(segments: number, count: number, cpuAdapter: boolean)
 }
 
 /**
+ * Loop passes of one walk of a 256-lane workgroup over `partLen` elements of a segment made of
+ * `chunks` runs of `len`: the runs it overlaps, and per run its lane's share of the elements.
+ */
+export function partLoops(partLen: number, len: number, chunks: number): number {
+  const runs = Math.min(chunks, Math.ceil(partLen / len) + 1);
+  // Σ over runs of ⌈piece / 256⌉ ≤ ⌈partLen / 256⌉ + runs.
+  return loopCost(runs) + (Math.ceil(partLen / 256) + runs) + runs;
+}
+
+/** The statistics kernel: two walks (the mean, then Σ(x − mean)²), each with its 8-step tree. */
+const statsLoops = (partLen: number, l: NormLayout) =>
+  2 * partLoops(partLen, l.len, l.chunks) + 2 * loopCost(8);
+
+/** Parts of a multiple of 256 elements (whole lane strides), the last one shorter: at least
+ * `parts`, and as many as the loop budget needs. */
+function partition(M: number, parts: number, cost: (partLen: number) => number) {
+  const p = Math.max(Math.max(1, parts), splitLoop(M, cost, 256).splits);
+  const partLen = Math.ceil(M / p / 256) * 256;
+  return { parts: Math.ceil(M / partLen), partLen };
+}
+
+/**
  * Mean and biased variance of each statistic's elements, each [stats]. `parts` (default from
- * statsParts) > 1 splits each statistic over that many workgroups and merges them in order.
+ * statsParts) > 1 splits each statistic over that many workgroups and merges them in order;
+ * segments too long for one workgroup's loop budget get more.
  */
 export function normStats(
   x: Tensor,
@@ -167,9 +197,7 @@ export function normStats(
 ): { mean: Tensor; var: Tensor } {
   const mean = Tensor.empty([l.stats]), v = Tensor.empty([l.stats]);
   if (!l.stats || !l.M) return { mean, var: v };
-  // Parts of a multiple of 256 elements (whole lane strides), the last one shorter.
-  const partLen = Math.ceil(l.M / Math.max(1, parts) / 256) * 256;
-  const p = Math.ceil(l.M / partLen);
+  const { parts: p, partLen } = partition(l.M, parts, (n) => statsLoops(n, l));
   const u = {
     segments: l.stats,
     segStride: l.segStride,
@@ -182,17 +210,24 @@ export function normStats(
   const [gy, gz] = grid1d(l.stats);
   const stats = spec("group_norm_stats", NORM_STATS, statsSrc, false, 1, 2);
   if (p <= 1) {
-    dispatch(stats, u, [x.buffer, mean.buffer, v.buffer], [1, gy, gz]);
+    dispatch(stats, u, [x.buffer, mean.buffer, v.buffer], [1, gy, gz], statsLoops(partLen, l));
     return { mean, var: v };
   }
   const partMean = Tensor.empty([l.stats, p]), partM2 = Tensor.empty([l.stats, p]);
-  dispatch(stats, u, [x.buffer, partMean.buffer, partM2.buffer], [p, gy, gz]);
-  dispatch(spec("group_norm_stats_combine", NORM_STATS, combineSrc, false, 2, 2), u, [
-    partMean.buffer,
-    partM2.buffer,
-    mean.buffer,
-    v.buffer,
-  ], grid1d(Math.ceil(l.stats / 64)));
+  dispatch(
+    stats,
+    u,
+    [x.buffer, partMean.buffer, partM2.buffer],
+    [p, gy, gz],
+    statsLoops(partLen, l),
+  );
+  dispatch(
+    spec("group_norm_stats_combine", NORM_STATS, combineSrc, false, 2, 2),
+    u,
+    [partMean.buffer, partM2.buffer, mean.buffer, v.buffer],
+    grid1d(Math.ceil(l.stats / 64)),
+    loopCost(p),
+  );
   partMean.dispose();
   partM2.dispose();
   return { mean, var: v };
@@ -223,6 +258,7 @@ export function normApply(x: Tensor, mean: Tensor, v: Tensor, l: NormLayout, a: 
     },
     [x.buffer, mean.buffer, v.buffer, (a.weight ?? x).buffer, (a.bias ?? x).buffer, y.buffer],
     grid1d(Math.ceil(y.size / 256)),
+    0, // no loop
   );
   return y;
 }
@@ -236,7 +272,16 @@ export function normBackwardSums(
   l: NormLayout,
   a: Affine,
 ): { sumGX: Tensor; sumG: Tensor } {
-  const sumGX = Tensor.empty([l.reduceSegs]), sumG = Tensor.empty([l.reduceSegs]);
+  const M = l.reduceChunks * l.HW, segs = l.reduceSegs;
+  if (M === 0 || segs === 0) {
+    const zero = { params: "", expr: "0.0", shape: [segs] };
+    return { sumGX: mapElementwise("zeros", [], zero), sumG: mapElementwise("zeros", [], zero) };
+  }
+  // One walk over the part, then the 8-step tree.
+  const loops = (n: number) => partLoops(n, l.HW, l.reduceChunks) + loopCost(8);
+  const { parts, partLen } = partition(M, 1, loops);
+  const partGX = Tensor.empty([segs, parts]), partG = Tensor.empty([segs, parts]);
+  const [gy, gz] = grid1d(segs);
   dispatch(
     spec("group_norm_backward_reduce", NORM_BACKWARD_REDUCE, reduceSrc, a.silu, 6, 2),
     {
@@ -249,6 +294,8 @@ export function normBackwardSums(
       hasWeight: !!a.weight,
       hasBias: !!a.bias,
       eps: a.eps,
+      parts,
+      partLen,
     },
     [
       x.buffer,
@@ -257,12 +304,19 @@ export function normBackwardSums(
       v.buffer,
       (a.weight ?? x).buffer,
       (a.bias ?? x).buffer,
-      sumGX.buffer,
-      sumG.buffer,
+      partGX.buffer,
+      partG.buffer,
     ],
-    grid1d(l.reduceSegs),
+    [parts, gy, gz],
+    loops(partLen),
   );
-  return { sumGX, sumG };
+  // Parts added in order (a row reduction, itself within the budget).
+  const total = (t: Tensor) => {
+    const r = parts === 1 ? t.view([segs]) : reduce(t, "sum", 1, false).out;
+    t.dispose();
+    return r;
+  };
+  return { sumGX: total(partGX), sumG: total(partG) };
 }
 
 /**
@@ -306,6 +360,7 @@ export function normBackwardInput(
       dx.buffer,
     ],
     grid1d(Math.ceil(dx.size / 256)),
+    0, // no loop
   );
   return dx;
 }

@@ -31,6 +31,7 @@ export function restartCodes(weight: Tensor, z: Tensor, uniform: Tensor, mask: T
     { N, K, D },
     [weight.buffer, z.buffer, uniform.buffer, mask.buffer, out.buffer],
     grid1d(Math.ceil((K * D) / 256)),
+    0, // no loop
   );
   return out;
 }

@@ -9,6 +9,12 @@
 // The phased kernel is not yet measured on a GPU. NEURAD_CONV=direct|gemm|phased overrides;
 // tests pass the variant explicitly. Owns the parameter blocks: one shared by the three gather
 // kernels, one for the weight gradient.
+// Loop budget: llvmpipe cuts an invocation short after 65,535 loop passes (src/core/dispatch.ts).
+// A gather invocation loops over its input channels and taps (gatherLoops counts them); past
+// the budget (from about 300 channels for the direct kernel, 3,800 for the phased one at 3×3)
+// the channels are split into partial convolutions added before the bias and activation. A
+// weight-gradient invocation loops over its rows and output columns; the split of the reduction
+// (rows, and columns of rows too wide alone) keeps it within the budget too.
 
 import { cachedSpec } from "./kernel_cache.ts";
 import commonSrc from "../../shaders/conv2d_gather_common.wgsl" with { type: "text" };
@@ -22,11 +28,12 @@ const phasedSrc = commonSrc + phasedBody;
 const gemmSrc = commonSrc + gemmBody;
 import wgradSrc from "../../shaders/conv2d_weight_grad.wgsl" with { type: "text" };
 import { deviceInfo } from "../core/device.ts";
-import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { dispatch, grid1d, type KernelSpec, loopCost, splitLoop } from "../core/dispatch.ts";
 import { Tensor } from "../core/tensor.ts";
 import { sum } from "./reduce.ts";
+import { mapElementwise } from "./elementwise.ts";
 import { envChoice } from "../core/env.ts";
-import { paramBlock } from "../core/uniforms.ts";
+import { paramBlock, type ParamValues } from "../core/uniforms.ts";
 
 export type ConvVariant = "direct" | "gemm" | "phased";
 /** Epilogue activations whose derivative can be read from the output (y > 0 ⇔ pre-act > 0). */
@@ -68,6 +75,8 @@ const CONV_GATHER = paramBlock("ConvGatherParams", {
   hasBias: "u32",
   total: "u32",
   slope: "f32",
+  ci0: "u32",
+  ci1: "u32",
 });
 /** The weight gradient's block (conv2d_weight_grad.wgsl describes the fields). */
 const CONV_WEIGHT_GRAD = paramBlock("ConvWeightGradParams", {
@@ -84,6 +93,8 @@ const CONV_WEIGHT_GRAD = paramBlock("ConvWeightGradParams", {
   rowsPerSplit: "u32",
   aBlocks: "u32",
   total: "u32",
+  oxPerSplit: "u32",
+  oxSplits: "u32",
 });
 
 type GatherSpec = KernelSpec<typeof CONV_GATHER.fields>;
@@ -117,14 +128,65 @@ export interface GatherArgs {
   variant?: ConvVariant;
 }
 
+/** One gather kernel, sized for a call: its spec per activation, values, grid and loop count. */
+interface GatherPlan {
+  spec: (act: ConvActivation) => GatherSpec;
+  params: Omit<ParamValues<typeof CONV_GATHER.fields>, "ci0" | "ci1" | "hasBias">;
+  grid: [number, number, number];
+  /** Loop passes of an invocation summing `channels` input channels. */
+  loops: (channels: number) => number;
+}
+
 /** Y[n, co, oy, ox] = act(Σ X[n, ci, iy, ix] · W(co, ci, kh, kw) + bias[co]); see the WGSL. */
 export function convGather(a: GatherArgs): Tensor {
+  const [N, Cin] = a.x.shape;
+  const { cout, ho, wo } = a;
+  if (N * cout * ho * wo === 0) return Tensor.empty([N, cout, ho, wo]);
+  const act = a.activation ?? "none";
+  const plan = gatherPlan(a, a.variant ?? convVariant(a.inStride));
+  const bias = a.bias;
+  const run = (ci0: number, ci1: number, fused: boolean) => {
+    const y = Tensor.empty([N, cout, ho, wo]);
+    dispatch(
+      plan.spec(fused ? act : "none"),
+      { ...plan.params, ci0, ci1, hasBias: fused && !!bias },
+      [a.x.buffer, a.weight.buffer, (bias ?? a.weight).buffer, y.buffer],
+      plan.grid,
+      plan.loops(ci1 - ci0),
+    );
+    return y;
+  };
+  const { splits, chunk } = splitLoop(Cin, plan.loops);
+  if (splits === 1) return run(0, Cin, true);
+  // Channel splits, added in order, then the bias and activation.
+  let acc = run(0, chunk, false);
+  for (let c0 = chunk; c0 < Cin; c0 += chunk) {
+    const part = run(c0, Math.min(Cin, c0 + chunk), false);
+    const next = mapElementwise("conv_split_sum", [acc, part], { params: PARAMS3, expr: "a + b" });
+    acc.dispose();
+    part.dispose();
+    acc = next;
+  }
+  if (!bias && act === "none") return acc;
+  const v = bias ? "(a + b)" : "a";
+  const expr = ACT[act].replaceAll("params.slope", "s0").replace(/\bv\b/g, v);
+  const b = bias?.view([cout, 1, 1]);
+  const y = mapElementwise("conv_split_epilogue", b ? [acc, b] : [acc], {
+    params: PARAMS3,
+    expr,
+    s0: a.slope ?? 0.01,
+  });
+  acc.dispose();
+  b?.dispose();
+  return y;
+}
+
+const PARAMS3 = "a: f32, b: f32, c: f32";
+
+/** The kernel for a's variant: spec, parameters, grid and loop count per channel range. */
+function gatherPlan(a: GatherArgs, variant: ConvVariant): GatherPlan {
   const [N, Cin, H, W] = a.x.shape;
   const { cout, ho, wo, k } = a;
-  const y = Tensor.empty([N, cout, ho, wo]);
-  if (y.size === 0) return y;
-  const variant = a.variant ?? convVariant(a.inStride);
-  const act = a.activation ?? "none";
   // Wide blocks of output channels amortise each X load; narrow ones avoid idle lanes.
   const coBlock = cout >= 32 ? 16 : cout >= 8 ? 8 : 4;
   const coBlocks = Math.ceil(cout / coBlock);
@@ -151,11 +213,9 @@ export function convGather(a: GatherArgs): Tensor {
     wKh: w.kh,
     wKw: w.kw,
     blocks: coBlocks,
-    hasBias: !!a.bias,
     total,
     slope: a.slope ?? 0.01,
   };
-  const buffers = [a.x.buffer, a.weight.buffer, (a.bias ?? a.weight).buffer, y.buffer];
   if (variant === "phased") {
     // 32 channels × 8-16 x-positions per invocation: per (ci, kh, kw) 8-16 X loads + 32 weight
     // loads for 256-512 multiply-adds. Narrower channel blocks for few output channels (a
@@ -165,41 +225,63 @@ export function convGather(a: GatherArgs): Tensor {
     const rowsP = Math.ceil(ho / S);
     const xg = Math.ceil(Math.ceil(wo / S) / xBlock);
     const tot = N * rowsP * xg;
-    const spec = cached(`phased|${cb}|${xBlock}|${act}`, () => ({
-      name: "conv2d_phased",
-      params: CONV_GATHER,
-      code: phasedCode(cb, xBlock / 4, act),
-      inputs: 3,
-      outputs: 1,
-    }));
     const [gx, gy] = grid1d(Math.ceil(tot / 64));
-    dispatch(
-      spec,
-      { ...u, xGroups: xg, blocks: rowsP, total: tot },
-      buffers,
-      [gx, gy, Math.ceil(cout / cb) * S * S],
-    );
-  } else if (variant === "direct") {
-    const spec = cached(`direct|${coBlock}|${act}`, () => ({
-      name: "conv2d_direct",
-      params: CONV_GATHER,
-      code: directSrc.replaceAll("CO_BLOCK_SIZE", `${coBlock}u`).replaceAll("ACT_EXPR", ACT[act]),
-      inputs: 3,
-      outputs: 1,
-    }));
-    dispatch(spec, u, buffers, grid1d(Math.ceil(total / 64)));
-  } else {
-    const spec = cached(`gemm|${act}`, () => ({
-      name: "conv2d_implicit_gemm",
-      params: CONV_GATHER,
-      code: gemmSrc.replaceAll("ACT_EXPR", ACT[act]),
-      inputs: 3,
-      outputs: 1,
-    }));
-    const [gx, gz] = grid1d(Math.ceil((N * ho * wo) / 64));
-    dispatch(spec, u, buffers, [gx, Math.ceil(cout / 64), gz]);
+    // Per channel the taps of the phase (kh and kw step by S); then a 4-wide store per
+    // register of the block.
+    const taps = Math.ceil(k / S);
+    return {
+      spec: (act) =>
+        cached(`phased|${cb}|${xBlock}|${act}`, () => ({
+          name: "conv2d_phased",
+          params: CONV_GATHER,
+          code: phasedCode(cb, xBlock / 4, act),
+          inputs: 3,
+          outputs: 1,
+        })),
+      params: { ...u, xGroups: xg, blocks: rowsP, total: tot },
+      grid: [gx, gy, Math.ceil(cout / cb) * S * S],
+      loops: (c) => loopCost(c, loopCost(taps, loopCost(taps))) + (cb * xBlock / 4) * loopCost(4),
+    };
   }
-  return y;
+  if (variant === "direct") {
+    const [gx, gy] = grid1d(Math.ceil(total / 64));
+    // The weight rows; per channel and tap the 4 loads and the block's multiply-adds; the store.
+    const perTap = loopCost(4) + loopCost(coBlock);
+    return {
+      spec: (act) =>
+        cached(`direct|${coBlock}|${act}`, () => ({
+          name: "conv2d_direct",
+          params: CONV_GATHER,
+          code: directSrc.replaceAll("CO_BLOCK_SIZE", `${coBlock}u`)
+            .replaceAll("ACT_EXPR", ACT[act]),
+          inputs: 3,
+          outputs: 1,
+        })),
+      params: u,
+      grid: [gx, gy, 1],
+      loops: (c) =>
+        loopCost(coBlock) + loopCost(c, loopCost(k, loopCost(k, perTap))) +
+        loopCost(coBlock, loopCost(4)),
+    };
+  }
+  const [gx, gz] = grid1d(Math.ceil((N * ho * wo) / 64));
+  // Column decoding; per 16 reduction steps (channel, tap) the 4 staged loads and the 16-deep
+  // multiply; the 4×4 store.
+  return {
+    spec: (act) =>
+      cached(`gemm|${act}`, () => ({
+        name: "conv2d_implicit_gemm",
+        params: CONV_GATHER,
+        code: gemmSrc.replaceAll("ACT_EXPR", ACT[act]),
+        inputs: 3,
+        outputs: 1,
+      })),
+    params: u,
+    grid: [gx, Math.ceil(cout / 64), gz],
+    loops: (c) =>
+      loopCost(4) + loopCost(Math.ceil((c * k * k) / 16), loopCost(4) + loopCost(16)) +
+      loopCost(4, loopCost(4)),
+  };
 }
 
 /**
@@ -324,11 +406,31 @@ export function convWeightGrad(
   const aBlocks = Math.ceil(A / aBlock);
   const perSplit = aBlocks * B;
   const wanted = Math.max(1, Math.min(rows, Math.ceil(targetInvocations() / perSplit)));
-  const rowsPerSplit = Math.ceil(rows / wanted);
-  const splits = Math.max(1, Math.ceil(rows / rowsPerSplit));
+  // Loop budget: the columns of one row, split if too many alone; then rows of those columns.
+  const cols = splitLoop(Wg, (c) => loopCost(1, loopCost(c)));
+  const loops = (r: number) => loopCost(r, loopCost(cols.chunk));
+  const rowsPerSplit = Math.min(Math.ceil(rows / wanted), splitLoop(rows, loops).chunk);
+  const splits = Math.ceil(rows / rowsPerSplit) * cols.splits;
+  if (splits > 65535) throw new Error("neurad: conv weight gradient too large to split");
   const total = splits * perSplit;
   const partial = Tensor.empty([splits, A, B, k, k]);
-  const u = { N, A, Hg, Wg, B, H, W, rows, stride, pad, rowsPerSplit, aBlocks, total };
+  const u = {
+    N,
+    A,
+    Hg,
+    Wg,
+    B,
+    H,
+    W,
+    rows,
+    stride,
+    pad,
+    rowsPerSplit,
+    aBlocks,
+    total,
+    oxPerSplit: cols.chunk,
+    oxSplits: cols.splits,
+  };
   const spec = cachedSpec("conv_gather", `wgrad|${k}|${aBlock}`, () => ({
     name: "conv2d_weight_grad",
     params: CONV_WEIGHT_GRAD,
@@ -336,7 +438,13 @@ export function convWeightGrad(
     inputs: 2,
     outputs: 1,
   }));
-  dispatch(spec, u, [g.buffer, x.buffer, partial.buffer], [Math.ceil(B / 32), aBlocks, splits]);
+  dispatch(
+    spec,
+    u,
+    [g.buffer, x.buffer, partial.buffer],
+    [Math.ceil(B / 32), aBlocks, splits],
+    loops(rowsPerSplit),
+  );
   if (splits === 1) {
     const out = partial.view([A, B, k, k]);
     partial.dispose();

@@ -5,7 +5,7 @@
 
 import { cachedSpec } from "./kernel_cache.ts";
 import src from "../../shaders/elementwise.wgsl" with { type: "text" };
-import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { dispatch, grid1d, type KernelSpec, loopCost } from "../core/dispatch.ts";
 import { broadcastShapes, broadcastStrides, coalesce, numel, type Shape } from "../core/shape.ts";
 import { type DType, Tensor } from "../core/tensor.ts";
 import { type ParamBlock, paramBlock } from "../core/uniforms.ts";
@@ -143,6 +143,8 @@ export function mapElementwise(name: string, inputs: Tensor[], o: MapOptions): T
     },
     [...buffers, out.buffer],
     grid1d(Math.ceil(n / 256)),
+    // The strided path walks the dims once (the contiguous one skips it: 1 dim, a bound).
+    loopCost(c.shape.length),
   );
   return out;
 }

@@ -4,12 +4,16 @@
 // else in/out) and live in a small table (shaders/interpolate.wgsl), built and uploaded once per
 // (sizes, factors, mode, alignCorners) and device, then reused: a model's Upsample layers call
 // interpolate with the same arguments every step, and an upload is a staging buffer and a copy.
-// Owns the kernel's parameter block.
+// Owns the kernels' parameter block. Loop budget: the gradient of an input sums over the
+// outputs that read it, (rows) × (columns) loop passes in one invocation, which llvmpipe cuts
+// short past 65,535 (src/core/dispatch.ts); for such large upsampling factors it runs as a
+// column pass and a row pass instead (one loop each, the same sums in the same order).
 
 import src from "../../shaders/interpolate.wgsl" with { type: "text" };
+import backwardSrc from "../../shaders/interpolate_backward.wgsl" with { type: "text" };
 import { record } from "../core/autograd.ts";
 import { rt } from "../core/device.ts";
-import { dispatch, grid1d } from "../core/dispatch.ts";
+import { dispatch, grid1d, LOOP_ITERATION_LIMIT, loopCost } from "../core/dispatch.ts";
 import { Tensor } from "../core/tensor.ts";
 import { paramBlock } from "../core/uniforms.ts";
 
@@ -29,17 +33,20 @@ const INTERPOLATE = paramBlock("InterpolateParams", {
 const FORWARD = {
   name: "interpolate",
   params: INTERPOLATE,
-  code: src.replaceAll("BACKWARD_FLAG", "false"),
+  code: src,
   inputs: 2,
   outputs: 1,
 };
-const BACKWARD = {
-  name: "interpolate_backward",
+const backward = (name: string, mode: number) => ({
+  name,
   params: INTERPOLATE,
-  code: src.replaceAll("BACKWARD_FLAG", "true"),
+  code: backwardSrc.replaceAll("MODE_ID", `${mode}u`),
   inputs: 2,
   outputs: 1,
-};
+});
+const BACKWARD = backward("interpolate_backward", 1);
+const BACKWARD_COLUMNS = backward("interpolate_backward_columns", 2);
+const BACKWARD_ROWS = backward("interpolate_backward_rows", 3);
 
 export type InterpolateMode = "nearest" | "bilinear";
 
@@ -95,22 +102,32 @@ function axisTable(
 
 const pair = (v: number | [number, number]): [number, number] => typeof v === "number" ? [v, v] : v;
 
+/** An uploaded table and the most outputs reading one input, per axis (its loop trip counts). */
+interface Table {
+  buffer: GPUBuffer;
+  spanY: number;
+  spanX: number;
+}
+
 /** Index tables per device, by their arguments (outside the pool: not live tensor memory). */
-const tables = new WeakMap<GPUDevice, Map<string, GPUBuffer>>();
+const tables = new WeakMap<GPUDevice, Map<string, Table>>();
 const MAX_TABLES = 256;
 
-function cachedTable(key: string, make: () => Float32Array): GPUBuffer {
+function cachedTable(
+  key: string,
+  make: () => { data: Float32Array; spanY: number; spanX: number },
+): Table {
   const device = rt().device;
   let byKey = tables.get(device);
   if (!byKey) tables.set(device, byKey = new Map());
-  let buffer = byKey.get(key);
-  if (!buffer) {
-    const data = make();
+  let table = byKey.get(key);
+  if (!table) {
+    const { data, spanY, spanX } = make();
     if (byKey.size >= MAX_TABLES) {
       // Dropped, not destroyed: commands recorded with it may not have run yet; the GC frees it.
       byKey.delete(byKey.keys().next().value!);
     }
-    buffer = device.createBuffer({
+    const buffer = device.createBuffer({
       label: "interpolate table",
       size: Math.max(16, data.byteLength),
       usage: GPUBufferUsage.STORAGE,
@@ -118,9 +135,17 @@ function cachedTable(key: string, make: () => Float32Array): GPUBuffer {
     });
     new Float32Array(buffer.getMappedRange(0, data.byteLength)).set(data);
     buffer.unmap();
-    byKey.set(key, buffer);
+    table = { buffer, spanY, spanX };
+    byKey.set(key, table);
   }
-  return buffer;
+  return table;
+}
+
+/** The most outputs that read one input along an axis: max over inputs of hi − lo. */
+function span(inv: number[]): number {
+  let m = 0;
+  for (let i = 0; i < inv.length; i += 2) m = Math.max(m, inv[i + 1] - inv[i]);
+  return m;
 }
 
 /** F.interpolate(x, size | scale_factor, mode, align_corners) for 4-d x. */
@@ -145,7 +170,11 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
     () => {
       const ty = axisTable(H, Ho, factors?.[0], mode, align);
       const tx = axisTable(W, Wo, factors?.[1], mode, align);
-      return new Float32Array([...ty.out, ...tx.out, ...ty.inv, ...tx.inv]);
+      return {
+        data: new Float32Array([...ty.out, ...tx.out, ...ty.inv, ...tx.inv]),
+        spanY: span(ty.inv),
+        spanX: span(tx.inv),
+      };
     },
   );
   const offsets = { yOut: 0, xOut: 4 * Ho, yIn: 4 * (Ho + Wo), xIn: 4 * (Ho + Wo) + 2 * H };
@@ -155,18 +184,42 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
     dispatch(
       FORWARD,
       params(y.size),
-      [x.buffer, table, y.buffer],
+      [x.buffer, table.buffer, y.buffer],
       grid1d(Math.ceil(y.size / 256)),
+      0, // no loop
     );
   }
   return record("interpolate", [x], y, [], (g) => {
     const dx = Tensor.empty(x.shape);
+    const fused = loopCost(table.spanY, loopCost(table.spanX));
+    const grid = (n: number) => grid1d(Math.ceil(n / 256));
+    if (fused <= LOOP_ITERATION_LIMIT) {
+      dispatch(
+        BACKWARD,
+        params(dx.size),
+        [g.buffer, table.buffer, dx.buffer],
+        grid(dx.size),
+        fused,
+      );
+      return [dx];
+    }
+    // Columns, then rows: one loop each (an axis of over 65,534 outputs per input is refused).
+    const t = Tensor.empty([N, C, Ho, W]);
     dispatch(
-      BACKWARD,
-      params(dx.size),
-      [g.buffer, table, dx.buffer],
-      grid1d(Math.ceil(dx.size / 256)),
+      BACKWARD_COLUMNS,
+      params(t.size),
+      [g.buffer, table.buffer, t.buffer],
+      grid(t.size),
+      loopCost(table.spanX),
     );
+    dispatch(
+      BACKWARD_ROWS,
+      params(dx.size),
+      [t.buffer, table.buffer, dx.buffer],
+      grid(dx.size),
+      loopCost(table.spanY),
+    );
+    t.dispose();
     return [dx];
   });
 }

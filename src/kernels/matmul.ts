@@ -4,7 +4,10 @@
 // 5.0 vs 3.9 GFLOP/s at 1024³, see BENCHMARKS.md) and barrier-free register blocks
 // (NEURAD_MATMUL=tiled|tiled-scalar|register overrides). The tiled kernel has a vec4-load twin
 // for every layout (row-major or transposed A and B) whose contiguous axes are multiples of 4.
-// All variants share one parameter block, declared here.
+// All variants share one parameter block, declared here. Loop budget: an invocation loops over
+// the whole reduction K, and llvmpipe cuts an invocation short after 65,535 loop passes
+// (src/core/dispatch.ts), so past that (K over 37,000-65,000 by variant) K is split over
+// workgroups and the partial products summed; on a GPU the splits are also more workgroups.
 
 import coreSrc from "../../shaders/matmul_tile_core.wgsl" with { type: "text" };
 import tiledSrc from "../../shaders/matmul_tiled.wgsl" with { type: "text" };
@@ -12,17 +15,18 @@ import registerSrc from "../../shaders/matmul_register.wgsl" with { type: "text"
 import vec4Src from "../../shaders/matmul_tiled_vec4.wgsl" with { type: "text" };
 import { record } from "../core/autograd.ts";
 import { cachedSpec } from "./kernel_cache.ts";
-import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { dispatch, grid1d, type KernelSpec, loopCost, splitLoop } from "../core/dispatch.ts";
 import { broadcastShapes, formatShape, numel } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
 import { expand, reshape } from "./movement.ts";
 import { sumToShape } from "./reduce.ts";
+import { reduce } from "./reduce_core.ts";
 import { envChoice } from "../core/env.ts";
 import { paramBlock } from "../core/uniforms.ts";
 
 /**
- * C [batch, M, N] = op(A) [M, K] · op(B) [K, N]; mTiles row tiles per batch entry; each
- * operand's batch, row and column strides.
+ * C [splits, batch, M, N] = op(A) [M, K] · op(B) [K, N] over split s's kChunk of K; mTiles row
+ * tiles per batch entry; each operand's batch, row and column strides.
  */
 const MATMUL = paramBlock("MatmulParams", {
   M: "u32",
@@ -36,6 +40,8 @@ const MATMUL = paramBlock("MatmulParams", {
   bBatch: "u32",
   bRow: "u32",
   bCol: "u32",
+  kChunk: "u32",
+  splits: "u32",
 });
 type MatmulSpec = KernelSpec<typeof MATMUL.fields>;
 
@@ -91,10 +97,13 @@ function mm(
   K: number,
   variant = matmulVariant(),
 ): Tensor {
-  const out = Tensor.empty([batch, M, N]);
-  if (batch * M * N === 0) return out;
+  if (batch * M * N === 0) return Tensor.empty([batch, M, N]);
   const tile = variant === "register" ? 32 : 64;
   const mTiles = Math.ceil(M / tile);
+  const spec = kernelFor(variant, a, b, M, N, K);
+  const loops = (kc: number) => matmulLoops(variant, spec, a.transposed, b.transposed, kc);
+  const { splits, chunk } = splitLoop(K, loops, 16);
+  const out = Tensor.empty([splits, batch, M, N]);
   const p = {
     M,
     N,
@@ -107,17 +116,40 @@ function mm(
     bBatch: b.batchStride,
     bRow: b.transposed ? 1 : N,
     bCol: b.transposed ? K : 1,
+    kChunk: chunk,
+    splits,
   };
-  // (row tile, batch entry) pairs fold over the grid's y and z, so neither limits the sizes.
-  const [gy, gz] = grid1d(mTiles * batch);
+  // (row tile, batch entry, split) triples fold over the grid's y and z, so none limits sizes.
+  const [gy, gz] = grid1d(mTiles * batch * splits);
   const gx = Math.ceil(N / tile);
   if (gx > 65535) throw new Error(`neurad: matmul supports at most ${65535 * tile} output columns`);
-  dispatch(kernelFor(variant, a, b, M, N, K), p, [a.t.buffer, b.t.buffer, out.buffer], [
-    gx,
-    gy,
-    gz,
-  ]);
-  return out;
+  dispatch(spec, p, [a.t.buffer, b.t.buffer, out.buffer], [gx, gy, gz], loops(chunk));
+  if (splits === 1) {
+    const c = out.view([batch, M, N]);
+    out.dispose();
+    return c;
+  }
+  const c = reduce(out, "sum", 0, false).out;
+  out.dispose();
+  return c;
+}
+
+/**
+ * Loop passes of one invocation of `spec` (a `variant` kernel) over kChunk of K: per 16 k the
+ * staging loops (the scalar kernel's 4 loads; a vec4 kernel's scatter of a k-contiguous operand)
+ * and the 16-deep multiply; the register kernel one pass per k; then the 4×4 store.
+ */
+function matmulLoops(
+  variant: MatmulVariant,
+  spec: MatmulSpec,
+  aT: boolean,
+  bT: boolean,
+  kChunk: number,
+): number {
+  const store = loopCost(4, loopCost(4));
+  if (variant === "register") return loopCost(4) + loopCost(kChunk) + store;
+  const staging = spec === TILED ? loopCost(4) : (aT ? 0 : loopCost(4)) + (bT ? loopCost(4) : 0);
+  return loopCost(Math.ceil(kChunk / 16), staging + loopCost(16)) + store;
 }
 
 /**

@@ -1,12 +1,21 @@
 // avgPool2d and maxPool2d (F.avg_pool2d with count_include_pad, F.max_pool2d; square windows,
 // ceil_mode off) with input gradients. maxPool2d saves the argmax of each window for its
 // backward; both backward passes gather over the windows containing each input element. Owns
-// the kernels' parameter block (one for both passes).
+// the kernels' parameter block (one for both passes). Loop budget: an invocation walks a k × k
+// window (forward) or the ⌈k / stride⌉² windows holding an input (backward), and llvmpipe cuts
+// an invocation short after 65,535 loop passes (src/core/dispatch.ts): windows up to 254 × 254
+// are accepted, larger ones refused (a global pooling is a mean or amax over the dims).
 
 import forwardSrc from "../../shaders/pool2d_forward.wgsl" with { type: "text" };
 import backwardSrc from "../../shaders/pool2d_backward.wgsl" with { type: "text" };
 import { record } from "../core/autograd.ts";
-import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import {
+  dispatch,
+  grid1d,
+  type KernelSpec,
+  LOOP_ITERATION_LIMIT,
+  loopCost,
+} from "../core/dispatch.ts";
 import { Tensor } from "../core/tensor.ts";
 import { paramBlock } from "../core/uniforms.ts";
 
@@ -62,6 +71,13 @@ function pool(mode: Mode, x: Tensor, k: number, stride: number, padding: number)
   if (Ho < 1 || Wo < 1) {
     throw new Error(`neurad: ${mode}Pool2d input ${H}×${W} is smaller than the window`);
   }
+  // Forward: the window's rows and columns. Backward: the windows holding an input element.
+  const forwardLoops = loopCost(k, loopCost(k));
+  const per = Math.ceil(k / stride);
+  const backwardLoops = loopCost(per, loopCost(per));
+  if (forwardLoops > LOOP_ITERATION_LIMIT) {
+    throw new Error(`neurad: ${mode}Pool2d supports windows up to 254×254 (got ${k}×${k})`);
+  }
   const y = Tensor.empty([N, C, Ho, Wo]);
   const idx = mode === "max" ? Tensor.empty([N, C, Ho, Wo], "i32") : null;
   const params = (total: number) => ({ total, H, W, Ho, Wo, k, stride, pad: padding });
@@ -71,6 +87,7 @@ function pool(mode: Mode, x: Tensor, k: number, stride: number, padding: number)
       params(y.size),
       [x.buffer, y.buffer, ...(idx ? [idx.buffer] : [])],
       grid1d(Math.ceil(y.size / 256)),
+      forwardLoops,
     );
   }
   const out = record(`${mode}Pool2d`, [x], y, idx ? [idx] : [], (g, saved) => {
@@ -80,6 +97,7 @@ function pool(mode: Mode, x: Tensor, k: number, stride: number, padding: number)
       params(dx.size),
       [g.buffer, (saved[0] ?? g).buffer, dx.buffer],
       grid1d(Math.ceil(dx.size / 256)),
+      backwardLoops,
     );
     return [dx];
   });

@@ -3,7 +3,7 @@
 // the kernel's parameter block.
 
 import src from "../../shaders/random.wgsl" with { type: "text" };
-import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { dispatch, grid1d, type KernelSpec, loopCost } from "../core/dispatch.ts";
 import type { Shape } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
 import { paramBlock } from "../core/uniforms.ts";
@@ -52,6 +52,9 @@ export function setRngState(s: { seed: number; offset: number }) {
   offset = s.offset;
 }
 
+/** Threefry's 5 × 4 rounds (random.wgsl), the kernel's only loops. */
+const ROUNDS_LOOPS = loopCost(5, loopCost(4));
+
 function run(t: Tensor, spec: RandomSpec, a: number, b: number): Tensor {
   const n = t.size;
   const params = {
@@ -62,7 +65,7 @@ function run(t: Tensor, spec: RandomSpec, a: number, b: number): Tensor {
     a,
     b,
   };
-  if (n) dispatch(spec, params, [t.buffer], grid1d(Math.ceil(n / 256)));
+  if (n) dispatch(spec, params, [t.buffer], grid1d(Math.ceil(n / 256)), ROUNDS_LOOPS);
   return t;
 }
 

@@ -4,11 +4,10 @@
 // modules in the import graph); this file adds the reductions built on other ops.
 
 import { record } from "../core/autograd.ts";
-import { dispatch, grid1d } from "../core/dispatch.ts";
 import { Tensor } from "../core/tensor.ts";
 import { div, eq, mul, sub } from "./binary.ts";
 import { mulScalar } from "./unary.ts";
-import { ARGMAX, ARGMIN, type ArgSpec, asRows, plan, reduce, sum } from "./reduce_core.ts";
+import { type ArgOp, argRows, asRows, plan, reduce, sum } from "./reduce_core.ts";
 
 export { sum, sumToShape } from "./reduce_core.ts";
 
@@ -66,12 +65,11 @@ export function variance(
 
 export { variance as var_ };
 
-function arg(x: Tensor, specA: ArgSpec, dim: number | undefined, keepdim: boolean): Tensor {
+function arg(x: Tensor, op: ArgOp, dim: number | undefined, keepdim: boolean): Tensor {
   const p = plan(x, dim);
-  const rowsT = asRows(x, p);
-  const out = Tensor.empty([p.rows], "i32");
   if (p.len === 0) throw new Error("neurad: argmax/argmin over an empty dimension");
-  dispatch(specA, { rows: p.rows, len: p.len }, [rowsT.buffer, out.buffer], grid1d(p.rows));
+  const rowsT = asRows(x, p);
+  const out = argRows(rowsT, p.rows, p.len, op);
   rowsT.dispose();
   const shaped = out.view(
     dim === undefined
@@ -86,9 +84,9 @@ function arg(x: Tensor, specA: ArgSpec, dim: number | undefined, keepdim: boolea
 
 /** torch.argmax (int32 indices; over the flattened tensor when dim is undefined). */
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
-  return arg(x, ARGMAX, dim, keepdim);
+  return arg(x, "argmax", dim, keepdim);
 }
 
 export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
-  return arg(x, ARGMIN, dim, keepdim);
+  return arg(x, "argmin", dim, keepdim);
 }

@@ -3,7 +3,9 @@
 // the one place where broadcasting is undone in backward passes. Imports no other op module,
 // so movement.ts and binary.ts can use sumToShape without an import cycle; the other
 // reductions (mean, amax, amin, var, argmax, argmin) live in reduce.ts. Owns the reduction
-// kernels' parameter blocks.
+// kernels' parameter blocks. Every kernel here loops over the reduced elements, so each dispatch
+// is sized to llvmpipe's loop budget (65,535 loop passes per invocation, src/core/dispatch.ts):
+// long rows and long strided runs are split into partial results that a further pass combines.
 
 import { cachedSpec } from "./kernel_cache.ts";
 import rowsSrc from "../../shaders/reduce_rows.wgsl" with { type: "text" };
@@ -12,7 +14,7 @@ import argSrc from "../../shaders/reduce_arg.wgsl" with { type: "text" };
 import stridedSrc from "../../shaders/reduce_strided.wgsl" with { type: "text" };
 import { deviceInfo } from "../core/device.ts";
 import { record } from "../core/autograd.ts";
-import { dispatch, grid1d, type KernelSpec } from "../core/dispatch.ts";
+import { dispatch, grid1d, LOOP_ITERATION_LIMIT, loopCost, splitLoop } from "../core/dispatch.ts";
 import { broadcastStrides, normDims, numel, type Shape, stridesOf } from "../core/shape.ts";
 import { Tensor } from "../core/tensor.ts";
 import { paramBlock } from "../core/uniforms.ts";
@@ -43,8 +45,13 @@ const REDUCE_STRIDED = paramBlock("ReduceStridedParams", {
   chunk: "u32",
   splits: "u32",
 });
-/** Arg-reductions of `rows` rows of `len`. */
-const REDUCE_ARG = paramBlock("ReduceArgParams", { rows: "u32", len: "u32" });
+/** Arg-reductions of `rows` rows of `len`, split into `splits` chunks of `chunk` columns. */
+const REDUCE_ARG = paramBlock("ReduceArgParams", {
+  rows: "u32",
+  len: "u32",
+  chunk: "u32",
+  splits: "u32",
+});
 
 const ROWS_SOURCES = { rows: rowsSrc, small: smallSrc };
 const STRIDED_SOURCES = {
@@ -76,57 +83,91 @@ function stridedSpec(kind: keyof typeof STRIDED_SOURCES, op: ReduceOp) {
   }));
 }
 
-export type ArgSpec = KernelSpec<typeof REDUCE_ARG.fields>;
-export const ARGMAX: ArgSpec = {
-  name: "argmax",
-  params: REDUCE_ARG,
-  code: argSrc.replaceAll("BETTER", "a > b"),
-  inputs: 1,
-  outputs: 1,
-};
-export const ARGMIN: ArgSpec = {
-  name: "argmin",
-  params: REDUCE_ARG,
-  code: argSrc.replaceAll("BETTER", "a < b"),
-  inputs: 1,
-  outputs: 1,
-};
+export type ArgOp = "argmax" | "argmin";
 
+function argSpec(op: ArgOp, indexed: boolean) {
+  return cachedSpec("reduce", `${op}|${indexed}`, () => ({
+    name: op,
+    params: REDUCE_ARG,
+    code: argSrc.replaceAll("BETTER", op === "argmax" ? "a > b" : "a < b")
+      .replaceAll("INDEXED_FLAG", String(indexed)),
+    inputs: 2,
+    outputs: 2,
+  }));
+}
+
+/** Loop passes of a 64-lane row kernel whose lanes walk `chunk` columns: the walk, the tree. */
+const rowsLoops = (chunk: number) => loopCost(Math.ceil(chunk / 64)) + loopCost(6);
+
+/** Columns per split when long rows are split. */
 const CHUNK = 4096;
 
-/** Reduces a contiguous [rows, len] tensor along its rows (one or two passes). */
+/**
+ * Index of the max (argmax) or min of each row of a contiguous [rows, len] tensor, as int32
+ * [rows]: rows too long for one workgroup's loop budget go in splits whose candidates a further
+ * pass (or more) compares with their indices.
+ */
+export function argRows(x: Tensor, rows: number, len: number, op: ArgOp): Tensor {
+  let values = x, indices: Tensor | null = null;
+  for (;;) {
+    const { splits, chunk } = splitLoop(len, rowsLoops, 64);
+    const ov = Tensor.empty([rows * splits]), oi = Tensor.empty([rows * splits], "i32");
+    dispatch(
+      argSpec(op, indices !== null),
+      { rows, len, chunk, splits },
+      [values.buffer, (indices ?? values).buffer, ov.buffer, oi.buffer],
+      grid1d(rows * splits),
+      rowsLoops(chunk),
+    );
+    if (values !== x) values.dispose();
+    indices?.dispose();
+    [values, indices, len] = [ov, oi, splits];
+    if (splits === 1) break;
+  }
+  values.dispose();
+  return indices!;
+}
+
+/**
+ * Reduces a contiguous [rows, len] tensor along its rows: one pass, or partials over column
+ * splits (rows too long for a lane's loop budget, or few long rows that would leave a GPU idle)
+ * reduced by a further pass.
+ */
 function reduceRows(x: Tensor, rows: number, len: number, op: ReduceOp): Tensor {
-  const out = Tensor.empty([rows]);
-  if (rows === 0) return out;
+  if (rows === 0) return Tensor.empty([0]);
   if (len === 0) throw new Error(`neurad: ${op} over an empty dimension`);
   if (len <= 32 && rows >= 256) {
+    const out = Tensor.empty([rows]);
     dispatch(
       rowsSpec("small", op),
       { rows, len, chunk: len, splits: 1 },
       [x.buffer, out.buffer],
       grid1d(Math.ceil(rows / 64)),
+      loopCost(len),
     );
     return out;
   }
-  if (len > 4 * CHUNK && rows < 1024) {
+  if ((len > 4 * CHUNK && rows < 1024) || rowsLoops(len) > LOOP_ITERATION_LIMIT) {
     const splits = Math.ceil(len / CHUNK);
     const partial = Tensor.empty([rows, splits]);
-    dispatch(rowsSpec("rows", op), { rows, len, chunk: CHUNK, splits }, [
-      x.buffer,
-      partial.buffer,
-    ], grid1d(rows * splits));
-    dispatch(rowsSpec("rows", op), { rows, len: splits, chunk: splits, splits: 1 }, [
-      partial.buffer,
-      out.buffer,
-    ], grid1d(rows));
+    dispatch(
+      rowsSpec("rows", op),
+      { rows, len, chunk: CHUNK, splits },
+      [x.buffer, partial.buffer],
+      grid1d(rows * splits),
+      rowsLoops(CHUNK),
+    );
+    const out = reduceRows(partial, rows, splits, op);
     partial.dispose();
     return out;
   }
+  const out = Tensor.empty([rows]);
   dispatch(
     rowsSpec("rows", op),
     { rows, len, chunk: len, splits: 1 },
     [x.buffer, out.buffer],
     grid1d(rows),
+    rowsLoops(len),
   );
   return out;
 }
@@ -202,32 +243,38 @@ export function stridedLayout(
   return null;
 }
 
-/** The reduction of x for plan p through stridedLayout, or null (outputs [p.rows]). */
+/** Loop passes of a strided-reduction lane over `chunk` reduced rows (see reduce_strided.wgsl). */
+function stridedLoops(kind: StridedLayout["kind"], chunk: number, R1: number): number {
+  return kind === "columns"
+    ? loopCost(chunk)
+    : loopCost(chunk, loopCost(Math.ceil(R1 / 64))) + loopCost(6);
+}
+
+/**
+ * The reduction of x for plan p through stridedLayout, or null (outputs [p.rows]); null too
+ * when a single reduced row of a plane is over a lane's loop budget (the row path splits it).
+ */
 function reduceStrided(x: Tensor, p: Plan, op: ReduceOp): Tensor | null {
   const layout = stridedLayout(x.shape, p.dims);
   if (!layout) return null;
   const { kind, R0, K, R1, K2 } = layout;
+  const cost = (chunk: number) => stridedLoops(kind, chunk, R1);
+  if (cost(1) > LOOP_ITERATION_LIMIT) return null;
   const outs = K * K2;
   // Split the reduced rows when the outputs alone are too few lanes (columns) or workgroups
-  // (planes) to fill the device; CPU adapters need far fewer.
+  // (planes) to fill the device (CPU adapters need far fewer), or when a lane's rows would
+  // pass the loop budget.
   const cpu = deviceInfo().isFallbackAdapter;
   const want = kind === "columns" ? (cpu ? 256 : 16384) / outs : (cpu ? 8 : 512) / K;
   const minRows = kind === "columns" ? 16 : 1;
   let splits = Math.max(1, Math.min(Math.ceil(want), Math.floor(R0 / minRows)));
+  splits = Math.max(splits, splitLoop(R0, cost).splits);
   const chunk = Math.ceil(R0 / splits);
   splits = Math.ceil(R0 / chunk);
   const partial = Tensor.empty([outs * splits]);
   const params = { R0, K, R1, K2, chunk, splits };
-  if (kind === "columns") {
-    dispatch(
-      stridedSpec("columns", op),
-      params,
-      [x.buffer, partial.buffer],
-      grid1d(Math.ceil((outs * splits) / 64)),
-    );
-  } else {
-    dispatch(stridedSpec("planes", op), params, [x.buffer, partial.buffer], grid1d(K * splits));
-  }
+  const grid = kind === "columns" ? grid1d(Math.ceil((outs * splits) / 64)) : grid1d(K * splits);
+  dispatch(stridedSpec(kind, op), params, [x.buffer, partial.buffer], grid, cost(chunk));
   if (splits === 1) return partial;
   const out = reduceRows(partial, outs, splits, op);
   partial.dispose();

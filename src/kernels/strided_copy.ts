@@ -3,7 +3,7 @@
 // Owns the kernel's parameter block.
 
 import src from "../../shaders/strided_copy.wgsl" with { type: "text" };
-import { dispatch, grid1d } from "../core/dispatch.ts";
+import { dispatch, grid1d, loopCost } from "../core/dispatch.ts";
 import { coalesce, numel, type Shape } from "../core/shape.ts";
 import type { Tensor } from "../core/tensor.ts";
 import { paramBlock } from "../core/uniforms.ts";
@@ -43,5 +43,6 @@ export function stridedCopy(src: Tensor, srcR: Region, dst: Tensor, dstR: Region
     },
     [src.buffer, dst.buffer],
     grid1d(Math.ceil(n / 256)),
+    loopCost(c.shape.length), // one pass over the (at most 8) dims
   );
 }

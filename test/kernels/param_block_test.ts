@@ -4,7 +4,7 @@
 // values (a missing, misspelt or mistyped field does not type-check).
 
 import { deepStrictEqual, ok, throws } from "node:assert";
-import { dispatch, readBuffer } from "../../src/core/dispatch.ts";
+import { dispatch, loopCost, readBuffer } from "../../src/core/dispatch.ts";
 import { paramBlock } from "../../src/core/uniforms.ts";
 import * as nd from "../../src/mod.ts";
 import { setup } from "../helpers.ts";
@@ -140,7 +140,7 @@ fn main() {
       outputs: 1,
     };
     const out = nd.Tensor.empty([21], "u32");
-    dispatch(spec, VALUES, [out.buffer], [1]);
+    dispatch(spec, VALUES, [out.buffer], [1], loopCost(4) + loopCost(8) + loopCost(4));
     deepStrictEqual(new Uint32Array(await readBuffer(out.buffer, 21 * 4)), expectedWords());
     out.dispose();
   },
