@@ -1,7 +1,9 @@
 // The same engine computations, run once by Deno's WebGPU and once by a browser's (Chromium's
 // Tint compiler and its own adapter): forward values and gradients of the ops a model uses, on
-// awkward shapes. Written against the engine's public API object only, so the browser bundle and
-// the Deno test call the very same code. Inputs come from a seeded hash, never from the GPU RNG.
+// awkward shapes, and at sizes past llvmpipe's loop budget, where the wrappers split kernels and
+// merge partial results. Written against the engine's public API object only, so the browser
+// bundle and the Deno test call the very same code. Inputs come from a seeded hash, never from the
+// GPU RNG.
 
 import type * as Engine from "../../src/mod.ts";
 
@@ -185,6 +187,94 @@ export async function engineCases(nr: Nr): Promise<Record<string, number[]>> {
         });
       }
       return [p, m, v];
+    });
+  }
+  // Past llvmpipe's loop budget (65,535 loop passes per invocation): the wrappers split these on
+  // every adapter, so the browser runs the split kernels and their merges too.
+  for (const variant of ["register", "tiled"] as const) {
+    const [K, D] = variant === "register" ? [1024, 256] : [16384, 256];
+    const codes = t([K, D], 30);
+    await check(`nearestCode ${variant}: ${K} codes of ${D}, codebook split`, [codes], () => {
+      const e = data(K * D, 30);
+      const rows = [K - 1, K - 5, K >> 1, 7];
+      const z = new Float32Array(rows.length * D);
+      rows.forEach((k, n) => z.set(e.subarray(k * D, (k + 1) * D).map((v) => v + 0.01), n * D));
+      const r = nr.nearestCode(nr.Tensor.from(z, [rows.length, D]), codes, variant);
+      return [r.indices, r.distances];
+    });
+  }
+  {
+    const a = t([2, 1 << 17], 31), b = t([1 << 17, 3], 32);
+    await check("matmul with K = 2^17 (split over K)", [a, b], () => [nr.matmul(a, b)]);
+  }
+  {
+    const x = t([(1 << 22) + 5], 33);
+    await check("argmax / argmin of 2^22 + 5 values (candidates merged)", [x], () => [
+      nr.argmax(x),
+      nr.argmin(x),
+    ]);
+  }
+  {
+    const x = t([22000, 8, 2], 34);
+    await check("sum / amax over dims 0 and 2 of [22000, 8, 2] (split planes)", [x], () => [
+      nr.sum(x, [0, 2]),
+      nr.amax(x, [0, 2]),
+    ]);
+  }
+  {
+    const x = t([1, 4000, 4, 3], 35), w = t([5, 4000, 3, 3], 36), b = t([5], 37);
+    await check(
+      "conv2d with 4,000 input channels, every variant (channel splits)",
+      [x, w, b],
+      () =>
+        (["direct", "gemm", "phased"] as const).map((variant) =>
+          nr.conv2dBiasAct(x, w, b, "leakyRelu", { padding: 1, variant })
+        ),
+    );
+  }
+  {
+    const x = t([1, 1, 1, 70000], 38), w = t([1, 1, 3, 3], 39, true), g = t([1, 1, 1, 70000], 40);
+    await check("conv2d weight gradient over a row of 70,000 (column splits)", [x, w, g], () => {
+      nr.sum(nr.mul(nr.conv2d(x, w, null, { padding: 1 }), g)).backward();
+      return [w.grad!];
+    });
+  }
+  {
+    const [N, K, D] = [65600, 1024, 3];
+    const v = t([N, D], 41);
+    const idx = nr.Tensor.from(Int32Array.from({ length: N }, (_, n) => (n * 37) % K), [N], {
+      dtype: "i32",
+    });
+    await check(
+      "segmentSum and bincount over 65,600 rows, 1,024 codes (row splits)",
+      [v, idx],
+      () => [
+        nr.segmentSum(v, idx, K),
+        nr.bincount(idx, K),
+      ],
+    );
+  }
+  {
+    const x = t([2, 30000], 42, true), w = t([2, 30000], 43);
+    await check("softmax and logSoftmax over 30,000 (from reductions), gradient", [x, w], () => {
+      const y = nr.softmax(x, -1);
+      nr.sum(nr.mul(y, w)).backward();
+      return [y, nr.logSoftmax(x, 1), x.grad!];
+    });
+  }
+  {
+    const x = t([1, 1, 1, 2], 44, true), g = t([1, 1, 300, 400], 45);
+    await check("interpolate gradient from 300×400 to 1×2 (two passes)", [x, g], () => {
+      nr.sum(nr.mul(nr.interpolate(x, { size: [300, 400], mode: "bilinear" }), g)).backward();
+      return [x.grad!];
+    });
+  }
+  {
+    const x = t([25000, 2], 46, true), r = t([25000, 2], 47);
+    await check("batchNorm over 25,000 rows, gradient (split statistics and sums)", [x, r], () => {
+      const y = nr.batchNorm(x, null, null, null, null, true);
+      nr.sum(nr.mul(y, r)).backward();
+      return [y, x.grad!];
     });
   }
   await nr.flush();
