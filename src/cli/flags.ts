@@ -210,15 +210,41 @@ export function str<const O extends FlagOptions<string>>(o: O): Flag<string, Pre
   return flag<string, O>("string", o, "TEXT", (raw) => raw);
 }
 
-/** A file or folder, resolved from the user's directory (the default too). */
-export function path<const O extends FlagOptions<string>>(o: O): Flag<string, PresenceOf<O>> {
+/** What a path flag must name when given: an existing file, or an existing folder. */
+export type PathKind = "file" | "folder";
+
+export interface PathOptions<T> extends FlagOptions<T> {
+  /** Checked at parse time, so a wrong path is refused naming the flag before anything runs. */
+  exists?: PathKind;
+}
+
+/** `p` (already resolved) when it is an existing `kind`, else a UserError naming `label`. */
+export function requireExisting(p: string, kind: PathKind, label: string): string {
+  let st: Deno.FileInfo;
+  try {
+    st = Deno.statSync(p);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new UserError(`${label}: ${p}: no such ${kind}`);
+    throw new UserError(`${label}: ${p}: cannot read (${(e as Error).message})`);
+  }
+  if (kind === "folder" && !st.isDirectory) throw new UserError(`${label}: ${p}: not a folder`);
+  if (kind === "file" && st.isDirectory) {
+    throw new UserError(`${label}: ${p}: a folder, not a file`);
+  }
+  return p;
+}
+
+/** A file or folder, resolved from the user's directory (the default too); with `exists`, one
+ * that must exist. */
+export function path<const O extends PathOptions<string>>(o: O): Flag<string, PresenceOf<O>> {
   return flag<string, O>(
     "path",
     o,
     "PATH",
     (raw, label) => {
       if (raw === "") throw new UserError(`${label}: empty path`);
-      return resolveUserPath(raw);
+      const p = resolveUserPath(raw);
+      return o.exists ? requireExisting(p, o.exists, label) : p;
     },
     {},
     () => (o.default === undefined ? undefined : resolveUserPath(o.default)),
@@ -226,15 +252,19 @@ export function path<const O extends FlagOptions<string>>(o: O): Flag<string, Pr
 }
 
 /** Comma-separated files (`a.pth,b.pth`), each resolved from the user's directory; empty items
- * are dropped, so `""` is the empty list. */
-export function pathList<const O extends FlagOptions<string[]>>(
+ * are dropped, so `""` is the empty list. With `exists`, each must exist. */
+export function pathList<const O extends PathOptions<string[]>>(
   o: O,
 ): Flag<string[], PresenceOf<O>> {
   return flag<string[], O>(
     "path",
     o,
     "PATH,...",
-    (raw) => raw.split(",").filter(Boolean).map(resolveUserPath),
+    (raw, label) =>
+      raw.split(",").filter(Boolean).map((x) => {
+        const p = resolveUserPath(x);
+        return o.exists ? requireExisting(p, o.exists, label) : p;
+      }),
     { defaultText: o.default?.join(",") },
     () => o.default?.map(resolveUserPath),
   );

@@ -35,9 +35,10 @@ neurad detect for NIfTI runs).`,
       multiple: true,
       required: true,
       metavar: "RUN",
+      exists: "folder",
       help: "run directory made by neurad train",
     }),
-    data: path({ metavar: "DIR", help: "dataset folder (default: the run's)" }),
+    data: path({ metavar: "DIR", exists: "folder", help: "dataset folder (default: the run's)" }),
     out: path({
       short: "o",
       metavar: "DIR",
@@ -71,10 +72,10 @@ neurad detect for NIfTI runs).`,
       help: "|x − x̂| (default; T1 lesions are dark) or the positive part (hyperintense lesions)",
     }),
     bootstrap: int({
-      min: 0,
+      min: 1,
       max: 100000,
       metavar: "N",
-      help: "bootstrap resamples (default 1000)",
+      help: "bootstrap resamples for the 95 % intervals (default 1000)",
     }),
     faithful: bool({
       help: "evaluate as the study did (3D median, its erosion, dilated masks, per-dataset " +
@@ -83,6 +84,7 @@ neurad detect for NIfTI runs).`,
     }),
     "vgg-weights": path({
       metavar: "FILE",
+      exists: "file",
       help: "2D runs: torchvision's ImageNet vgg16-397923af.pth for the score's VGG term " +
         "(without it: a seeded random VGG16, with a warning)",
     }),

@@ -31,6 +31,7 @@ const FLAGS = {
   }),
   data: path({
     metavar: "DIR",
+    exists: "folder",
     required: { unless: "resume" },
     help: "dataset folder: NIfTI layout or 2D class folders",
   }),
@@ -39,11 +40,12 @@ const FLAGS = {
     default: false,
     help: "reproduce the study's code as run (default: corrected)",
   }),
-  config: path({ metavar: "FILE", help: "JSON config merged over the preset" }),
+  config: path({ metavar: "FILE", exists: "file", help: "JSON config merged over the preset" }),
   steps: int({ min: 1, metavar: "N", help: "stop after N optimiser steps" }),
   "save-every": int({ min: 1, metavar: "N", help: "checkpoint every N steps" }),
   "lpips-weights": pathList({
     metavar: "TRUNK,HEADS",
+    exists: "file",
     help: "LPIPS weights files, comma-separated (VQGAN perceptual term; docs/weights.md)",
   }),
   resume: path({ metavar: "RUN", help: "continue RUN from its last checkpoint" }),
