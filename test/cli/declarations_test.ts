@@ -104,6 +104,7 @@ Deno.test("every command has --help listing every declared flag and argument", a
     "train",
     "eval",
     "detect",
+    "export",
     "bench",
   ]);
   for (const c of COMMANDS) {

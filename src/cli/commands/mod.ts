@@ -10,6 +10,7 @@ import { inspectCommand } from "./inspect.ts";
 import { trainCommand } from "./train.ts";
 import { evalCommand } from "./eval.ts";
 import { detectCommand } from "./detect.ts";
+import { exportCommand } from "./export.ts";
 
 export const COMMANDS: readonly Command[] = [
   infoCommand,
@@ -19,5 +20,6 @@ export const COMMANDS: readonly Command[] = [
   trainCommand,
   evalCommand,
   detectCommand,
+  exportCommand,
   benchCommand,
 ];
