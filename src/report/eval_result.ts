@@ -178,6 +178,35 @@ export interface CheckpointDetail {
   note: string;
 }
 
+/** One metric of a seed study: its mean and spread over the seeds and each seed's value. */
+export interface SeedMetric {
+  /** The table it belongs to. */
+  table: "ranking" | "dice" | "classification" | "fpr" | "detection";
+  dataset: string;
+  /** The row within the table: level (sample/slice/pixel), Dice filter, FPR, lesion stratum. */
+  row: string;
+  /** e.g. "AUROC", "baseline AUROC", "DICE_T", "F1", "TP". */
+  metric: string;
+  /** Over the seeds where the value is a result (not degenerate, not missing). */
+  mean: number | null;
+  /** Sample standard deviation over those seeds (n − 1); null with fewer than two. */
+  std: number | null;
+  /** Per seed, in the order of SeedSpread.seeds; null where missing or degenerate. */
+  values: (number | null)[];
+  /** Seeds whose row is degenerate (their value is no result and is left out). */
+  degenerateSeeds?: number[];
+}
+
+/** A seed study's evaluation (one preset trained once per seed): the spread of every metric. */
+export interface SeedSpread {
+  seeds: number[];
+  /** Each seed's run directory, in the order of seeds. */
+  runs: string[];
+  /** The seed whose curves, histograms, panels and per-subject panels the report shows. */
+  shownSeed: number;
+  metrics: SeedMetric[];
+}
+
 export interface EvalResult {
   /** Absolute run directory and the checkpoint evaluated (the file actually loaded). */
   run: string;
@@ -200,9 +229,14 @@ export interface EvalResult {
   /** Fraction of test latents assigned to each code (VQ families). */
   codebookUsage?: number[];
   perSubject: SubjectRow[];
+  /** What a reader must know that no metric shows, one line each: e.g. a positive test subject
+   * whose lesion vanished in preprocessing, and what the protocol did with it. */
+  warnings?: string[];
   /** Wall time of the evaluation, seconds, and volumes (or images) per second. */
   timing: { seconds: number; itemsPerSecond: number };
   versions: { neurad: string; deno: string; adapter: string };
   /** The run's config.json as evaluated. */
   config: Record<string, unknown>;
+  /** Set for a seed study: every table's numbers are means over the seeds; here the spread. */
+  seeds?: SeedSpread;
 }

@@ -55,6 +55,101 @@ async function readLog(runDir: string): Promise<Record<string, unknown>[]> {
   }
 }
 
+/** Rows shown in the report's per-subject table (every row is in per_subject.csv). */
+const MAX_SUBJECT_ROWS = 500;
+
+/** One row per test subject (2D: image): score, label, what it was called, Dice and lesion size,
+ * sorted by dataset then score; a lesion the scan had and preprocessing lost is marked. */
+function perSubjectTable(r: EvalResult): string {
+  const rows = [...r.perSubject].sort((a, b) =>
+    a.dataset.localeCompare(b.dataset) || (b.score ?? 0) - (a.score ?? 0)
+  );
+  const has = (k: string) => rows.some((x) => x[k] !== undefined);
+  const twoD = r.protocol === "chandru25";
+  const cols: [string, (x: typeof rows[0]) => string | number][] = [
+    [twoD ? "image" : "subject", (x) => esc(x.subject)],
+    ["dataset", (x) => esc(x.dataset)],
+    ["label", (x) => (x.label ? "anomalous" : "healthy")],
+    [twoD ? "score" : "volume score (mean slice error)", (x) => num(x.score)],
+  ];
+  if (has("predicted")) {
+    cols.push([
+      "called",
+      (x) => (x.predicted === undefined ? "–" : x.predicted ? "anomalous" : "healthy"),
+    ]);
+  }
+  if (has("dice")) cols.push(["Dice %", (x) => (x.dice === undefined ? "–" : pct(x.dice))]);
+  if (has("lesionVoxels")) {
+    cols.push([
+      "lesion voxels (model grid, eroded brain)",
+      (x) =>
+        x.lesionVoxels === undefined
+          ? "–"
+          : x.label && !x.lesionVoxels
+          ? `<span class="degenerate">0</span>`
+          : x.lesionVoxels,
+    ]);
+  }
+  if (has("lesionVoxelsInScan")) {
+    cols.push([
+      "lesion voxels in the scan (where none are left)",
+      (x) => x.lesionVoxelsInScan ?? "–",
+    ]);
+  }
+  if (has("lesions")) {
+    cols.push([
+      "lesions detected",
+      (x) => (x.lesions === undefined ? "–" : `${x.detectedLesions ?? 0} of ${x.lesions}`),
+    ]);
+  }
+  const shown = rows.slice(0, MAX_SUBJECT_ROWS);
+  return `<h2>Per subject (${rows.length} test ${twoD ? "images" : "subjects"}${
+    rows.length > shown.length ? `; the first ${shown.length} shown, all in per_subject.csv` : ""
+  })</h2><div class="scroll">${
+    table(cols.map((c) => c[0]), shown.map((x) => cols.map((c) => c[1](x))))
+  }</div>`;
+}
+
+/** A seed study's line in the header: how many seeds, and what the tables and charts show. */
+function seedHeader(r: EvalResult): string {
+  const s = r.seeds;
+  if (!s) return "";
+  return `<p><b>Seeds</b> ${s.seeds.length} (${esc(s.seeds.join(", "))}): every number in the ` +
+    `tables is the mean over the seeds' runs (the spread over seeds: next section); curves, ` +
+    `histograms, panels and training curves are seed ${s.shownSeed}'s</p>`;
+}
+
+/** A seed study's spread: mean ± std over seeds (n − 1) and each seed's value, per metric. */
+function seedSection(s: NonNullable<EvalResult["seeds"]>): string {
+  const plain = ["TN", "FP", "FN", "TP", "threshold", "false positives / volume"];
+  const f = (m: string, v: number | null) =>
+    v === null ? "–" : plain.includes(m) ? num(v, 3) : (100 * v).toFixed(2);
+  return `<h2>Spread over ${s.seeds.length} seeds (percent unless a count or threshold)</h2>` +
+    table(
+      [
+        "table",
+        "dataset",
+        "row",
+        "metric",
+        "mean ± std over seeds",
+        ...s.seeds.map((x) => `seed ${x}`),
+      ],
+      s.metrics.map((m) => [
+        m.table,
+        esc(m.dataset),
+        esc(m.row),
+        esc(m.metric),
+        `${f(m.metric, m.mean)} ± ${f(m.metric, m.std)}` +
+        (m.degenerateSeeds?.length
+          ? ` <span class="degenerate">degenerate in seed ${
+            esc(m.degenerateSeeds.join(", "))
+          }: left out</span>`
+          : ""),
+        ...m.values.map((v) => f(m.metric, v)),
+      ]),
+    );
+}
+
 /** The report's HTML (deterministic for a given result and log). */
 export async function buildReport(r: EvalResult, log: Record<string, unknown>[]): Promise<string> {
   const parts: string[] = [];
@@ -62,11 +157,11 @@ export async function buildReport(r: EvalResult, log: Record<string, unknown>[])
     " · ",
   );
   const context = `<p class="context">${esc(contextLine(r))}</p>`;
-  const notes = [...degenerateNotes(r), ...baselineShortfalls(r)];
+  const notes = [...(r.warnings ?? []), ...degenerateNotes(r), ...baselineShortfalls(r)];
   parts.push(`<header><h1>neurad evaluation: ${esc(r.preset)} (${esc(r.mode)})</h1>
 <p>${esc(r.model.name)} · ${r.model.parameters.toLocaleString("en")} parameters · protocol ${
     esc(r.protocol)
-  }</p><p><b>Checkpoint</b> ${esc(checkpointText(r))}</p><p><b>Thresholds</b> ${
+  }</p>${seedHeader(r)}<p><b>Checkpoint</b> ${esc(checkpointText(r))}</p><p><b>Thresholds</b> ${
     esc(thresholdText(r))
   }</p><p class="headline">${esc(headline)}</p>${
     notes.length
@@ -76,6 +171,7 @@ export async function buildReport(r: EvalResult, log: Record<string, unknown>[])
       : ""
   }</header>`);
 
+  if (r.seeds) parts.push(seedSection(r.seeds));
   if (r.rankings.length) {
     parts.push(
       `<h2>Ranking metrics (${
@@ -270,6 +366,7 @@ export async function buildReport(r: EvalResult, log: Record<string, unknown>[])
       ),
     );
   }
+  if (r.perSubject.length) parts.push(perSubjectTable(r));
   if (r.codebookUsage?.length) {
     parts.push(`<h2>Codebook usage</h2>${await usageChart(r.codebookUsage)}`);
   }
@@ -302,6 +399,7 @@ th { background: #f4f4f4; } .ci { color: #777; font-size: 12px; } .oracle { colo
 .headline { font-weight: bold; } .charts { display: flex; flex-wrap: wrap; gap: 12px; }
 .context { color: #555; font-size: 12px; margin: 2px 0; } .degenerate { color: #a33; font-weight: bold; }
 .unbeaten { color: #a33; font-weight: bold; } .notes { border: 1px solid #d99; background: #fff6f6; padding: 4px 12px; }
+.scroll { max-height: 480px; overflow: auto; display: inline-block; }
 img { image-rendering: pixelated; width: 158px; } pre { background: #f7f7f7; padding: 8px; font-size: 12px; overflow: auto; }
 </style></head><body>
 ${parts.join("\n")}
