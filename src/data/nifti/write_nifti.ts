@@ -32,11 +32,19 @@ export async function writeNifti(
   volume: Volume,
   options: WriteNiftiOptions = {},
 ): Promise<void> {
-  const bytes = encodeNifti(volume, options, path);
-  const out = path.endsWith(".gz")
+  await writeFileAtomic(path, encodeNiftiFile(volume, options, path));
+}
+
+/** The bytes {@link writeNifti} writes for `name`: gzipped (deterministic) when it ends in `.gz`. */
+export function encodeNiftiFile(
+  volume: Volume,
+  options: WriteNiftiOptions = {},
+  name = "<volume>.nii",
+): Uint8Array {
+  const bytes = encodeNifti(volume, options, name);
+  return name.endsWith(".gz")
     ? gzipSync(bytes, { level: options.gzipLevel ?? 6, mtime: 0 })
     : bytes;
-  await writeFileAtomic(path, out);
 }
 
 /** Encodes a volume as uncompressed NIfTI-1 bytes (header + data). */
