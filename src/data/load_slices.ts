@@ -21,6 +21,7 @@ import {
 import { rescaledDims } from "./preprocess/rescale.ts";
 import { ProgressBar } from "../util/progress.ts";
 import { sha256Hex } from "./sha256.ts";
+import { scanLesionVoxels } from "./scan_lesion_voxels.ts";
 import { cacheKey, readCached, writeCached } from "./slice_cache.ts";
 import {
   buildManifest,
@@ -67,8 +68,9 @@ export interface SliceSet {
   H: number;
   W: number;
   N: number;
-  /** Per subject: where its volume came from, to map results back (restoreToScanGeometry). */
-  subjects: (ManifestEntry & { geometry: ScanGeometry })[];
+  /** Per subject: where its volume came from, to map results back (restoreToScanGeometry), and,
+   * when its mask has no lesion voxel left in the kept slices, the scan's own count of them. */
+  subjects: (ManifestEntry & { geometry: ScanGeometry; lesionVoxelsInScan?: number })[];
   manifest: Manifest;
 }
 
@@ -91,7 +93,10 @@ export async function loadSlices(source: string, options: LoadSlicesOptions): Pr
     const vol = await _preprocessed(s, settings, options.cacheDir);
     const st = axialSlices(vol, options.minBrainFraction);
     stacks.push({ id: s.id, st });
-    subjects.push({ ...s, geometry: vol.geometry });
+    // A lesion gone after preprocessing: say how many voxels the scan's mask had (eval warns).
+    const gone = s.mask && !st.lesionMasks.includes(1);
+    const inScan = gone ? { lesionVoxelsInScan: await scanLesionVoxels(s.mask!) } : {};
+    subjects.push({ ...s, geometry: vol.geometry, ...inScan });
     progress.update(i + 1, s.id);
   }
   const [W, H] = rescaledDims(settings.cropSize, settings.scale);

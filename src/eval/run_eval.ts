@@ -131,6 +131,7 @@ export async function runEval(o: EvalOptions): Promise<EvalOutput> {
       panels: body.panels ?? [],
       codebookUsage: body.codebookUsage,
       perSubject: body.perSubject ?? [],
+      warnings: body.warnings ?? [],
       timing: { seconds, itemsPerSecond: volumes / seconds },
       versions: {
         neurad: NEURAD_VERSION,
@@ -305,5 +306,6 @@ export function resultLines(r: EvalResult): string[] {
     );
   }
   for (const n of [...degenerateNotes(r), ...baselineShortfalls(r)]) lines.push(`note: ${n}`);
+  for (const w of r.warnings ?? []) lines.push(`warning: ${w}`);
   return lines;
 }

@@ -15,6 +15,7 @@ import { BASELINE_NAMES, pixelBaselineName } from "../scoring/baselines.ts";
 import { ProgressBar } from "../../util/progress.ts";
 import { type StoredThresholds, toStoredPostprocess } from "../stored_thresholds.ts";
 import { datasetsOf, type Scored, scoredFromResiduals } from "./reddipalli22_scored.ts";
+import { vanishedLesionWarnings } from "./vanished_lesions.ts";
 import {
   chooseThresholds,
   type Chosen,
@@ -244,6 +245,7 @@ export function evaluateScored(
     }
   }
   body.perSubject.push(...healthySubjectRows(test));
+  body.warnings = vanishedLesionWarnings(test.set.subjects, body.perSubject);
   body.settings = protocolSettings(s, val, test, chosen);
   body.thresholdScope = s.scope;
   return { body, thresholds: storedThresholds(s, chosen) };

@@ -1,0 +1,44 @@
+// Positive samples without a lesion to find: a test subject of a pathology dataset whose lesion
+// mask has no voxel in what the pixel metrics see (the preprocessed, cropped, resized volume's
+// kept slices, inside the eroded brain). The first study's protocol labels volumes by dataset
+// (Reddipalli 2022), so such a subject still counts as a positive sample in the sample-wise
+// ranking while adding no lesion slice, no lesion pixel and no DICE_S row. That is kept (the
+// label is the dataset's), but never silently: one warning per subject, in the eval output,
+// eval.json and the report, saying where the lesion went and what the protocol does with it.
+
+import type { SubjectRow } from "../../report/eval_result.ts";
+
+/** The part of a loaded subject this check reads (SliceSet["subjects"]). */
+export interface LoadedSubject {
+  id: string;
+  /** Set by loadSlices when no lesion voxel is left in the kept slices. */
+  lesionVoxelsInScan?: number;
+}
+
+/** What the first study's protocol does with a positive sample that has no lesion voxel. */
+export const VANISHED_LESION_HANDLING = "still counted as a positive sample in the sample-wise " +
+  "ranking (its dataset is pathological); it adds no lesion slice or pixel, and DICE_S leaves it out";
+
+/**
+ * One warning per pathological test subject with no lesion voxel evaluated; adds the scan's own
+ * lesion voxel count to its row (`lesionVoxelsInScan`) where loadSlices measured it.
+ */
+export function vanishedLesionWarnings(subjects: LoadedSubject[], rows: SubjectRow[]): string[] {
+  const inScan = new Map(subjects.map((s) => [s.id, s.lesionVoxelsInScan]));
+  const out: string[] = [];
+  for (const row of rows) {
+    if (row.label !== 1 || (row.lesionVoxels ?? 0) > 0) continue;
+    const n = inScan.get(row.subject);
+    if (n !== undefined) row.lesionVoxelsInScan = n;
+    const where = n === undefined
+      ? "its lesion survives preprocessing but lies outside the eroded brain the pixel metrics use"
+      : n > 0
+      ? `its lesion mask has ${n} voxels in the scan and none after preprocessing (cropping, ` +
+        "resizing to the model's grid, slices kept)"
+      : "its lesion mask is empty in the scan";
+    out.push(
+      `${row.dataset} test subject ${row.subject}: ${where}; ${VANISHED_LESION_HANDLING}`,
+    );
+  }
+  return out;
+}
