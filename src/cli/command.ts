@@ -81,6 +81,7 @@ export function defineCommand<
   return {
     name: def.name,
     summary: def.summary,
+    program: def.program,
     description: def.description,
     flags: def.flags,
     positionals: def.positionals ?? {},

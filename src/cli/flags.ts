@@ -134,6 +134,9 @@ export interface CommandShape<F extends FlagDecls, P extends PositionalDecls> {
   name: string;
   /** One line for `neurad --help`. */
   summary: string;
+  /** How the user starts it, in usage lines and messages: `neurad` (default), or `deno task` for
+   * the repository's build tools (tools/bundle.ts, tools/compile.ts). */
+  program?: string;
   /** Longer text for `neurad <command> --help`. */
   description?: string;
   flags: F;

@@ -14,6 +14,9 @@ import { NEURAD_VERSION } from "../util/version.ts";
 import { releaseDevice } from "../core/device.ts";
 import { requireCorrectKernels } from "./adapter_check.ts";
 
+/** `deno task` steps that build neurad itself (tools/), which a user may try as commands. */
+const REPOSITORY_TASKS = ["bundle", "compile"];
+
 /** The text of `neurad --help`. */
 export function toolHelp(commands: readonly Command[] = COMMANDS): string {
   const w = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -52,6 +55,12 @@ export async function main(
       return 0;
     }
     const spec = commands.find((c) => c.name === first);
+    if (!spec && REPOSITORY_TASKS.includes(first)) {
+      throw new UserError(
+        `${first}: a build step of the repository, not a neurad command: run ` +
+          `npx deno task ${first} in the repository (npx deno task ${first} --help)`,
+      );
+    }
     if (!spec) {
       throw new UserError(
         `${first}: unknown ${first.startsWith("-") ? "option" : "command"} ` +

@@ -94,10 +94,16 @@ export function parseCommandArgs<F extends FlagDecls, P extends PositionalDecls>
       set(name.slice(3), flags[name.slice(3)], false);
     } else if (spec.extraFlags && arg.startsWith("--") && /^[a-zA-Z][\w.-]*$/.test(name)) {
       if (Object.hasOwn(extra, name)) throw new UserError(`--${name}: given more than once`);
+      if (inline === undefined && (argv[i] === undefined || isFlagLike(argv[i]))) {
+        throw new UserError(
+          `--${name}: unknown flag for '${spec.name}', or a config field without its value ` +
+            `(see ${programOf(spec)} ${spec.name} --help)`,
+        );
+      }
       extra[name] = takeValue();
     } else {
       throw new UserError(
-        `--${name}: unknown flag for '${spec.name}' (see neurad ${spec.name} --help)`,
+        `--${name}: unknown flag for '${spec.name}' (see ${programOf(spec)} ${spec.name} --help)`,
       );
     }
   }
@@ -138,7 +144,7 @@ function readPositionals(
   for (const [k, [key, p]] of specs.entries()) {
     const raw = p.variadic ? given.slice(k) : given.slice(k, k + 1);
     if (raw.length === 0 && p.required) {
-      throw new UserError(`missing ${p.name} (usage: neurad ${usageLine(spec)})`);
+      throw new UserError(`missing ${p.name} (usage: ${programOf(spec)} ${usageLine(spec)})`);
     }
     const values = raw.map((v) => {
       if (!p.path) return v;
@@ -149,6 +155,9 @@ function readPositionals(
   }
   return out;
 }
+
+/** How the user starts `spec`: `neurad`, or `deno task` for the build tools. */
+export const programOf = (spec: { program?: string }): string => spec.program ?? "neurad";
 
 /** `name [options] POSITIONALS` */
 export function usageLine(spec: CommandShape<FlagDecls, PositionalDecls>): string {
@@ -164,7 +173,7 @@ export function usageLine(spec: CommandShape<FlagDecls, PositionalDecls>): strin
 
 /** The text of `neurad <command> --help`. */
 export function commandHelp(spec: CommandShape<FlagDecls, PositionalDecls>): string {
-  const lines = [`Usage: neurad ${usageLine(spec)}`, "", spec.summary];
+  const lines = [`Usage: ${programOf(spec)} ${usageLine(spec)}`, "", spec.summary];
   if (spec.description) lines.push("", spec.description.trimEnd());
   const positionals = Object.values(spec.positionals ?? {});
   if (positionals.length) {

@@ -131,10 +131,11 @@ Deno.test("declared rules refuse bad input in one line before the command runs",
   const cases: [string[], RegExp][] = [
     [["eval"], /^error: --run: required \(run directory made by neurad train\)$/],
     [
-      ["eval", "--run", "r", "--median-filter", "4"],
+      ["eval", "--run", ".", "--median-filter", "4"],
       /^error: --median-filter: must be odd, got 4$/,
     ],
-    [["eval", "--run", "r", "--residual", "both"], /^error: --residual: "both" is not one of/],
+    [["eval", "--run", ".", "--residual", "both"], /^error: --residual: "both" is not one of/],
+    [["eval", "--run", "/nonexistent"], /^error: --run: \/nonexistent: no such folder$/],
     [["detect", "x.nii"], /^error: --run: required/],
     [["detect", "--run", "r"], /^error: missing SCAN \(usage: neurad detect --run RUN \[options\]/],
     [["detect", "--run", "r", "--threshold", "-1", "x"], /^error: --threshold: -1 is below/],

@@ -87,3 +87,49 @@ Deno.test("eval --bootstrap 0 is refused at parse time; the help gives the range
   );
   assertEquals(refusal("eval", ["--run", "/tmp", "--bootstrap", "1", "--help"]), "help");
 });
+
+Deno.test("every command: --bogus is an unknown flag, named, before anything runs", () => {
+  for (const c of COMMANDS) {
+    const m = refusal(c.name, ["--bogus"]);
+    const also = c.extraFlags ? ", or a config field without its value" : "";
+    assertEquals(m, `--bogus: unknown flag for '${c.name}'${also} (see neurad ${c.name} --help)`);
+  }
+});
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+async function tool(file: string, args: string[]) {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-check", file, ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: r.code, out: dec.decode(r.stdout), err: dec.decode(r.stderr).trim() };
+}
+
+Deno.test("deno task bundle / compile: --help prints help (and builds nothing), --bogus one line", async () => {
+  const tmp = await tempDir("neurad-tools-help-");
+  for (const name of ["bundle", "compile"]) {
+    const file = `tools/${name}.ts`;
+    const help = await tool(file, ["--help", "--out", `${tmp}/${name}`]);
+    assertEquals([help.code, help.err], [0, ""], `${name} --help`);
+    assert(help.out.startsWith(`Usage: deno task ${name} [options]\n`), help.out);
+    assert(/^ {2}-o, --out FILE /m.test(help.out) && /^ {2}-h, --help /m.test(help.out), help.out);
+    assertEquals([...Deno.readDirSync(tmp)], [], `${name} --help built nothing`);
+    const bogus = await tool(file, ["--bogus"]);
+    assertEquals(
+      [bogus.code, bogus.err],
+      [1, `error: --bogus: unknown flag for '${name}' (see deno task ${name} --help)`],
+    );
+  }
+  // Tried as neurad commands, they say where they are.
+  const r = await capture(["compile", "--help"]);
+  assertEquals(r.code, 1);
+  assert(
+    /^error: compile: a build step of the repository, not a neurad command: run npx deno task compile/
+      .test(r.err),
+    r.err,
+  );
+});

@@ -167,6 +167,12 @@ Deno.test("parse: extra --key value pairs only where the command allows them", (
   assertEquals(a.extra, { "train.lr": "0.1", "model.latentDim": "64", x: "" });
   assertThrows(() => parseCommandArgs(train, ["--a", "1", "--a", "2"]), /^--a: given more/);
   assertThrows(() => parse("--train.lr", "0.1"), /^--train\.lr: unknown flag/);
+  for (const argv of [["--bogus"], ["--bogus", "--quiet"]]) {
+    assertThrows(
+      () => parseCommandArgs(train, argv),
+      /^--bogus: unknown flag for 'fake', or a config field without its value \(see neurad fake/,
+    );
+  }
   assert(commandHelp(train).includes("--<field> VALUE"));
 });
 
