@@ -1,6 +1,7 @@
 /**
  * writeNifti: a Volume to a NIfTI-1 file (`.nii.gz` gzipped, `.nii` raw), little-endian, with the
- * source affine stored as both sform and qform so overlays line up in ITK-SNAP, FSLeyes, NiiVue.
+ * source affine stored as both sform and qform, under the source's sform/qform codes, so overlays
+ * line up in ITK-SNAP, FSLeyes, NiiVue and declare the same space as their scan.
  * Float32 by default (anomaly maps); int16/uint8 for compact images and masks. Atomic, and
  * byte-deterministic (no gzip timestamp).
  * @module
@@ -86,15 +87,22 @@ function _writeHeader(v: DataView, vol: Volume, type: NiftiDatatype, descrip: st
   v.setUint8(123, 2 | 8); // xyzt_units: millimetres and seconds
   const text = new TextEncoder().encode(descrip).subarray(0, 79);
   new Uint8Array(v.buffer, 148, text.length).set(text);
-  // Keep the source's codes so the map declares the same space as its scan; default "scanner".
-  v.setInt16(252, vol.qformCode && vol.qformCode > 0 ? vol.qformCode : 1, le);
-  v.setInt16(254, vol.sformCode && vol.sformCode > 0 ? vol.sformCode : 1, le);
+  // Keep the source's codes, 0 included, so the map declares the same space as its scan (MNI
+  // stays 4, aligned 2, scanner 1) and readers pick the same matrix; "scanner" when no source.
+  const known = vol.sformCode !== undefined || vol.qformCode !== undefined;
+  v.setInt16(252, known ? _code(vol.qformCode) : 1, le);
+  v.setInt16(254, known ? _code(vol.sformCode) : 1, le);
   const qv = [q.b, q.c, q.d, q.x, q.y, q.z];
   for (let i = 0; i < 6; i++) v.setFloat32(256 + 4 * i, qv[i], le);
   for (let r = 0; r < 3; r++) {
     for (let c = 0; c < 4; c++) v.setFloat32(280 + (r * 4 + c) * 4, vol.affine[r][c], le);
   }
   new Uint8Array(v.buffer, 344, 4).set([0x6e, 0x2b, 0x31, 0]); // "n+1\0"
+}
+
+/** A stored xform code: 0–4 as given (anything else: unknown, so 0). */
+function _code(c: number | undefined): number {
+  return c !== undefined && Number.isInteger(c) && c >= 0 && c <= 4 ? c : 0;
 }
 
 function _writeData(v: DataView, data: Float32Array, type: NiftiDatatype): void {

@@ -73,6 +73,9 @@ export interface ScanGeometry {
   outDims: number[];
   /** The scan on disk, when it was not RAS: undo the reorientation with this. */
   stored?: { dims: number[]; affine: Affine; orientation: Orientation };
+  /** The scan's sform/qform codes, so a map declares the same space (MNI, aligned, scanner). */
+  sformCode?: number;
+  qformCode?: number;
 }
 
 /** Result of {@link preprocessVolume}: x = left→right, y = posterior→anterior, z = inferior→superior. */
@@ -135,6 +138,8 @@ export function preprocessVolume(
       scale: o.scale,
       outDims,
       stored: scan.stored,
+      sformCode: scan.sformCode,
+      qformCode: scan.qformCode,
     },
   };
 }
@@ -183,7 +188,8 @@ function _normalise(data: Float32Array, mask: Uint8Array, mode: "minmax" | "zsco
 /**
  * Puts a map computed on the preprocessed grid (e.g. an anomaly map, outDims) back on the input
  * scan: trilinear upsampling to the crop size, un-crop into the scan grid (0 outside), and undo
- * the RAS reorientation. The result has the scan file's own dims and affine, ready for writeNifti.
+ * the RAS reorientation. The result has the scan file's own dims, affine and sform/qform codes,
+ * ready for writeNifti.
  */
 export function restoreToScanGeometry(map: Float32Array, g: ScanGeometry): Volume {
   const n = g.outDims[0] * g.outDims[1] * g.outDims[2];
@@ -198,8 +204,15 @@ export function restoreToScanGeometry(map: Float32Array, g: ScanGeometry): Volum
   const pixdim = [0, 1, 2].map((j) =>
     Math.hypot(g.scanAffine[0][j], g.scanAffine[1][j], g.scanAffine[2][j])
   );
+  const codes = { sformCode: g.sformCode, qformCode: g.qformCode };
   if (!g.stored) {
-    return { data: scan.data, dims: g.scanDims.slice(0, 3), pixdim, affine: g.scanAffine };
+    return {
+      data: scan.data,
+      dims: g.scanDims.slice(0, 3),
+      pixdim,
+      affine: g.scanAffine,
+      ...codes,
+    };
   }
   const data = reorientFromCanonical(scan.data, g.stored.dims, g.stored.orientation);
   const sp = g.stored.affine;
@@ -208,5 +221,6 @@ export function restoreToScanGeometry(map: Float32Array, g: ScanGeometry): Volum
     dims: g.stored.dims.slice(0, 3),
     pixdim: [0, 1, 2].map((j) => Math.hypot(sp[0][j], sp[1][j], sp[2][j])),
     affine: sp,
+    ...codes,
   };
 }
