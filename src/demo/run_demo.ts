@@ -28,22 +28,62 @@ export interface DemoOutcome {
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 
+/** The names in folder `dir` (none when it is absent), or a UserError naming `flag`. */
+async function entries(dir: string, flag: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) names.push(e.name);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    if (e instanceof Deno.errors.NotADirectory) {
+      throw new UserError(`${flag}: ${dir}: not a folder`);
+    }
+    throw new UserError(`${flag}: ${dir}: cannot read (${(e as Error).message})`);
+  }
+  return names.sort();
+}
+
+const listed = (names: string[]) =>
+  `${names.slice(0, 3).join(", ")}${names.length > 3 ? ", …" : ""}`;
+
+/**
+ * Refuses, before anything is built, what the demo would overwrite or mix with: a run folder
+ * (`--out`) that is neither absent, empty nor an earlier demo run, and a cohort folder (`--data`)
+ * without a demo cohort that is not empty.
+ */
+export async function checkDemoFolders(o: Pick<DemoOptions, "dataDir" | "runDir">): Promise<void> {
+  const run = await entries(o.runDir, "--out");
+  if (run.length) {
+    const cfg = await Deno.readTextFile(join(o.runDir, "config.json")).then(JSON.parse, () => null);
+    if (cfg?.preset !== "demo") {
+      throw new UserError(
+        `--out: ${o.runDir}: not empty and not a demo run (${listed(run)}); ` +
+          "choose an empty or new folder",
+      );
+    }
+  }
+  const data = await entries(o.dataDir, "--data");
+  if (data.length && !data.includes("cohort.json")) {
+    throw new UserError(
+      `--data: ${o.dataDir}: not empty and not a demo cohort (${listed(data)}); ` +
+        "choose an empty or new folder, or one made by neurad demo-data",
+    );
+  }
+}
+
 export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
   const log = o.log ?? ((s: string) => console.log(s));
+  await checkDemoFolders(o);
   let t = performance.now();
   if (!(await exists(join(o.dataDir, "cohort.json")))) {
     log(`building the demo cohort from the embedded Colin27 brain in ${o.dataDir}`);
     await generateDemoCohort({ outDir: o.dataDir, seed: o.seed ?? 1, quiet: o.quiet });
   }
   const data = (performance.now() - t) / 1000;
-  // A previous demo run is replaced; anything else in the way is refused.
-  if (await exists(o.runDir)) {
-    const cfg = await Deno.readTextFile(join(o.runDir, "config.json")).then(JSON.parse, () => null);
-    if (cfg?.preset !== "demo") {
-      throw new UserError(`${o.runDir}: exists and is not a demo run; choose another --out`);
-    }
-    await Deno.remove(o.runDir, { recursive: true });
-  }
+  // A previous demo run is replaced (checkDemoFolders refused anything else).
+  await Deno.remove(o.runDir, { recursive: true }).catch((e) => {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  });
   t = performance.now();
   const extra: Record<string, string> = {};
   if (o.steps) extra["train.steps"] = String(o.steps);

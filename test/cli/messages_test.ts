@@ -133,3 +133,21 @@ Deno.test("deno task bundle / compile: --help prints help (and builds nothing), 
     r.err,
   );
 });
+
+Deno.test("demo --out NONEMPTY / --data FOREIGN: refused before anything is built or printed", async () => {
+  const tmp = await tempDir("neurad-demo-refuse-");
+  Deno.mkdirSync(`${tmp}/mine`);
+  Deno.writeTextFileSync(`${tmp}/mine/notes.txt`, "keep me");
+  let r = await capture(["demo", "--out", `${tmp}/mine`, "--data", `${tmp}/cohort`]);
+  assertEquals([r.code, r.out], [1, ""], r.err);
+  assertEquals(
+    r.err,
+    `error: --out: ${tmp}/mine: not empty and not a demo run (notes.txt); ` +
+      "choose an empty or new folder",
+  );
+  assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), ["mine"], "no cohort was built");
+  r = await capture(["demo", "--out", `${tmp}/run`, "--data", `${tmp}/mine`]);
+  assertEquals([r.code, r.out], [1, ""], r.err);
+  assert(/^error: --data: .*mine: not empty and not a demo cohort \(notes\.txt\)/.test(r.err));
+  assertEquals(Deno.readTextFileSync(`${tmp}/mine/notes.txt`), "keep me");
+});
