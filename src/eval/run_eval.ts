@@ -20,6 +20,7 @@ import { evaluateReddipalli22 } from "./protocols/reddipalli22.ts";
 import type { StoredThresholds } from "./stored_thresholds.ts";
 import { type Chandru25Thresholds, evaluateChandru25 } from "./protocols/chandru25.ts";
 import type { ResidualKind } from "./scoring/reconstruct.ts";
+import { seedLines } from "./seed_summary.ts";
 
 export interface EvalOptions {
   runDir: string;
@@ -175,7 +176,8 @@ export function checkpointDetail(
   };
 }
 
-function perSubjectCsv(r: EvalResult): string {
+/** OUT/per_subject.csv: one row per subject (a seed study: per seed and subject). */
+export function perSubjectCsv(r: EvalResult): string {
   const cols = [...new Set(r.perSubject.flatMap((row) => Object.keys(row)))];
   const cell = (
     v: unknown,
@@ -195,8 +197,16 @@ export function comparisonTables(
   results: EvalResult[],
 ): { md: string; csv: string; json: unknown } {
   const notes: string[] = [];
+  // Seed studies: each model metric's standard deviation over seeds beside its mean.
+  const studies = results.some((r) => r.seeds);
   const rows = results.flatMap((r) => {
     const o = r.model.options as Record<string, unknown>;
+    const spread = (table: string, ds: string, row: string | undefined, metric: string) =>
+      studies
+        ? r.seeds?.metrics.find((m) =>
+          m.table === table && m.dataset === ds && m.row === row && m.metric === metric
+        )?.std ?? undefined
+        : undefined;
     const datasets = [...new Set(r.rankings.map((x) => x.dataset))];
     return datasets.map((ds) => {
       const get = (level: string) => r.rankings.find((x) => x.dataset === ds && x.level === level);
@@ -209,8 +219,10 @@ export function comparisonTables(
         const x = get(l);
         return {
           [`${l}AUROC`]: x?.auroc,
+          ...(studies ? { [`${l}AUROCSeedStd`]: spread("ranking", ds, l, "AUROC") } : {}),
           [`${l}AUROCBaseline`]: x?.baseline?.auroc,
           [`${l}AUPRC`]: x?.auprc,
+          ...(studies ? { [`${l}AUPRCSeedStd`]: spread("ranking", ds, l, "AUPRC") } : {}),
           [`${l}AUPRCBaseline`]: x?.baseline?.auprc,
         };
       };
@@ -223,11 +235,14 @@ export function comparisonTables(
         ED: o.embedDim ?? o.latentDim ?? "",
         EV: o.numCodes ?? "",
         dataset: ds,
+        ...(studies ? { seeds: r.seeds?.seeds.length ?? 1 } : {}),
         ...level("sample"),
         ...level("slice"),
         ...level("pixel"),
         diceT: dice?.diceT,
+        ...(studies ? { diceTSeedStd: spread("dice", ds, dice?.filter, "DICE_T") } : {}),
         diceSMean: dice?.diceS.mean,
+        ...(studies ? { diceSMeanSeedStd: spread("dice", ds, dice?.filter, "DICE_S") } : {}),
         diceSStd: dice?.diceS.std,
         diceTBaseline: dice?.baseline?.diceT,
         degenerate: dice?.degenerate ?? "",
@@ -235,17 +250,32 @@ export function comparisonTables(
       } as Record<string, unknown>;
     });
   });
-  const text = ["run", "model", "mode", "checkpoint", "thresholds", "ED", "EV", "dataset"];
+  const text = [
+    "run",
+    "model",
+    "mode",
+    "checkpoint",
+    "thresholds",
+    "ED",
+    "EV",
+    "dataset",
+    "seeds",
+  ];
   const cols = Object.keys(rows[0] ?? { run: "" });
-  const mdCols = cols.filter((c) => c !== "degenerate" && c !== "baselineDegenerate");
+  const mdCols = cols.filter((c) =>
+    c !== "degenerate" && c !== "baselineDegenerate" && !c.endsWith("SeedStd")
+  );
   const fmt = (v: unknown) => (typeof v === "number" ? (100 * v).toFixed(2) : String(v ?? ""));
+  // A seed study's mean shows its spread: "mean ± std over seeds".
+  const withSpread = (r: Record<string, unknown>, c: string) =>
+    typeof r[`${c}SeedStd`] === "number" ? `${fmt(r[c])} ± ${fmt(r[`${c}SeedStd`])}` : fmt(r[c]);
   const cell = (r: Record<string, unknown>, c: string) =>
     text.includes(c)
       ? String(r[c])
       : (r.degenerate && ["diceT", "diceSMean", "diceSStd"].includes(c)) ||
           (r.baselineDegenerate && c === "diceTBaseline")
       ? "degenerate*"
-      : fmt(r[c]);
+      : withSpread(r, c);
   const md = [
     `| ${mdCols.join(" | ")} |`,
     `| ${mdCols.map(() => "---").join(" | ")} |`,
@@ -256,6 +286,11 @@ export function comparisonTables(
     "weights evaluated (best = lowest validation loss, last = final weights, as the studies " +
     "report). *Baseline columns: the same metric for a no-model score (sample: brain volume; " +
     "slice: brain area of the slice; pixel: the intensity, inverted for dark lesions).\n" +
+    (studies
+      ? "\nSeed studies (seeds > 1): each metric is the mean over seeds ± its standard deviation " +
+        "over seeds (n − 1); diceSStd stays the spread over volumes. A difference between two " +
+        "models smaller than these spreads is not one the runs can claim.\n"
+      : "") +
     (notes.length ? `\n* degenerate, not a result: ${notes.join("; ")}\n` : "");
   const csvCell = (v: unknown) => {
     const t = String(v ?? "");
@@ -271,6 +306,14 @@ export function comparisonTables(
 export function resultLines(r: EvalResult): string[] {
   const p = (v: number | undefined) => (v === undefined ? "–" : (100 * v).toFixed(2));
   const lines = [contextLine(r)];
+  // What no metric shows comes first (e.g. a positive subject whose lesion vanished).
+  for (const w of r.warnings ?? []) lines.push(`warning: ${w}`);
+  if (r.seeds) {
+    // A seed study: every metric with its spread; then the notes on the means.
+    lines.push(...seedLines(r.seeds));
+    for (const n of [...degenerateNotes(r), ...baselineShortfalls(r)]) lines.push(`note: ${n}`);
+    return lines;
+  }
   for (const x of r.rankings) {
     lines.push(
       `${x.dataset.padEnd(8)} ${x.level.padEnd(6)} AUROC ${p(x.auroc)}  AUPRC ${p(x.auprc)}` +
@@ -306,6 +349,5 @@ export function resultLines(r: EvalResult): string[] {
     );
   }
   for (const n of [...degenerateNotes(r), ...baselineShortfalls(r)]) lines.push(`note: ${n}`);
-  for (const w of r.warnings ?? []) lines.push(`warning: ${w}`);
   return lines;
 }

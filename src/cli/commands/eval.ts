@@ -1,11 +1,14 @@
 // `neurad eval`: scores one or more runs with their study's protocol (NIfTI runs: the first
 // study's, thresholds from the validation split only; 2D runs: the second study's image-level
 // classification) and writes eval.json, per_subject.csv, report.html and the run's
-// thresholds.json; with several --run, also the comparison tables.
+// thresholds.json; with several --run, also the comparison tables. A seed study (neurad train
+// --seeds) is evaluated seed by seed and summarised as mean ± std over seeds (seed_eval.ts).
 
 import { join } from "node:path";
 import { bool, choice, defineCommand, int, num, path } from "../command.ts";
-import { comparisonTables, resultLines, runEval } from "../../eval/run_eval.ts";
+import { comparisonTables, type EvalOptions, resultLines, runEval } from "../../eval/run_eval.ts";
+import { runSeedStudyEval } from "../../eval/seed_eval.ts";
+import { readSeedStudy } from "../../train/seed_study.ts";
 import { writeTextFileAtomic } from "../../util/atomic_write.ts";
 import { resolveUserPath } from "../user_path.ts";
 import type { EvalResult } from "../../report/eval_result.ts";
@@ -29,7 +32,11 @@ intensity as a no-model baseline.
 Every table names its checkpoint (default best for a corrected evaluation, last for a faithful
 one: the studies report final weights) and how its thresholds were chosen.
 Writes OUT/eval.json, OUT/per_subject.csv, OUT/report.html and RUN/thresholds.json (read by
-neurad detect for NIfTI runs).`,
+neurad detect for NIfTI runs).
+A seed study (neurad train --seeds S,S,... --out RUN) is evaluated seed by seed into
+RUN/seed-S/eval, then RUN/eval holds the study: every table as the mean over seeds, each metric's
+standard deviation over seeds and its per-seed values (eval.json "seeds", printed), and a
+report whose header says how many seeds it summarises.`,
   flags: {
     run: path({
       multiple: true,
@@ -94,7 +101,7 @@ neurad detect for NIfTI runs).`,
     const runs = a.run;
     const results: EvalResult[] = [];
     for (const runDir of runs) {
-      const { result, outDir, reportPath } = await runEval({
+      const options: EvalOptions = {
         runDir,
         outDir: runs.length === 1 ? a.out : undefined,
         dataDir: a.data,
@@ -107,7 +114,12 @@ neurad detect for NIfTI runs).`,
         faithful: a.faithful,
         vggWeights: a["vgg-weights"],
         quiet: a.quiet,
-      });
+      };
+      // A seed study (neurad train --seeds) is evaluated seed by seed, then summarised.
+      const study = await readSeedStudy(runDir);
+      const { result, outDir, reportPath } = study
+        ? await runSeedStudyEval(study, options)
+        : await runEval(options);
       results.push(result);
       for (const line of resultLines(result)) console.log(line);
       console.log(`wrote ${join(outDir, "eval.json")}${reportPath ? ` and ${reportPath}` : ""}`);

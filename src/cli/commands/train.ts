@@ -1,13 +1,15 @@
 // `neurad train --preset NAME --data DIR [--out RUN] [--faithful] [--config FILE.json]
-// [--<config field> VALUE] [--steps N] [--save-every N] [--resume RUN | --overwrite] [--dry-run]`:
-// resolves the run config (preset → JSON → flags), prints and saves it, and trains into the run
-// directory (src/train/trainer.ts). --resume continues RUN from checkpoints/last with
-// RUN/config.json; an --out that holds a run is refused unless --overwrite starts it over.
+// [--<config field> VALUE] [--steps N] [--save-every N] [--seeds S,S,...] [--resume RUN |
+// --overwrite] [--dry-run]`: resolves the run config (preset → JSON → flags), prints and saves it,
+// and trains into the run directory (src/train/trainer.ts). --resume continues RUN from
+// checkpoints/last with RUN/config.json; an --out that holds a run is refused unless --overwrite
+// starts it over. --seeds trains the preset once per training seed into RUN/seed-N with the
+// study's manifest RUN/seeds.json (src/train/seed_study.ts); --resume RUN continues its seeds.
 // Ctrl-C / SIGTERM save a resumable checkpoint and exit 130 / 143. --dry-run adds the steps, the
 // measured time per step on this adapter and the time to the end (src/train/estimate.ts).
 
 import { join } from "node:path";
-import { type Args, bool, choice, defineCommand, int, path, pathList } from "../command.ts";
+import { type Args, bool, choice, defineCommand, int, path, pathList, str } from "../command.ts";
 import { deviceInfo, getDevice } from "../../core/device.ts";
 import { createModel } from "../../models/create_model.ts";
 import type { Module } from "../../nn/module.ts";
@@ -22,6 +24,13 @@ import { train } from "../../train/trainer.ts";
 import { describeEstimate, estimateRun } from "../../train/estimate.ts";
 import { SIGNAL_EXIT_CODE } from "../../train/interrupt.ts";
 import { refuseExistingRun } from "../../train/run_dir.ts";
+import {
+  parseSeeds,
+  readSeedStudy,
+  resumeSeedStudy,
+  type SeedStudyResult,
+  trainSeedStudy,
+} from "../../train/seed_study.ts";
 
 const FLAGS = {
   preset: choice(PRESET_NAMES, {
@@ -48,7 +57,15 @@ const FLAGS = {
     exists: "file",
     help: "LPIPS weights files, comma-separated (VQGAN perceptual term; docs/weights.md)",
   }),
-  resume: path({ metavar: "RUN", help: "continue RUN from its last checkpoint" }),
+  seeds: str({
+    metavar: "S,S,...",
+    help: "train once per training seed into RUN/seed-S (a seed study, RUN/seeds.json; the " +
+      "split is the same for every seed); neurad eval --run RUN gives mean ± std over seeds",
+  }),
+  resume: path({
+    metavar: "RUN",
+    help: "continue RUN from its last checkpoint (a seed study: every seed not done)",
+  }),
   overwrite: bool({
     default: false,
     help: "start over when --out holds a run (its checkpoints, log and samples are removed)",
@@ -65,15 +82,33 @@ type TrainArgs = Args<typeof FLAGS, Record<never, never>>;
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 const lastCheckpoint = (run: string) => join(run, "checkpoints", "last.safetensors");
 
+/** The config-field overrides of this invocation: extra flags and the shorthand flags. */
+function trainOverrides(a: TrainArgs, overrides: Record<string, string>): Record<string, string> {
+  const extra = { ...overrides };
+  if (a.steps !== undefined) extra["train.steps"] = String(a.steps);
+  if (a["save-every"] !== undefined) extra["train.saveEvery"] = String(a["save-every"]);
+  if (a["lpips-weights"] !== undefined) extra["train.lpipsWeights"] = a["lpips-weights"].join(",");
+  return extra;
+}
+
+/** The exit status of a seed study and its one-line summary. */
+function studyExit(s: SeedStudyResult, out: string): number {
+  if (s.stopped) return SIGNAL_EXIT_CODE[s.stopped]; // the study said what is left
+  const runs = s.manifest.runs.map((r) => `seed ${r.seed} step ${r.step ?? "?"}`).join(", ");
+  const seconds = s.trained.reduce((t, x) => t + x.result.seconds, 0);
+  console.log(
+    `trained seed study ${out}: ${runs}; ${seconds.toFixed(1)} s; ` +
+      `evaluate with neurad eval --run ${out}`,
+  );
+  return 0;
+}
+
 /** The config of this invocation (fresh or resumed); flags override either. */
 async function configFor(
   a: TrainArgs,
   overrides: Record<string, string>,
 ): Promise<{ config: RunConfig; out: string; resume: boolean }> {
-  const extra = { ...overrides };
-  if (a.steps !== undefined) extra["train.steps"] = String(a.steps);
-  if (a["save-every"] !== undefined) extra["train.saveEvery"] = String(a["save-every"]);
-  if (a["lpips-weights"] !== undefined) extra["train.lpipsWeights"] = a["lpips-weights"].join(",");
+  const extra = trainOverrides(a, overrides);
   if (a.resume !== undefined) {
     if (a.overwrite) {
       throw new UserError("--overwrite: not with --resume (which continues the run)");
@@ -94,7 +129,8 @@ async function configFor(
     extra,
   });
   const out = a.out ?? resolveUserPath(join("runs", a.preset));
-  if (!a.overwrite && !a["dry-run"]) await refuseExistingRun(out);
+  // A seed study checks its folder itself (src/train/seed_study.ts).
+  if (!a.overwrite && !a["dry-run"] && a.seeds === undefined) await refuseExistingRun(out);
   return { config, out, resume: false };
 }
 
@@ -129,6 +165,23 @@ and saved to RUN/config.json; RUN/log.jsonl, RUN/samples/ and RUN/checkpoints/ f
     help: "any config field, by dotted or unique bare name (see above)",
   },
   async run(a, overrides) {
+    const seeds = a.seeds === undefined ? undefined : parseSeeds(a.seeds);
+    if (seeds && a.resume !== undefined) {
+      throw new UserError("--seeds: not with --resume (the study's seeds are in RUN/seeds.json)");
+    }
+    if (seeds && ("seed" in overrides || "train.seed" in overrides)) {
+      throw new UserError("--seeds: not with --train.seed (each seed run gets its own)");
+    }
+    if (a.resume !== undefined && await readSeedStudy(a.resume)) {
+      if (a.overwrite) {
+        throw new UserError("--overwrite: not with --resume (which continues the run)");
+      }
+      const study = await resumeSeedStudy(a.resume, trainOverrides(a, overrides), {
+        quiet: a.quiet,
+        signals: true,
+      });
+      return studyExit(study, a.resume);
+    }
     const { config, out, resume } = await configFor(a, overrides);
     console.log(JSON.stringify(config, null, 2));
     if (a["dry-run"]) {
@@ -145,7 +198,17 @@ and saved to RUN/config.json; RUN/log.jsonl, RUN/samples/ and RUN/checkpoints/ f
       const lines = describeEstimate(estimate, config.train.batchSize, deviceInfo().description);
       for (const line of lines) console.log(line);
       for (const w of estimate.warnings) console.error(`warning: ${w}`);
+      if (seeds) console.log(`seeds ${seeds.join(", ")}: ${seeds.length} runs like this one`);
       return 0;
+    }
+    if (seeds) {
+      const study = await trainSeedStudy(config, seeds, {
+        outDir: out,
+        overwrite: a.overwrite,
+        quiet: a.quiet,
+        signals: true,
+      });
+      return studyExit(study, out);
     }
     const r = await train(config, {
       outDir: out,
