@@ -14,7 +14,7 @@ import type { EvalResult, RankingResult } from "./eval_result.ts";
 import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { pct, prChart, rocChart } from "./charts/curves.ts";
 import { scoreHistogram } from "./charts/histogram.ts";
-import { trainingChart, usageChart } from "./charts/training.ts";
+import { familyOf, trainingChart, usageChart } from "./charts/training.ts";
 import {
   baselineShortfalls,
   checkpointText,
@@ -53,6 +53,18 @@ async function readLog(runDir: string): Promise<Record<string, unknown>[]> {
   } catch {
     return [];
   }
+}
+
+/** The score of a ranking level and its unit, for the x axis of its distribution. */
+function scoreTitle(r: EvalResult, level: RankingResult["level"]): string {
+  if (r.protocol === "chandru25") {
+    return "image score 0.5·MSE + 0.3·VGG MSE + 0.2·(1 − D) (unitless)";
+  }
+  return level === "sample"
+    ? "volume score: mean slice |x − x̂| (normalised intensity)"
+    : level === "slice"
+    ? "slice score: mean residual map (normalised intensity)"
+    : "post-processed residual (normalised intensity)";
 }
 
 /** Rows shown in the report's per-subject table (every row is in per_subject.csv). */
@@ -322,10 +334,17 @@ export async function buildReport(r: EvalResult, log: Record<string, unknown>[])
       x.level !== "pixel" || x.threshold !== undefined
     )
   ) {
-    if (x.scores.healthy.length + x.scores.anomalous.length) hists.push(await scoreHistogram(x));
+    if (x.scores.healthy.length + x.scores.anomalous.length) {
+      hists.push(await scoreHistogram(x, scoreTitle(r, x.level), r.protocol === "chandru25"));
+    }
   }
   if (hists.length) {
-    parts.push(`<h2>Score histograms</h2><div class="charts">${hists.join("")}</div>`);
+    parts.push(
+      `<h2>Score distributions</h2><p class="context">Histograms show each group's share of its ` +
+        `own items per bin (a group's bars sum to 100 %), from an even sample where a group ` +
+        `has more items than the result keeps; a handful of subjects is one dot each.</p>` +
+        `<div class="charts">${hists.join("")}</div>`,
+    );
   }
 
   if (r.panels.length) {
@@ -370,7 +389,7 @@ export async function buildReport(r: EvalResult, log: Record<string, unknown>[])
   if (r.codebookUsage?.length) {
     parts.push(`<h2>Codebook usage</h2>${await usageChart(r.codebookUsage)}`);
   }
-  const train = await trainingChart(log);
+  const train = await trainingChart(log, familyOf(r.model.name));
   if (train) parts.push(`<h2>Training curves (log.jsonl)</h2>${train}`);
   parts.push(
     `<h2>Evaluation settings</h2>` + table(

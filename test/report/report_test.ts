@@ -1,14 +1,13 @@
 // The report builder on a small synthetic EvalResult: every section present, charts inline SVG,
 // nothing fetched from the network, config escaped; the checkpoint and threshold scope in the
 // header and over every table, baselines beside the metrics with the ones a model does not beat
-// listed, degenerate rows shown as such instead of their numbers; the histogram's axis ticks; and
+// listed, degenerate rows shown as such instead of their numbers; and
 // the report's inputs: the plain result object and the run's log, never a module of src/eval.
 
 import { deepStrictEqual, ok as assert } from "node:assert";
 import type { EvalResult, RankingResult } from "../../src/report/eval_result.ts";
 import { buildReport } from "../../src/report/write_report.ts";
 import { baselineShortfalls, degenerateNotes } from "../../src/report/result_notes.ts";
-import { niceTicks } from "../../src/report/charts/histogram.ts";
 import { greyPngDataUrl } from "../../src/io/png_data_url.ts";
 import { moduleGraph } from "../eval/_module_graph.ts";
 
@@ -172,13 +171,6 @@ Deno.test("buildReport: checkpoint and thresholds over every table, baselines, d
   assert(
     degenerateNotes(degenerateBaseline)[0].startsWith("brats baseline median 9×9 is degenerate"),
   );
-});
-
-Deno.test("niceTicks: about five round values inside the data's range", () => {
-  deepStrictEqual(niceTicks([0.0612, 0.0731]), [0.065, 0.07]);
-  deepStrictEqual(niceTicks([0, 0.58]), [0, 0.2, 0.4]);
-  deepStrictEqual(niceTicks([3]), [3]);
-  deepStrictEqual(niceTicks([]), []);
 });
 
 Deno.test("the report reaches no module of src/eval (eval → report, one way)", async () => {
