@@ -1,10 +1,12 @@
 // The main job on the embedded data: build the demo cohort from Colin27 if missing, train the
 // `demo` preset on it, evaluate it with the first study's protocol, write the report, and return
-// where everything is with the headline metrics. `neurad demo` prints them.
+// where everything is with the headline metrics. `neurad demo` prints them (demoLines): each
+// metric beside its no-model baseline, the rows that are not results and the metrics the model
+// does not beat, as `neurad eval` prints them.
 
 import { join } from "node:path";
 import { generateDemoCohort } from "../data/demo/demo_cohort.ts";
-import { runEval } from "../eval/run_eval.ts";
+import { resultLines, runEval } from "../eval/run_eval.ts";
 import type { EvalResult } from "../report/eval_result.ts";
 import { resolveConfig } from "../train/resolve_config.ts";
 import { train } from "../train/trainer.ts";
@@ -101,4 +103,19 @@ export async function runDemo(o: DemoOptions): Promise<DemoOutcome> {
     reportPath: ev.reportPath!,
     seconds: { data, train: trainS, eval: (performance.now() - t) / 1000 },
   };
+}
+
+/** What `neurad demo` prints at the end: the metrics beside their baselines, times, the report. */
+export function demoLines(o: DemoOutcome): string[] {
+  const s = o.seconds;
+  return [
+    "",
+    "test split, percent; each metric beside its no-model baseline (same metric code, no model):",
+    ...resultLines(o.result),
+    "",
+    `cohort ${s.data.toFixed(0)} s, training ${s.train.toFixed(0)} s, evaluation ${
+      s.eval.toFixed(0)
+    } s`,
+    `report: ${o.reportPath}`,
+  ];
 }

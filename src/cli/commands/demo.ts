@@ -1,9 +1,9 @@
 // `neurad demo`: the main job on the embedded data (src/demo/run_demo.ts) — demo cohort from
-// Colin27 if missing, train the `demo` preset, evaluate, write the report — then the headline
-// metrics and where the report is.
+// Colin27 if missing, train the `demo` preset, evaluate, write the report — then the metrics
+// beside their no-model baselines and where the report is (demoLines).
 
 import { bool, defineCommand, int, path } from "../command.ts";
-import { runDemo } from "../../demo/run_demo.ts";
+import { demoLines, runDemo } from "../../demo/run_demo.ts";
 
 export const demoCommand = defineCommand({
   name: "demo",
@@ -27,31 +27,7 @@ export const demoCommand = defineCommand({
   },
   async run({ data, out: runDir, steps, seed, quiet }) {
     const out = await runDemo({ dataDir: data, runDir, steps, seed, quiet });
-    const r = out.result;
-    console.log("");
-    for (const x of r.rankings) {
-      console.log(
-        `${x.dataset.padEnd(6)} ${x.level.padEnd(6)} AUROC ${
-          (100 * x.auroc).toFixed(1).padStart(5)
-        } %` +
-          `  AUPRC ${(100 * x.auprc).toFixed(1).padStart(5)} %`,
-      );
-    }
-    for (const d of r.dice) {
-      console.log(
-        `${d.dataset.padEnd(6)} Dice ${d.filter.replace("median ", "")}  DICE_T ${
-          (100 * d.diceT).toFixed(1)
-        } %  DICE_S ${(100 * d.diceS.mean).toFixed(1)} ± ${
-          (100 * d.diceS.std).toFixed(1)
-        } %  (threshold from validation)`,
-      );
-    }
-    const s = out.seconds;
-    console.log(
-      `\ncohort ${s.data.toFixed(0)} s, training ${s.train.toFixed(0)} s, evaluation ${
-        s.eval.toFixed(0)
-      } s\nreport: ${out.reportPath}`,
-    );
+    for (const line of demoLines(out)) console.log(line);
     return 0;
   },
 });
