@@ -1,5 +1,5 @@
 // Runs never lost, in-process: a stop asked for between steps (what SIGINT/SIGTERM do in
-// `neurad train`, tested end to end in signal_test.ts) saves checkpoints/last at that step and a
+// `neurad train`, tested end to end in test/heavy/train_signal_test.ts) saves checkpoints/last at that step and a
 // resume ends byte-identical to an uninterrupted run, mid-epoch and at an epoch's end before its
 // validation; the signal listener asks for a stop on the first signal and quits on a later one
 // (not on one that arrives with it); a folder holding a run is refused unless resumed or

@@ -9,8 +9,8 @@ import { resolveConfig } from "../../src/train/resolve_config.ts";
 import { train } from "../../src/train/trainer.ts";
 import { setup } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
-import { assertSameCheckpoint } from "./_same_weights.ts";
-import { writeTinyNiftiSet } from "./_tiny_data.ts";
+import { assertSameCheckpoint } from "../train/_same_weights.ts";
+import { writeTinyNiftiSet } from "../train/_tiny_data.ts";
 
 const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 const STEPS = 30;
