@@ -1,5 +1,8 @@
 // Temp folders for tests, all removed when the test process ends (the `unload` event fires after
 // the last test of a `deno test` run, passed or failed), so no run leaves `neurad-*` in /tmp.
+// The preprocessing cache of a test process (and the commands it starts, which inherit its
+// environment) is one of them too, unless NEURAD_CACHE_DIR is set: tests never write to the
+// user's cache folder (src/data/cache_dir.ts).
 
 const made: string[] = [];
 
@@ -23,4 +26,8 @@ export function tempDirSync(prefix = "neurad-test-"): string {
   const d = Deno.makeTempDirSync({ prefix });
   made.push(d);
   return d;
+}
+
+if (!Deno.env.get("NEURAD_CACHE_DIR")) {
+  Deno.env.set("NEURAD_CACHE_DIR", tempDirSync("neurad-cache-"));
 }

@@ -12,6 +12,7 @@ import { createModel } from "../src/models/create_model.ts";
 import type { Autoencoder } from "../src/models/types.ts";
 import type { Module } from "../src/nn/module.ts";
 import { reportError } from "../src/util/errors.ts";
+import { preprocessCacheDir } from "../src/data/cache_dir.ts";
 
 async function scores(model: Autoencoder, images: Float32Array, n: number, H: number, W: number) {
   const out = new Float32Array(n * H * W);
@@ -39,7 +40,7 @@ try {
     cohort: "pathological",
     seed: d.splitSeed,
     preprocess: d.preprocess,
-    cacheDir: d.cacheDir || undefined,
+    cacheDir: preprocessCacheDir(d.cacheDir),
     quiet: true,
   });
   const { N, H, W } = test;

@@ -5,6 +5,7 @@
 import type { StudyMode } from "../models/types.ts";
 import { NEURAD_VERSION } from "../util/version.ts";
 import type { RunConfig, TrainConfig } from "./run_config.ts";
+import { AUTO_CACHE_DIR } from "../data/cache_dir.ts";
 
 export const PRESET_NAMES = [
   "reddipalli22-vae",
@@ -69,7 +70,7 @@ function niftiData(): RunConfig["data"] {
     sampling: "random-slice-per-volume",
     splitSeed: 0,
     preprocess: {},
-    cacheDir: ".cache/neurad",
+    cacheDir: AUTO_CACHE_DIR,
     maxValImages: 512,
   };
 }

@@ -22,7 +22,8 @@ export interface DataConfig {
   splitSeed: number;
   /** Preprocessing options passed to the data layer (NIfTI: loadSlices; 2D: loadImages2D). */
   preprocess: Record<string, unknown>;
-  /** Where the preprocessed-slice cache lives (NIfTI); "" disables it. */
+  /** Where the preprocessed-slice cache lives (NIfTI): "auto" is the user's cache folder
+   * (src/data/cache_dir.ts), "" disables it, any other path is used as given. */
   cacheDir: string;
   /** Validation images at most (0 = all). */
   maxValImages: number;

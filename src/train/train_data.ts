@@ -10,6 +10,7 @@ import { hashU32, Prng } from "../core/prng.ts";
 import { UserError } from "../core/errors.ts";
 import { Tensor } from "../core/tensor.ts";
 import type { DataConfig, Sampling } from "./run_config.ts";
+import { preprocessCacheDir } from "../data/cache_dir.ts";
 
 /** A stack of single-channel images [N, H, W]; `groups` lists image indices per volume. */
 export interface ImageStack {
@@ -53,7 +54,7 @@ export async function loadTrainData(d: DataConfig, quiet = false): Promise<Train
     const common = {
       seed: d.splitSeed,
       preprocess: d.preprocess,
-      cacheDir: d.cacheDir || undefined,
+      cacheDir: preprocessCacheDir(d.cacheDir),
       cohort: "healthy" as const,
       quiet,
     };

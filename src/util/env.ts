@@ -8,8 +8,18 @@
 import { ENGINE_ENV, type EnvVarSpec } from "../core/env.ts";
 import { UserError } from "../core/errors.ts";
 
-export const NEURAD_ENV: Readonly<Record<string, EnvVarSpec>> = {
+/** An application setting; `free` ones take any value (a path), `values` holds its placeholder. */
+export interface AppEnvVarSpec extends EnvVarSpec {
+  free?: boolean;
+}
+
+export const NEURAD_ENV: Readonly<Record<string, AppEnvVarSpec>> = {
   ...ENGINE_ENV,
+  NEURAD_CACHE_DIR: {
+    help: "the preprocessing cache folder (default: the user's cache folder; neurad info)",
+    values: ["DIR"],
+    free: true,
+  },
   NEURAD_BENCH_SIZE: { help: "benchmark shapes (default: CPU-adapter sizes)", values: ["gpu"] },
   NEURAD_DEBUG: { help: "print stack traces with errors", values: ["0", "1"] },
 };
@@ -24,7 +34,7 @@ export function checkNeuradEnv(env: Record<string, string> = Deno.env.toObject()
         `${name}: unknown setting (known: ${Object.keys(NEURAD_ENV).join(", ")})`,
       );
     }
-    if (value !== "" && !spec.values.includes(value)) {
+    if (value !== "" && !spec.free && !spec.values.includes(value)) {
       throw new UserError(`${name}=${value}: expected one of ${spec.values.join(", ")}`);
     }
   }

@@ -1,11 +1,13 @@
 // `neurad info`: the WebGPU adapter in use — name, vendor, the backend wgpu really runs on,
-// limits, features — and every kernel variant neurad picks on it (matmul, conv, nearest code).
+// limits, features — and every kernel variant neurad picks on it (matmul, conv, nearest code) —
+// and where neurad keeps its preprocessing cache (src/data/cache_dir.ts).
 
 import { isVerifiedAdapter, selfCheck } from "../../kernels/self_check.ts";
 import { bool, defineCommand } from "../command.ts";
 import { convVariant, deviceInfo, getDevice, matmulVariant } from "../../mod.ts";
 import { nearestCodeVariant } from "../../kernels/nearest_code.ts";
 import { NEURAD_VERSION } from "../../util/version.ts";
+import { userCacheDir } from "../../data/cache_dir.ts";
 
 const LIMITS = [
   "maxStorageBufferBindingSize",
@@ -39,8 +41,11 @@ export const infoCommand = defineCommand({
       ? `FAILED (${check.failures.join("; ")})`
       : `passed${isVerifiedAdapter() ? " (an adapter the whole test suite passes on)" : ""}`;
     const runtime = { neurad: NEURAD_VERSION, deno: Deno.version.deno, os: Deno.build.os };
+    const cacheDir = userCacheDir() ?? null;
     if (json) {
-      console.log(JSON.stringify({ ...info, kernels, selfCheck: check, runtime }, null, 2));
+      console.log(
+        JSON.stringify({ ...info, kernels, selfCheck: check, runtime, cacheDir }, null, 2),
+      );
       return;
     }
     console.log(
@@ -51,6 +56,10 @@ export const infoCommand = defineCommand({
     console.log(`self-check: ${selfCheckLine}`);
     console.log(
       `neurad:    ${NEURAD_VERSION} on deno ${Deno.version.deno} (${Deno.build.os}-${Deno.build.arch})`,
+    );
+    console.log(
+      `cache:     ${cacheDir ?? "none (no home folder: set NEURAD_CACHE_DIR)"} ` +
+        "(preprocessed volumes; NEURAD_CACHE_DIR moves it)",
     );
     console.log(`features:  ${info.features.join(", ")}`);
     console.log("limits:");

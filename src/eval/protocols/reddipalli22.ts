@@ -16,6 +16,7 @@ import { ProgressBar } from "../../util/progress.ts";
 import { type StoredThresholds, toStoredPostprocess } from "../stored_thresholds.ts";
 import { datasetsOf, type Scored, scoredFromResiduals } from "./reddipalli22_scored.ts";
 import { vanishedLesionWarnings } from "./vanished_lesions.ts";
+import { preprocessCacheDir } from "../../data/cache_dir.ts";
 import {
   chooseThresholds,
   type Chosen,
@@ -121,7 +122,7 @@ async function scoreSplit(s: Setup, split: "val" | "test"): Promise<Scored> {
     split,
     seed: d.splitSeed,
     preprocess: s.faithful ? { ...d.preprocess, lesionMaskThreshold: 0.01 } : d.preprocess,
-    cacheDir: d.cacheDir || undefined,
+    cacheDir: preprocessCacheDir(d.cacheDir),
     quiet: s.quiet,
   });
   const { N, H, W } = set;
