@@ -1,6 +1,7 @@
 // Detection on one scan held in memory, bytes in and bytes out: the scan's NIfTI bytes are
 // preprocessed exactly as the run's config says, every axial slice is reconstructed on the GPU,
-// the residual is post-processed as eval did (RUN/thresholds.json: erosion planes and iterations,
+// a scan whose voxel size differs from the training scans' is resampled to it first (or refused
+// when far out of range: src/detect/scan_spacing.ts), the residual is post-processed as eval did (RUN/thresholds.json: erosion planes and iterations,
 // median filter size and dimension; src/eval/postprocess/postprocess_stack.ts), and the map goes
 // back onto the scan's grid and affine (any orientation, NIfTI-1 or -2). It returns the bytes of
 // NAME_anomaly.nii.gz (float32), NAME_mask.nii.gz (uint8), NAME_overlay.png and the text of
@@ -17,10 +18,12 @@ import { encodeNiftiFile } from "../data/nifti/write_nifti.ts";
 import type { Volume } from "../data/nifti/volume.ts";
 import { voxelVolume } from "../data/nifti/affine.ts";
 import {
+  type PreprocessedVolume,
   type PreprocessOptions,
   preprocessVolume,
   restoreToScanGeometry,
 } from "../data/preprocess/preprocess_volume.ts";
+import { affineSpacing, resampleToSpacing } from "../data/preprocess/resample_spacing.ts";
 import { labelComponents3d } from "../eval/postprocess/connected_components.ts";
 import { reconstructStack } from "../eval/scoring/reconstruct.ts";
 import { postprocessStack } from "../eval/postprocess/postprocess_stack.ts";
@@ -32,6 +35,7 @@ import {
 } from "../eval/stored_thresholds.ts";
 import type { OpenedRun } from "../train/open_run.ts";
 import type { ProgressBar } from "../util/progress.ts";
+import { planSpacing, type SpacingPlan } from "./scan_spacing.ts";
 
 export interface DetectResult {
   scan: string;
@@ -47,6 +51,8 @@ export interface DetectResult {
   threshold: number | null;
   lesions: { voxels: number; volumeMm3: number; centroidWorld: [number, number, number] }[];
   warnings: string[];
+  /** The scan's voxel size against the training scans', and whether it was resampled. */
+  spacing?: SpacingPlan;
 }
 
 /** Options of {@link detectVolume}. */
@@ -120,6 +126,25 @@ function inputProblems(v: Volume): { fatal: string[]; warn: string[]; suspect: s
   return { fatal, warn, suspect };
 }
 
+/**
+ * The model's input for a canonical scan: resampled to the training scans' voxel size when it
+ * differs (the model learnt anatomy at that scale), then preprocessed as the run's config says;
+ * `pre` is null when the voxel size is refused (`plan.reason` says why).
+ */
+export function preprocessForRun(
+  vol: Volume,
+  preprocess: Record<string, unknown>,
+): { plan: SpacingPlan; pre: PreprocessedVolume | null } {
+  const plan = planSpacing(affineSpacing(vol.affine), preprocess);
+  if (plan.action === "refused") return { plan, pre: null };
+  const input = plan.action === "resampled" ? resampleToSpacing(vol, plan.training) : vol;
+  const pre = preprocessVolume(input, null, preprocess as PreprocessOptions);
+  if (input !== vol) {
+    pre.geometry.resampledFrom = { dims: vol.dims.slice(0, 3), affine: vol.affine };
+  }
+  return { plan, pre };
+}
+
 function abortIfAsked(signal?: AbortSignal): void {
   if (signal?.aborted) throw signal.reason ?? new DOMException("detect aborted", "AbortError");
 }
@@ -162,7 +187,12 @@ export async function detectVolume(
     return done({ anomaly: null, mask: null, overlayPng: null });
   }
   for (let i = 0; i < vol.data.length; i++) if (!Number.isFinite(vol.data[i])) vol.data[i] = 0;
-  const pre = preprocessVolume(vol, null, run.config.data.preprocess as PreprocessOptions);
+  const { plan, pre } = preprocessForRun(vol, run.config.data.preprocess);
+  res.spacing = plan;
+  if (!pre) {
+    res.warnings.push(`not scored: ${plan.reason}`);
+    return done({ anomaly: null, mask: null, overlayPng: null });
+  }
   const [W, H, Z] = pre.image.dims, plane = H * W;
   const [C, mh, mw] = run.model.inputShape;
   if (mh !== H || mw !== W || C !== 1) {

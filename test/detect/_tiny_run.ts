@@ -7,7 +7,6 @@
 
 import { COLIN_GRID, loadColin27 } from "../../src/data/demo/colin27_template.ts";
 import type { Volume } from "../../src/data/nifti/volume.ts";
-import { resizeGrid } from "../../src/data/preprocess/rescale.ts";
 import { manualSeed } from "../../src/kernels/random.ts";
 import { createModel } from "../../src/models/create_model.ts";
 import type { Autoencoder } from "../../src/models/types.ts";
@@ -15,11 +14,13 @@ import type { Module } from "../../src/nn/module.ts";
 import type { OpenedRun } from "../../src/train/open_run.ts";
 import { presetConfig } from "../../src/train/presets.ts";
 
-/** 79×95 axial slices of 2 mm voxels from 2 mm scans: 40 slices, no smoothing. */
+/** 79×95 axial slices of 2 mm voxels from 2 mm scans (the training spacing): 40 slices, no
+ * smoothing. */
 export const FAST_PREPROCESS = {
   smoothing: "none",
   cropSize: [79, 95, 40],
   scale: 1,
+  spacing: [2, 2, 2],
 };
 
 /** A run of the first study's VAE at 1/16 width with seeded weights; dispose its model after. */
@@ -40,27 +41,46 @@ export function tinyRun(preprocess: Record<string, unknown> = FAST_PREPROCESS): 
   };
 }
 
-/** The shipped Colin27 T1 brain (skull-stripped, RAS, sform/qform MNI) at `mm` voxels. */
-export async function colinScan(mm = 1): Promise<Volume> {
+/**
+ * The shipped Colin27 T1 brain (skull-stripped, RAS, sform/qform MNI) at 1 mm, or at 2 mm by
+ * averaging 2×2×2 blocks (a resampler other than detect's): a block is brain when at least half
+ * of it is, so the scan stays skull-stripped.
+ */
+export async function colinScan(mm: 1 | 2 = 1): Promise<Volume> {
   const t = await loadColin27();
   const affine = COLIN_GRID.affine.map((r) => [...r]);
   for (let a = 0; a < 3; a++) affine[a][3] += t.offset[a];
-  let data = t.data, dims = [...t.dims];
-  if (mm !== 1) {
-    const to = dims.map((d) => Math.round(d / mm));
-    const f = dims.map((d, a) => d / to[a]);
-    const img = resizeGrid({ data, dims: t.dims }, to, f[0] > 1);
-    // Skull-stripped stays skull-stripped: background exactly 0 outside the resampled brain.
-    const m = resizeGrid({ data: data.map((v) => (v !== 0 ? 1 : 0)), dims: t.dims }, to, f[0] > 1);
-    for (let i = 0; i < img.data.length; i++) if (m.data[i] < 0.5) img.data[i] = 0;
-    // Voxel centres: new voxel o sits at old voxel (o + ½)·f − ½.
-    for (let a = 0; a < 3; a++) {
-      affine[a][3] += affine[a][a] * (0.5 * f[a] - 0.5);
-      affine[a][a] *= f[a];
-    }
-    data = img.data;
-    dims = to;
+  if (mm === 1) {
+    return {
+      data: t.data,
+      dims: [...t.dims],
+      pixdim: [1, 1, 1],
+      affine,
+      sformCode: 4,
+      qformCode: 4,
+    };
   }
-  const pixdim = [0, 1, 2].map((a) => Math.abs(affine[a][a]));
-  return { data, dims, pixdim, affine, sformCode: 4, qformCode: 4 };
+  const [X, Y, Z] = t.dims.map((d) => Math.floor(d / 2));
+  const [nx, ny] = t.dims;
+  const data = new Float32Array(X * Y * Z);
+  for (let z = 0, o = 0; z < Z; z++) {
+    for (let y = 0; y < Y; y++) {
+      for (let x = 0; x < X; x++, o++) {
+        let sum = 0, brain = 0;
+        for (let k = 0; k < 8; k++) {
+          const v =
+            t.data[(2 * x + (k & 1)) + nx * ((2 * y + ((k >> 1) & 1)) + ny * (2 * z + (k >> 2)))];
+          sum += v;
+          if (v !== 0) brain++;
+        }
+        data[o] = brain >= 4 ? sum / 8 : 0;
+      }
+    }
+  }
+  // Voxel o's centre is the centre of old voxels 2o and 2o + 1.
+  for (let a = 0; a < 3; a++) {
+    affine[a][3] += 0.5 * affine[a][a];
+    affine[a][a] *= 2;
+  }
+  return { data, dims: [X, Y, Z], pixdim: [2, 2, 2], affine, sformCode: 4, qformCode: 4 };
 }

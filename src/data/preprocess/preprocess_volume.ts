@@ -18,6 +18,7 @@ import { curvatureFlow } from "./curvature_flow.ts";
 import { type Grid3, nonzeroMask } from "./grid.ts";
 import { clipInPlace, percentiles } from "./percentile.ts";
 import { rescaledDims, resizeGrid } from "./rescale.ts";
+import { affineSpacing, resampleBack } from "./resample_spacing.ts";
 
 /** Every knob of the 3D pipeline; defaults are the first study's. */
 export interface PreprocessOptions {
@@ -73,6 +74,12 @@ export interface ScanGeometry {
   outDims: number[];
   /** The scan on disk, when it was not RAS: undo the reorientation with this. */
   stored?: { dims: number[]; affine: Affine; orientation: Orientation };
+  /**
+   * The scan as read (canonical dims and affine), when it was resampled to the training voxel
+   * size before preprocessing (src/data/preprocess/resample_spacing.ts): scanDims/scanAffine are
+   * then the resampled grid, and a map goes back through it.
+   */
+  resampledFrom?: { dims: number[]; affine: Affine };
   /** The scan's sform/qform codes, so a map declares the same space (MNI, aligned, scanner). */
   sformCode?: number;
   qformCode?: number;
@@ -187,8 +194,8 @@ function _normalise(data: Float32Array, mask: Uint8Array, mode: "minmax" | "zsco
 
 /**
  * Puts a map computed on the preprocessed grid (e.g. an anomaly map, outDims) back on the input
- * scan: trilinear upsampling to the crop size, un-crop into the scan grid (0 outside), and undo
- * the RAS reorientation. The result has the scan file's own dims, affine and sform/qform codes,
+ * scan: trilinear upsampling to the crop size, un-crop into the scan grid (0 outside), back to the
+ * scan's own voxels if it was resampled to the training voxel size, and undo the RAS reorientation. The result has the scan file's own dims, affine and sform/qform codes,
  * ready for writeNifti.
  */
 export function restoreToScanGeometry(map: Float32Array, g: ScanGeometry): Volume {
@@ -201,19 +208,14 @@ export function restoreToScanGeometry(map: Float32Array, g: ScanGeometry): Volum
   const grid: Grid3 = { data: map, dims: g.outDims as [number, number, number] };
   const up = g.scale === 1 ? grid : resizeGrid(grid, g.cropSize, false);
   const scan = uncropPad(up, g.scanDims, g.cropOffset);
-  const pixdim = [0, 1, 2].map((j) =>
-    Math.hypot(g.scanAffine[0][j], g.scanAffine[1][j], g.scanAffine[2][j])
-  );
+  // Resampled to the training voxel size first: back onto the scan's own voxels.
+  const from = g.resampledFrom;
+  const dims = (from ? from.dims : g.scanDims).slice(0, 3);
+  const affine = from ? from.affine : g.scanAffine;
+  if (from) scan.data = resampleBack(scan.data, g.scanDims, from.dims);
+  const pixdim = affineSpacing(affine);
   const codes = { sformCode: g.sformCode, qformCode: g.qformCode };
-  if (!g.stored) {
-    return {
-      data: scan.data,
-      dims: g.scanDims.slice(0, 3),
-      pixdim,
-      affine: g.scanAffine,
-      ...codes,
-    };
-  }
+  if (!g.stored) return { data: scan.data, dims, pixdim, affine, ...codes };
   const data = reorientFromCanonical(scan.data, g.stored.dims, g.stored.orientation);
   const sp = g.stored.affine;
   return {
