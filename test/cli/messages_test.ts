@@ -151,3 +151,102 @@ Deno.test("demo --out NONEMPTY / --data FOREIGN: refused before anything is buil
   assert(/^error: --data: .*mine: not empty and not a demo cohort \(notes\.txt\)/.test(r.err));
   assertEquals(Deno.readTextFileSync(`${tmp}/mine/notes.txt`), "keep me");
 });
+
+// ---- No internal function names in messages: the literal text of every `new UserError(…)` in
+// src/ (the `${…}` parts left out) is checked against the names of the functions and methods
+// defined in src/, so a message such as "loadStateDict: …" or "detectScan(): …" fails here.
+
+function sourceFiles(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].flatMap((e) =>
+    e.isDirectory
+      ? sourceFiles(`${dir}/${e.name}`)
+      : e.name.endsWith(".ts")
+      ? [`${dir}/${e.name}`]
+      : []
+  );
+}
+
+/** The literal text of each `new UserError(...)` call in `src`: strings and template text, with
+ * every `${…}` expression and all code outside strings replaced by a space. */
+export function userErrorTexts(src: string): { line: number; text: string }[] {
+  const out: { line: number; text: string }[] = [];
+  for (const m of src.matchAll(/new UserError\(/g)) {
+    let i = m.index! + m[0].length, depth = 1, text = "";
+    const stack: string[] = []; // open quotes, template `${`, braces
+    while (i < src.length && depth > 0) {
+      const c = src[i], top = stack.at(-1);
+      if (top === '"' || top === "'" || top === "`") {
+        if (c === "\\") {
+          text += src[i + 1];
+          i += 2;
+          continue;
+        }
+        if (c === top) {
+          stack.pop();
+          text += " ";
+        } else if (top === "`" && c === "$" && src[i + 1] === "{") {
+          stack.push("${");
+          text += " ";
+          i++;
+        } else text += c;
+      } else if (c === '"' || c === "'" || c === "`") stack.push(c);
+      else if (c === "{") stack.push("{");
+      else if (c === "}") stack.pop();
+      else if (c === "(") depth++;
+      else if (c === ")") depth--;
+      i++;
+    }
+    out.push({ line: src.slice(0, m.index).split("\n").length, text });
+  }
+  return out;
+}
+
+/** Names of the functions, arrow-function constants and methods defined in `src`. */
+export function definedFunctionNames(src: string): Set<string> {
+  const names = new Set<string>();
+  const patterns = [
+    /\bfunction\*?\s+([a-z]\w*)/g,
+    /\b(?:const|let)\s+([a-z]\w*)\s*=\s*(?:async\s*)?(?:\([^)]*\)|\w+)\s*(?::[^=;]+)?=>/g,
+    /^\s+(?:(?:async|static|private|protected|public|override)\s+)*([a-z]\w*)\s*(?:<[^>]*>)?\(/gm,
+  ];
+  for (const re of patterns) for (const m of src.matchAll(re)) names.add(m[1]);
+  for (const k of ["if", "for", "while", "switch", "catch", "return", "function"]) names.delete(k);
+  return names;
+}
+
+/** camelCase words of `text` that name a function in `names`. */
+function internalNames(text: string, names: Set<string>): string[] {
+  return [...text.matchAll(/\b[a-z]+[A-Z]\w*\b/g)].map((x) => x[0]).filter((w) => names.has(w));
+}
+
+Deno.test("message scan: finds a function name in UserError text, not in its ${…} expressions", () => {
+  const src = `function detectScan() {}
+  const loadWeights = async (p: string) => p;
+  class M {
+    loadStateDict(x: number) { return x; }
+  }
+  throw new UserError(\`\${path}: detectScan: bad \${loadWeights(p)} (\${f("x)")})\`);
+  throw new UserError("loadStateDict" + \`: \${detectScan()}\`, { cause: (a) });
+  throw new UserError(\`--data.sliceShape: 1×\${h} \${"not " + "loadWeights"}\`);`;
+  const names = definedFunctionNames(src);
+  for (const n of ["detectScan", "loadWeights", "loadStateDict"]) assert(names.has(n), n);
+  const found = userErrorTexts(src).map((t) => internalNames(t.text, names));
+  assertEquals(found, [["detectScan"], ["loadStateDict"], ["loadWeights"]]);
+});
+
+Deno.test("no UserError message in src/ names an internal function", () => {
+  const files = sourceFiles(new URL("../../src", import.meta.url).pathname);
+  const names = new Set<string>();
+  const texts: [string, number, string][] = [];
+  for (const f of files) {
+    const src = Deno.readTextFileSync(f);
+    for (const n of definedFunctionNames(src)) names.add(n);
+    for (const t of userErrorTexts(src)) texts.push([f, t.line, t.text]);
+  }
+  assert(texts.length > 100, `${texts.length} messages found`);
+  const bad = texts.flatMap(([f, line, text]) => {
+    const hit = internalNames(text, names);
+    return hit.length ? [`${f.slice(f.indexOf("src/"))}:${line}: ${hit.join(", ")}`] : [];
+  });
+  assertEquals(bad, []);
+});
