@@ -21,6 +21,7 @@ import {
   type PreprocessedVolume,
   type PreprocessOptions,
   preprocessVolume,
+  resolvePreprocessOptions,
   restoreToScanGeometry,
 } from "../data/preprocess/preprocess_volume.ts";
 import { affineSpacing, resampleToSpacing } from "../data/preprocess/resample_spacing.ts";
@@ -36,6 +37,7 @@ import {
 import type { OpenedRun } from "../train/open_run.ts";
 import type { ProgressBar } from "../util/progress.ts";
 import { planSpacing, type SpacingPlan } from "./scan_spacing.ts";
+import { contrastProblem, inputProblems } from "./input_checks.ts";
 
 export interface DetectResult {
   scan: string;
@@ -93,39 +95,6 @@ export function outputNames(name: string) {
   };
 }
 
-/** Checks that make a scan unfit for scoring (returns the problems; empty = fine). */
-function inputProblems(v: Volume): { fatal: string[]; warn: string[]; suspect: string[] } {
-  const fatal: string[] = [], warn: string[] = [], suspect: string[] = [];
-  const d = v.dims;
-  if (d.length < 3 || d[2] <= 1) fatal.push(`a 2D image (${d.join("×")}), not a 3D brain volume`);
-  if (d.length > 3 && d[3] > 1) warn.push(`a 4D series (${d[3]} frames): only the first is scored`);
-  const n = (d[0] ?? 1) * (d[1] ?? 1) * (d[2] ?? 1);
-  let nz = 0, lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const x = v.data[i];
-    if (x !== 0) nz++;
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
-  }
-  const cm3 = (nz * voxelVolume(v.affine)) / 1000;
-  if (nz === 0 || hi === lo) fatal.push("empty or constant image");
-  else if (cm3 < 300 || cm3 > 3000) {
-    suspect.push(
-      `non-zero volume ${cm3.toFixed(0)} cm³ is outside the 300–3,000 cm³ of a skull-stripped ` +
-        "adult brain: not a brain T1, or wrong voxel sizes",
-    );
-  }
-  if (nz > 0 && nz / n > 0.9) {
-    suspect.push(
-      `${
-        (100 * nz / n).toFixed(0)
-      } % of voxels are non-zero: not skull-stripped (or not a brain); ` +
-        "the model was trained on skull-stripped T1 brains",
-    );
-  }
-  return { fatal, warn, suspect };
-}
-
 /**
  * The model's input for a canonical scan: resampled to the training scans' voxel size when it
  * differs (the model learnt anatomy at that scale), then preprocessed as the run's config says;
@@ -181,7 +150,7 @@ export async function detectVolume(
   };
   const vol = parseNifti(scanBytes, fileName, true, true);
   const bad = inputProblems(vol);
-  res.warnings.push(...bad.warn, ...bad.suspect);
+  res.warnings.push(...bad.suspect);
   if (bad.fatal.length) {
     res.warnings.push(...bad.fatal.map((s) => `not scored: ${s}`));
     return done({ anomaly: null, mask: null, overlayPng: null });
@@ -192,6 +161,14 @@ export async function detectVolume(
   if (!pre) {
     res.warnings.push(`not scored: ${plan.reason}`);
     return done({ anomaly: null, mask: null, overlayPng: null });
+  }
+  const modelVoxel = plan.training.map((t) =>
+    t / resolvePreprocessOptions(run.config.data.preprocess as PreprocessOptions).scale
+  );
+  const contrast = contrastProblem(pre, modelVoxel);
+  if (contrast) {
+    bad.suspect.push(contrast);
+    res.warnings.push(contrast);
   }
   const [W, H, Z] = pre.image.dims, plane = H * W;
   const [C, mh, mw] = run.model.inputShape;

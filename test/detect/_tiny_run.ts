@@ -13,6 +13,7 @@ import type { Autoencoder } from "../../src/models/types.ts";
 import type { Module } from "../../src/nn/module.ts";
 import type { OpenedRun } from "../../src/train/open_run.ts";
 import { presetConfig } from "../../src/train/presets.ts";
+import type { StoredThresholds } from "../../src/eval/stored_thresholds.ts";
 
 /** 79×95 axial slices of 2 mm voxels from 2 mm scans (the training spacing): 40 slices, no
  * smoothing. */
@@ -83,4 +84,37 @@ export async function colinScan(mm: 1 | 2 = 1): Promise<Volume> {
     affine[a][a] *= 2;
   }
   return { data, dims: [X, Y, Z], pixdim: [2, 2, 2], affine, sformCode: 4, qformCode: 4 };
+}
+
+/** A thresholds.json as eval writes it, with the given pixel and volume thresholds. */
+export function storedThresholds(
+  pixel: number,
+  volume: number,
+  extra: Partial<StoredThresholds> = {},
+): StoredThresholds {
+  return {
+    protocol: "reddipalli22",
+    threshold: pixel,
+    thresholdScope: "pooled",
+    volumeScore: {
+      threshold: volume,
+      rule: "quantile",
+      fpr: 0.05,
+      calibrationVolumes: 20,
+      healthyMean: volume * 0.8,
+      healthyStd: volume * 0.1,
+      healthyMax: volume * 1.1,
+    },
+    postprocess: {
+      medianFilter: 5,
+      erode: 2,
+      residual: "absolute",
+      median: "2d",
+      erosionPlanes: "axial",
+      faithful: false,
+    },
+    createdBy: "neurad eval",
+    checkpoint: "tiny-run/checkpoints/best.safetensors",
+    ...extra,
+  };
 }
