@@ -163,6 +163,7 @@ function fakeDetect(bad: Set<string>, calls: string[]) {
   return async (scan: ScanEntry, dir: string, name: string) => {
     calls.push(scan.name);
     if (bad.has(scan.name)) throw new UserError(`${scan.file}: not a NIfTI file`);
+    await Deno.mkdir(dir, { recursive: true }); // made only to write, as detectInto does
     const r = fakeResult(dir, name, "healthy");
     await Deno.writeTextFile(join(dir, `${name}.json`), JSON.stringify(r));
     return r;
@@ -237,16 +238,20 @@ Deno.test("runBatch(): a batch whose every scan fails leaves no folder behind", 
   const root = await tempDir();
   const out = join(root, "new", "out");
   const r = await runBatch({
-    scans: entries("x/y/bad"),
+    scans: entries("x/y/bad", "z"),
     out,
     stem: "summary",
     title: "t",
-    detect: fakeDetect(new Set(["x/y/bad"]), []),
+    detect: async (scan, dir) => {
+      if (scan.name === "z") throw new UserError("z: not a NIfTI file"); // before any write
+      await Deno.mkdir(dir, { recursive: true }); // a write that fails after making its folder
+      throw new Error("disk full");
+    },
     log: () => {},
     error: () => {},
     progress: { quiet: true },
   });
-  assertEquals(r.failed, 1);
+  assertEquals(r.failed, 2);
   assertEquals(await Deno.stat(join(root, "new")).then(() => "made", () => "absent"), "absent");
 });
 

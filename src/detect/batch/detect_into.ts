@@ -22,7 +22,8 @@ import {
 } from "../detect_volume.ts";
 
 /** Runs detection on `file` and writes NAME_anomaly.nii.gz, NAME_mask.nii.gz, NAME_overlay.png
- * and NAME.json (last) into `dir`, which must exist. */
+ * and NAME.json (last) into `dir`, made (with its parents) only once there is something to
+ * write: a scan that fails makes no folder. */
 export async function detectInto(
   run: OpenedRun,
   file: string,
@@ -48,6 +49,7 @@ export async function detectInto(
     }
     json = JSON.stringify(result, null, 2);
   }
+  await Deno.mkdir(dir, { recursive: true });
   if (out.anomaly) await writeFileAtomic(join(dir, files.anomaly), out.anomaly);
   if (out.mask) await writeFileAtomic(join(dir, files.mask), out.mask);
   if (out.overlayPng) await writeFileAtomic(join(dir, files.overlay), out.overlayPng);

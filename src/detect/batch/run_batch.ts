@@ -3,8 +3,8 @@
  * and leaving nothing half-made. A scan is done when OUT/NAME.json exists and parses: detect
  * writes it last and atomically, so a run killed at any moment is resumed by running it again,
  * which skips the done scans with one count line. OUT and its subfolders are made only when a
- * scan's outputs are about to be written, and removed again if that scan fails before anything
- * landed in them: a failed detect leaves no empty folder. After every scan (and once at the start
+ * scan's outputs are about to be written (by `detect`), and removed again if they are empty after
+ * the scan failed (a write that failed): a failed detect leaves no empty folder. After every scan (and once at the start
  * when OUT exists) the summary (src/detect/batch/summary.ts) is rewritten atomically with every
  * scan of the list: done, failed or pending. A progress line with the rate and ETA goes to stderr
  * at least every 5 s, from a heartbeat thread while a scan blocks (src/util/progress.ts).
@@ -27,8 +27,10 @@ export interface BatchOptions {
   stem: string;
   /** Title of the HTML summary. */
   title: string;
-  /** Runs one scan, writing NAME_* and NAME.json (last) into `dir` (already made); may report
-   * its own progress (e.g. slices) to show on the progress line. */
+  /** Runs one scan, writing NAME_* and NAME.json (last) into `dir`, which it makes only right
+   * before its first file (a scan that fails before then leaves no folder, and never removes one
+   * another shard of a shared OUT is about to write into); may report its progress (e.g. slices)
+   * for the progress line. */
   detect: (
     scan: ScanEntry,
     dir: string,
@@ -66,20 +68,19 @@ export async function completedResult(out: string, scan: ScanEntry): Promise<Det
   }
 }
 
-/** Makes `dir` (and missing parents); returns the folders it made, deepest first. */
-async function makeDir(dir: string): Promise<string[]> {
-  const made: string[] = [];
+/** The folders of `dir`'s path that do not exist yet, deepest first. */
+async function missingDirs(dir: string): Promise<string[]> {
+  const missing: string[] = [];
   for (let d = dir; !(await exists(d)); d = dirname(d)) {
-    made.push(d);
+    missing.push(d);
     if (dirname(d) === d) break;
   }
-  await Deno.mkdir(dir, { recursive: true });
-  return made;
+  return missing;
 }
 
-/** Removes the folders `made` (deepest first) while they are empty. */
-async function removeEmpty(made: string[]): Promise<void> {
-  for (const d of made) {
+/** Removes the folders `dirs` (deepest first) while they are empty. */
+async function removeEmpty(dirs: string[]): Promise<void> {
+  for (const d of dirs) {
     try {
       await Deno.remove(d); // refuses a folder that is not empty
     } catch {
@@ -125,7 +126,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
       const dir = dirname(join(o.out, scan.name));
       let made: string[] = [];
       try {
-        made = await makeDir(dir);
+        made = await missingDirs(dir);
         const r = await o.detect(scan, dir, basename(scan.name), (d, n) => {
           bar.update(i, `(${scan.name}: ${d}/${n} slices)`);
         });
