@@ -4,7 +4,9 @@
 // mode, so detect imports no protocol. Files written before `median` and `erosionPlanes` existed
 // carry only `faithful` and are read through it. The volume threshold says how it was calibrated
 // (a healthy false-positive rate over a number of healthy validation volumes); files written
-// before that carry the maximum of those volumes and read as such.
+// before that carry the maximum of those volumes and read as such. The component-volume threshold
+// (largest lesion component, calibrated the same way) joins the volume score in the verdict;
+// files written before it have none, and detect then applies a stated uncalibrated default.
 
 import type { StackPostprocessOptions } from "./postprocess/postprocess_stack.ts";
 import type { ResidualKind } from "./scoring/reconstruct.ts";
@@ -36,6 +38,25 @@ export interface StoredVolumeScore {
   healthyMax: number;
 }
 
+/**
+ * The component-volume threshold of the verdict (src/eval/component_volume.ts): a scan whose
+ * largest lesion component exceeds `thresholdMm3` is anomalous whatever its volume score.
+ */
+export interface StoredComponentVolume {
+  /** The (1 − fpr) quantile (numpy linear) of the healthy validation volumes' largest component
+   * (mm³) at `pixelThreshold`. */
+  thresholdMm3: number;
+  rule: "quantile";
+  fpr: number;
+  /** How many healthy validation volumes calibrated it. */
+  calibrationVolumes: number;
+  /** The pixel threshold the components were cut at (detect applies the rule only at it). */
+  pixelThreshold: number;
+  healthyMaxMm3: number;
+  /** How many of those volumes the combined rule (score OR component) calls anomalous. */
+  combinedFalsePositives: number;
+}
+
 /** What `neurad detect` needs to score a scan like eval did (RUN/thresholds.json). */
 export interface StoredThresholds {
   /** The protocol that chose the thresholds, e.g. "reddipalli22". */
@@ -48,6 +69,8 @@ export interface StoredThresholds {
    * `threshold`). */
   perDataset?: Record<string, number>;
   volumeScore: StoredVolumeScore;
+  /** Absent in files written before the verdict looked at the components. */
+  componentVolume?: StoredComponentVolume;
   postprocess: StoredPostprocess;
   createdBy: string;
   checkpoint: string;

@@ -13,8 +13,13 @@ import {
 } from "../scoring/reconstruct.ts";
 import { BASELINE_NAMES, pixelBaselineName } from "../scoring/baselines.ts";
 import { ProgressBar } from "../../util/progress.ts";
-import { type StoredThresholds, toStoredPostprocess } from "../stored_thresholds.ts";
-import { datasetsOf, type Scored, scoredFromResiduals } from "./reddipalli22_scored.ts";
+import {
+  type StoredComponentVolume,
+  type StoredThresholds,
+  toStoredPostprocess,
+} from "../stored_thresholds.ts";
+import { datasetsOf, healthyIds, type Scored, scoredFromResiduals } from "./reddipalli22_scored.ts";
+import { calibrateComponentVolume, largestComponentsMm3 } from "../component_volume.ts";
 import { vanishedLesionWarnings } from "./vanished_lesions.ts";
 import { preprocessCacheDir } from "../../data/cache_dir.ts";
 import {
@@ -191,8 +196,10 @@ function protocolSettings(s: Setup, val: Scored, test: Scored, chosen: Chosen) {
 
 /** RUN/thresholds.json: the pooled pixel threshold (and the per-dataset ones when chosen), the
  * volume threshold with how it was calibrated, and the post-processing. */
-function storedThresholds(s: Setup, chosen: Chosen): StoredThresholds {
+function storedThresholds(s: Setup, chosen: Chosen, val: Scored): StoredThresholds {
   const hv = chosen.healthyVolumes;
+  // The verdict's component rule: the healthy validation volumes' largest lesion components.
+  const largest = largestComponentsMm3(val.set, val.maps, healthyIds(val), chosen.pooled.pixel);
   const mean = hv.reduce((a, b) => a + b, 0) / hv.length;
   const std = Math.sqrt(hv.reduce((a, b) => a + (b - mean) ** 2, 0) / hv.length);
   return {
@@ -211,11 +218,20 @@ function storedThresholds(s: Setup, chosen: Chosen): StoredThresholds {
       healthyStd: std,
       healthyMax: Math.max(...hv),
     },
+    ...componentRule(calibrateComponentVolume(
+      largest,
+      chosen.pooled.pixel,
+      chosen.volume.fpr,
+      hv,
+      chosen.volume.threshold,
+    )),
     postprocess: toStoredPostprocess(s.main, s.residual),
     createdBy: "neurad eval",
     checkpoint: s.run.checkpointPath,
   };
 }
+
+const componentRule = (c: StoredComponentVolume | undefined) => (c ? { componentVolume: c } : {});
 
 /** Everything after scoring: thresholds from `val`, metrics on `test`, settings and the record
  * detect reads. Pure host code (tests run it on synthetic splits). */
@@ -249,7 +265,7 @@ export function evaluateScored(
   body.warnings = vanishedLesionWarnings(test.set.subjects, body.perSubject);
   body.settings = protocolSettings(s, val, test, chosen);
   body.thresholdScope = s.scope;
-  return { body, thresholds: storedThresholds(s, chosen) };
+  return { body, thresholds: storedThresholds(s, chosen, val) };
 }
 
 /** Runs the protocol; returns the result body and the thresholds for detect. */
