@@ -9,6 +9,7 @@ import { COMMANDS } from "../../src/cli/commands/mod.ts";
 import { main } from "../../src/cli/main.ts";
 import { UserError } from "../../src/core/errors.ts";
 import { tempDir } from "../temp_dir.ts";
+import { writeTinyNiftiSet } from "../train/_tiny_data.ts";
 
 const command = (name: string) => COMMANDS.find((c) => c.name === name)!;
 
@@ -249,4 +250,37 @@ Deno.test("no UserError message in src/ names an internal function", () => {
     return hit.length ? [`${f.slice(f.indexOf("src/"))}:${line}: ${hit.join(", ")}`] : [];
   });
   assertEquals(bad, []);
+});
+
+Deno.test("train --dry-run is not blocked by an --out that holds a run (and leaves it alone)", async () => {
+  const tmp = await tempDir("neurad-dry-run-");
+  await writeTinyNiftiSet(`${tmp}/data`, 4);
+  Deno.mkdirSync(`${tmp}/run`);
+  Deno.writeTextFileSync(`${tmp}/run/config.json`, "{}");
+  Deno.writeTextFileSync(`${tmp}/run/log.jsonl`, "");
+  const argv = [
+    "train",
+    "--preset",
+    "demo",
+    "--data",
+    `${tmp}/data`,
+    "--out",
+    `${tmp}/run`,
+    "--model.options.widthMultiplier",
+    "0.125",
+    "--data.preprocess",
+    '{"smoothing":"none"}',
+    "-q",
+  ];
+  // Without --dry-run: refused in one line naming the run, nothing printed.
+  const refused = await capture(argv);
+  assertEquals([refused.code, refused.out], [1, ""], refused.err);
+  assert(refused.err.startsWith(`error: --out: ${tmp}/run already holds a run`), refused.err);
+  // With it, the dry run goes past the run check to the data (which, to keep this test short,
+  // does not fit the slice shape given: the dry run's own output is tested in
+  // test/train/resume_kill_test.ts).
+  const r = await capture([...argv, "--dry-run", "--data.sliceShape", "[1, 64, 64]"]);
+  assertEquals(r.code, 1);
+  assert(r.err.endsWith("but the config's data.sliceShape is 1×64×64 (the model is built for it)"));
+  assertEquals(Deno.readTextFileSync(`${tmp}/run/config.json`), "{}", "the run is untouched");
 });
