@@ -143,6 +143,9 @@ Deno.test("toCsv()/readSummaryCsv(): quoting round-trips commas, quotes and line
   const html = toHtml([tricky], "t <1>");
   assertEquals(html.includes("<title>t &#60;1&#62;</title>"), true);
   assertEquals(html.includes("a,&#34;b&#34;"), true, "cells are escaped");
+  // One warning per line; an escaped quote followed by "; " stays one entity.
+  const warned = toHtml([row(0, "w", { warnings: "run 'eval'; then | second" })], "t");
+  assertEquals(warned.includes("<td>run &#39;eval&#39;; then<br>second</td>"), true, warned);
 });
 
 function fakeResult(dir: string, name: string, verdict: DetectResult["verdict"]): DetectResult {
@@ -154,7 +157,7 @@ function fakeResult(dir: string, name: string, verdict: DetectResult["verdict"])
     volumeThreshold: null,
     threshold: 0.1,
     lesions: [{ voxels: 3, volumeMm3: 3, centroidWorld: [0, 0, 0] }],
-    warnings: ["w1", "w, 2"],
+    warnings: ["w1", "w; 2"],
   };
 }
 
@@ -205,7 +208,7 @@ Deno.test("runBatch(): summary after each scan, resume skips done scans, failure
     ["b/t1", "failed", ""],
     ["c", "done", "healthy"],
   ]);
-  assertEquals(rows[0].warnings, "w1; w, 2");
+  assertEquals(rows[0].warnings, "w1 | w; 2");
   assertEquals([rows[0].lesion_volume_mm3, rows[0].components], ["3", "1"]);
   assertEquals(rows[0].outputs, "a/t1.json", "outputs relative to OUT");
   assertEquals(rows[1].warnings, "/in/b/t1.nii.gz: not a NIfTI file");
@@ -287,10 +290,10 @@ Deno.test("mergeShardSummaries(): joins shards; refuses missing, duplicate and o
     () => mergeShardSummaries([d0, d1], join(root, "m")),
     "missing shard 1 of 2",
   );
-  await write(d1, 1, [row(1, "b", { outputs: "b.json; b_mask.nii.gz" })]);
+  await write(d1, 1, [row(1, "b", { outputs: "b.json | b_mask.nii.gz" })]);
   const m = await mergeShardSummaries([d0, d1], join(root, "m"));
   assertEquals(m.rows.map((r) => r.scan), ["a", "b", "c"]);
-  assertEquals(m.rows[1].outputs, "../n1/b.json; ../n1/b_mask.nii.gz", "links follow the merge");
+  assertEquals(m.rows[1].outputs, "../n1/b.json | ../n1/b_mask.nii.gz", "links follow the merge");
   assertMatch(m.warnings.join("\n"), /1 scan\(s\) pending \(shard 0\)/);
   assertEquals(readSummaryCsv(await Deno.readTextFile(m.csv)).length, 3);
   // The same shard twice, a scan in two shards, shards of different jobs.

@@ -11,7 +11,7 @@
 
 import { join, relative } from "node:path";
 import { UserError } from "../../core/errors.ts";
-import { readSummaryCsv, type SummaryRow, writeSummary } from "./summary.ts";
+import { LIST_SEPARATOR, readSummaryCsv, type SummaryRow, writeSummary } from "./summary.ts";
 
 const SHARD_FILE = /^summary-shard-(\d+)-of-(\d+)\.csv$/;
 
@@ -97,7 +97,9 @@ export async function mergeShardSummaries(dirs: string[], out: string): Promise<
         );
       }
       const outputs = r.outputs
-        ? r.outputs.split("; ").map((p) => relative(out, join(f.dir, p))).join("; ")
+        ? r.outputs.split(LIST_SEPARATOR).map((p) => relative(out, join(f.dir, p))).join(
+          LIST_SEPARATOR,
+        )
         : "";
       rows.push({ ...r, outputs });
     }

@@ -1,7 +1,7 @@
 /**
  * The summary of a batch of scans: one row per scan (its position in the sorted list, output name,
  * file, status done/failed/pending, verdict, volume score, lesion volume in mm³, components,
- * warnings, output files relative to the summary's folder), written as CSV (RFC 4180 quoting:
+ * warnings and output files relative to the summary's folder, each list joined by " | "), written as CSV (RFC 4180 quoting:
  * fields with a comma, quote or line break are quoted, quotes doubled) and as an HTML table. Both
  * are rewritten atomically after every scan, so a killed run leaves a valid summary whose pending
  * rows say what is left; `neurad detect --merge` reads shard summaries back with parseCsv.
@@ -27,6 +27,9 @@ export const SUMMARY_COLUMNS = [
 ] as const;
 
 export type SummaryRow = Record<(typeof SUMMARY_COLUMNS)[number], string>;
+
+/** Between the warnings, and between the output files, of one cell (warnings hold "; "). */
+export const LIST_SEPARATOR = " | ";
 
 /** A scan's row: done (from its NAME.json), failed (with the error), or still pending. */
 export function summaryRow(
@@ -60,8 +63,8 @@ export function summaryRow(
     volume_score: typeof r.volumeScore === "number" ? String(r.volumeScore) : "",
     lesion_volume_mm3: hasMask ? String(Math.round(mm3 * 100) / 100) : "",
     components: hasMask ? String(lesions.length) : "",
-    warnings: (r.warnings ?? []).join("; "),
-    outputs: Object.values(r.outputs ?? {}).map((p) => relative(outDir, p)).join("; "),
+    warnings: (r.warnings ?? []).join(LIST_SEPARATOR),
+    outputs: Object.values(r.outputs ?? {}).map((p) => relative(outDir, p)).join(LIST_SEPARATOR),
   };
 }
 
@@ -144,6 +147,7 @@ export function readSummaryCsv(text: string): SummaryRow[] {
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const score = (s: string) => (s === "" ? "" : Number(s).toFixed(4));
 const href = (p: string) => p.split("/").map(encodeURIComponent).join("/");
 
 /** The rows as a self-contained HTML page (no scripts, no external resources). */
@@ -162,13 +166,16 @@ export function toHtml(rows: readonly SummaryRow[], title: string): string {
   ].join(", ");
   const body = rows.map((r) => {
     const outs = r.outputs
-      ? r.outputs.split("; ").map((p) => `<a href="${esc(href(p))}">${esc(p)}</a>`).join("<br>")
+      ? r.outputs.split(LIST_SEPARATOR).map((p) => `<a href="${esc(href(p))}">${esc(p)}</a>`).join(
+        "<br>",
+      )
       : "";
     const cls = (r.status === "done" ? r.verdict : r.status).replace(/[^a-z]/g, "");
     return `<tr class="${cls}"><td>${esc(r.index)}</td><td>${esc(r.scan)}</td>` +
-      `<td>${esc(r.status === "done" ? r.verdict : r.status)}</td><td>${esc(r.volume_score)}</td>` +
+      `<td>${esc(r.status === "done" ? r.verdict : r.status)}</td>` +
+      `<td title="${esc(r.volume_score)}">${esc(score(r.volume_score))}</td>` +
       `<td>${esc(r.lesion_volume_mm3)}</td><td>${esc(r.components)}</td>` +
-      `<td>${esc(r.warnings).replaceAll("; ", "<br>")}</td><td>${outs}</td></tr>`;
+      `<td>${r.warnings.split(LIST_SEPARATOR).map(esc).join("<br>")}</td><td>${outs}</td></tr>`;
   }).join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
