@@ -4,13 +4,14 @@
  *
  * @example
  * ```ts
- * import { loadSlices, readNifti, writeNifti } from "./mod.ts";
+ * import { loadSlices, readNifti, userCacheDir, writeNifti } from "./mod.ts";
  * const t1 = await readNifti("sub-01_T1w.nii.gz", { canonical: true });
- * const train = await loadSlices("data/demo", { split: "train", cacheDir: ".cache/neurad" });
+ * const train = await loadSlices("data/demo", { split: "train", cacheDir: userCacheDir() });
  * ```
  * @module
  */
 export { DataError } from "./data_error.ts";
+export { AUTO_CACHE_DIR, preprocessCacheDir, userCacheDir } from "./cache_dir.ts";
 export type { Affine } from "./nifti/affine.ts";
 export { invertAffine, matmul4 } from "./nifti/affine.ts";
 export { checkSameGrid, type Volume } from "./nifti/volume.ts";
