@@ -1,6 +1,6 @@
 /**
  * SHA-256 (FIPS 180-4) in plain TypeScript, synchronous: the checksum of a `.neurad` model file
- * (src/io/model_file.ts), which is decoded synchronously in a browser Worker where WebCrypto's
+ * (src/export/model_file.ts), which is decoded synchronously in a browser Worker where WebCrypto's
  * digest is async only. src/data/sha256.ts (WebCrypto, async) stays for files and cache keys;
  * both give the same digest (test/io/sha256_sync_test.ts).
  * @module

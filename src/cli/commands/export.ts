@@ -1,32 +1,38 @@
-// `neurad export`: a trained run as one file for use elsewhere: weights, run config,
-// preprocessing, post-processing and eval's thresholds in one checked `.neurad` file
-// (src/io/model_file.ts) that `neurad detect --model` and the browser page open.
+// `neurad export`: a trained run as one file for use elsewhere. `.neurad` (default): weights,
+// run config, preprocessing, post-processing and eval's thresholds in one checked file
+// (src/export/model_file.ts) that `neurad detect --model` and the browser page open. `--format onnx`:
+// the network's reconstruction path as an ONNX model (src/export/), for ONNX runtimes.
 
-import { dirname } from "node:path";
+import { dirname, extname } from "node:path";
 import { choice, defineCommand, path } from "../command.ts";
 import { getDevice } from "../../core/device.ts";
 import { UserError } from "../../core/errors.ts";
 import { storedCheckpointName } from "../../eval/stored_thresholds.ts";
-import { decodeModelFile } from "../../io/model_file.ts";
-import { modelFileParts, openModelBytes } from "../../train/open_run.ts";
-import { encodeModelFile } from "../../io/model_file.ts";
+import { decodeModelFile, encodeModelFile } from "../../export/model_file.ts";
+import { modelFileParts, openModelBytes } from "../../export/open_model.ts";
+import { openRun } from "../../train/open_run.ts";
 import { writeFileAtomic } from "../../util/atomic_write.ts";
+import { exportOnnx } from "../../export/export_onnx.ts";
 
 export const exportCommand = defineCommand({
   name: "export",
-  summary: "write a run as one .neurad model file (for detect --model and the web page)",
+  summary: "write a run as one .neurad model file (detect --model, the web page) or as ONNX",
   gpu: true,
-  description: `Writes one versioned, checksummed file holding the checkpoint's weights, the run's
-config (model, preprocessing), the post-processing and thresholds that 'neurad eval' stored in
-RUN/thresholds.json and the checkpoint they were calibrated on; the file is reopened and checked
-before it is written (docs/export.md).`,
+  description: `neurad (default): one versioned, checksummed file holding the checkpoint's weights,
+the run's config (model, preprocessing), the post-processing and thresholds that 'neurad eval'
+stored in RUN/thresholds.json and the checkpoint they were calibrated on; the file is reopened
+and checked before it is written. onnx: the network's reconstruction (image [N, C, H, W] to
+reconstruction, the path detect scores) as an ONNX model, opset 17 (docs/export.md).`,
   flags: {
     run: path({ metavar: "RUN", required: true, help: "run directory made by neurad train" }),
     out: path({
       short: "o",
       metavar: "FILE",
       required: true,
-      help: "output file (NAME.neurad)",
+      help: "output file (NAME.neurad or NAME.onnx)",
+    }),
+    format: choice(["neurad", "onnx"], {
+      help: "file format (default: onnx when FILE ends in .onnx, else neurad)",
     }),
     checkpoint: choice(["best", "last"], {
       help: "weights (default: the checkpoint neurad eval calibrated RUN/thresholds.json on, " +
@@ -34,9 +40,27 @@ before it is written (docs/export.md).`,
     }),
   },
   positionals: {},
-  async run({ run: runDir, out, checkpoint }) {
+  async run({ run: runDir, out, format, checkpoint }) {
+    const fmt = format ?? (extname(out).toLowerCase() === ".onnx" ? "onnx" : "neurad");
     await getDevice();
     await Deno.mkdir(dirname(out), { recursive: true });
+    if (fmt === "onnx") {
+      const parts = await modelFileParts(runDir, { checkpoint });
+      const run = await openRun(runDir, { checkpoint: parts.checkpoint });
+      try {
+        const { bytes, notes } = await exportOnnx(run, parts.thresholds);
+        await writeFileAtomic(out, bytes);
+        console.log(
+          `wrote ${out} (${mb(bytes.length)}): ${run.config.model.name}, ${parts.checkpoint} ` +
+            `checkpoint (step ${run.step}), ONNX opset 17`,
+        );
+        for (const n of notes) console.log(`  note: ${n}`);
+      } finally {
+        run.model.dispose();
+        run.discriminator?.dispose();
+      }
+      return 0;
+    }
     const parts = await modelFileParts(runDir, { checkpoint });
     const bytes = encodeModelFile(parts);
     // Reopen what is about to be written: the file must load where it is going.

@@ -1,5 +1,5 @@
-// The `.neurad` model file (src/io/model_file.ts, openModelBytes/exportModelFile in
-// src/train/open_run.ts): a tiny trained run exported and reopened from bytes gives the very
+// The `.neurad` model file (src/export/model_file.ts, openModelBytes/exportModelFile in
+// src/export/open_model.ts): a tiny trained run exported and reopened from bytes gives the very
 // reconstructions openRun gives, with the run's thresholds and the checkpoint they were
 // calibrated on; `neurad export` writes it; every corrupt file is one line naming it (wrong magic,
 // newer version, truncated, trailing bytes, checksum, manifest, a config createModel refuses,
@@ -16,16 +16,12 @@ import {
   encodeModelFile,
   MODEL_FILE_VERSION,
   type ModelFileParts,
-} from "../../src/io/model_file.ts";
+} from "../../src/export/model_file.ts";
 import { parseSafetensors, serializeSafetensors } from "../../src/io/safetensors.ts";
 import { sha256 } from "../../src/io/sha256_sync.ts";
 import { main } from "../../src/cli/main.ts";
-import {
-  exportModelFile,
-  type OpenedRun,
-  openModelBytes,
-  openRun,
-} from "../../src/train/open_run.ts";
+import { exportModelFile, openModelBytes } from "../../src/export/open_model.ts";
+import { type OpenedRun, openRun } from "../../src/train/open_run.ts";
 import { presetConfig } from "../../src/train/presets.ts";
 import { applyFlags, validateConfig } from "../../src/train/resolve_config.ts";
 import { train } from "../../src/train/trainer.ts";

@@ -20,7 +20,7 @@
  * Decoding checks, in order, and says what failed in one line naming the file: the magic, the
  * version (newer than this reader: refused), the length (truncated or trailing bytes), the
  * checksum, then the manifest's fields. Whether the config builds a model and the weights fit it
- * is checked by openModelBytes (src/train/open_run.ts), which needs the GPU. No file system here:
+ * is checked by openModelBytes (open_model.ts), which needs the GPU. No file system here:
  * encode and decode run in a browser Worker as well as in the CLI.
  * @module
  */
@@ -28,7 +28,7 @@
 import { UserError } from "../core/errors.ts";
 import type { StoredThresholds } from "../eval/stored_thresholds.ts";
 import type { RunConfig } from "../train/run_config.ts";
-import { sha256 } from "./sha256_sync.ts";
+import { sha256 } from "../io/sha256_sync.ts";
 
 /** The format version this neurad writes and the newest it reads. */
 export const MODEL_FILE_VERSION = 1;
