@@ -17,6 +17,20 @@ import { requireCorrectKernels } from "./adapter_check.ts";
 /** `deno task` steps that build neurad itself (tools/), which a user may try as commands. */
 const REPOSITORY_TASKS = ["bundle", "compile"];
 
+/** What `neurad NAME` is told when NAME is no command. */
+function unknownCommand(name: string, commands: readonly Command[]): UserError {
+  if (REPOSITORY_TASKS.includes(name)) {
+    return new UserError(
+      `${name}: a build step of the repository, not a neurad command: run ` +
+        `npx deno task ${name} in the repository (npx deno task ${name} --help)`,
+    );
+  }
+  return new UserError(
+    `${name}: unknown ${name.startsWith("-") ? "option" : "command"} ` +
+      `(commands: ${commands.map((c) => c.name).join(", ")}; see neurad --help)`,
+  );
+}
+
 /** The text of `neurad --help`. */
 export function toolHelp(commands: readonly Command[] = COMMANDS): string {
   const w = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -46,7 +60,7 @@ export async function main(
     if (first === undefined || first === "--help" || first === "-h" || first === "help") {
       const target = first === "help" ? rest[0] : undefined;
       const spec = target ? commands.find((c) => c.name === target) : undefined;
-      if (target && !spec) throw new UserError(`${target}: unknown command (see neurad --help)`);
+      if (target && !spec) throw unknownCommand(target, commands);
       console.log(spec ? commandHelp(spec) : toolHelp(commands));
       return 0;
     }
@@ -55,18 +69,7 @@ export async function main(
       return 0;
     }
     const spec = commands.find((c) => c.name === first);
-    if (!spec && REPOSITORY_TASKS.includes(first)) {
-      throw new UserError(
-        `${first}: a build step of the repository, not a neurad command: run ` +
-          `npx deno task ${first} in the repository (npx deno task ${first} --help)`,
-      );
-    }
-    if (!spec) {
-      throw new UserError(
-        `${first}: unknown ${first.startsWith("-") ? "option" : "command"} ` +
-          `(commands: ${commands.map((c) => c.name).join(", ")}; see neurad --help)`,
-      );
-    }
+    if (!spec) throw unknownCommand(first, commands);
     let run;
     try {
       run = spec.prepare(rest);

@@ -126,13 +126,13 @@ Deno.test("deno task bundle / compile: --help prints help (and builds nothing), 
     );
   }
   // Tried as neurad commands, they say where they are.
-  const r = await capture(["compile", "--help"]);
-  assertEquals(r.code, 1);
-  assert(
-    /^error: compile: a build step of the repository, not a neurad command: run npx deno task compile/
-      .test(r.err),
-    r.err,
-  );
+  for (const argv of [["compile", "--help"], ["help", "bundle"]]) {
+    const r = await capture(argv);
+    assertEquals(r.code, 1);
+    const re =
+      /^error: (\w+): a build step of the repository, not a neurad command: run npx deno task \1 /;
+    assert(re.test(r.err), r.err);
+  }
 });
 
 Deno.test("demo --out NONEMPTY / --data FOREIGN: refused before anything is built or printed", async () => {
