@@ -38,6 +38,7 @@ import type { OpenedRun } from "../train/open_run.ts";
 import type { ProgressBar } from "../util/progress.ts";
 import { planSpacing, type SpacingPlan } from "./scan_spacing.ts";
 import { contrastProblem, inputProblems } from "./input_checks.ts";
+import { decideVerdict, type VerdictBasis } from "./verdict.ts";
 
 export interface DetectResult {
   scan: string;
@@ -47,6 +48,9 @@ export interface DetectResult {
   /** "unreliable": scored, but the input does not look like a skull-stripped T1 brain or its
    * score is far outside the healthy validation range (see warnings). */
   verdict: "anomalous" | "healthy" | "unknown" | "not scored" | "unreliable";
+  /** Why the verdict is what it is: volume score and largest component against their thresholds
+   * (src/detect/verdict.ts); absent without thresholds or when not scored. */
+  verdictBasis?: VerdictBasis;
   /** The verdict's volume-score threshold and its calibration (null without thresholds). */
   volumeThreshold: VolumeThresholdInfo | null;
   /** The pixel threshold of the mask. */
@@ -208,9 +212,36 @@ export async function detectVolume(
     return done({ anomaly: null, mask: null, overlayPng: null });
   }
   res.volumeScore = sum / count;
+  // Back onto the scan's own grid and affine.
+  const restoredMap = restoreToScanGeometry(map, pre.geometry);
+  const anomaly = encodeNiftiFile(
+    restoredMap,
+    { description: "neurad anomaly map" },
+    files.anomaly,
+  );
+  res.outputs.anomaly = at(files.anomaly);
+  const t = res.threshold;
+  let maskPre: Uint8Array | null = null;
+  let maskBytes: Uint8Array | null = null;
+  if (t !== null) {
+    maskPre = Uint8Array.from(map, (v) => (v > t ? 1 : 0));
+    const restored = restoreToScanGeometry(Float32Array.from(maskPre), pre.geometry);
+    const mask = Uint8Array.from(restored.data, (v) => (v >= 0.5 ? 1 : 0));
+    maskBytes = encodeNiftiFile({ ...restored, data: Float32Array.from(mask) }, {
+      datatype: "uint8",
+      description: "neurad anomaly mask",
+    }, files.mask);
+    res.outputs.mask = at(files.mask);
+    res.lesions = components(mask, restored);
+  }
+  // The verdict: volume score and lesion components together (src/detect/verdict.ts).
   const vs = thresholds?.volumeScore;
   if (vs) {
-    res.verdict = res.volumeScore > vs.threshold ? "anomalous" : "healthy";
+    const largest = t === null ? null : res.lesions[0]?.volumeMm3 ?? 0;
+    const v = decideVerdict(res.volumeScore, largest, t, thresholds!);
+    res.verdict = v.verdict;
+    res.verdictBasis = v.basis;
+    res.warnings.push(...v.warnings);
     const info = res.volumeThreshold!;
     if (info.rule === "healthy-maximum") {
       res.warnings.push(`verdict against ${info.note}`);
@@ -235,28 +266,6 @@ export async function detectVolume(
     );
   }
   if (bad.suspect.length && res.verdict !== "unknown") res.verdict = "unreliable";
-  // Back onto the scan's own grid and affine.
-  const restoredMap = restoreToScanGeometry(map, pre.geometry);
-  const anomaly = encodeNiftiFile(
-    restoredMap,
-    { description: "neurad anomaly map" },
-    files.anomaly,
-  );
-  res.outputs.anomaly = at(files.anomaly);
-  const t = res.threshold;
-  let maskPre: Uint8Array | null = null;
-  let maskBytes: Uint8Array | null = null;
-  if (t !== null) {
-    maskPre = Uint8Array.from(map, (v) => (v > t ? 1 : 0));
-    const restored = restoreToScanGeometry(Float32Array.from(maskPre), pre.geometry);
-    const mask = Uint8Array.from(restored.data, (v) => (v >= 0.5 ? 1 : 0));
-    maskBytes = encodeNiftiFile({ ...restored, data: Float32Array.from(mask) }, {
-      datatype: "uint8",
-      description: "neurad anomaly mask",
-    }, files.mask);
-    res.outputs.mask = at(files.mask);
-    res.lesions = components(mask, restored);
-  }
   const overlayPng = montage(pre.image.data, map, maskPre, W, H, Z);
   res.outputs.overlay = at(files.overlay);
   return done({ anomaly, mask: maskBytes, overlayPng });

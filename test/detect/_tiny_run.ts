@@ -86,7 +86,8 @@ export async function colinScan(mm: 1 | 2 = 1): Promise<Volume> {
   return { data, dims: [X, Y, Z], pixdim: [2, 2, 2], affine, sformCode: 4, qformCode: 4 };
 }
 
-/** A thresholds.json as eval writes it, with the given pixel and volume thresholds. */
+/** A thresholds.json as eval writes it, with the given pixel and volume thresholds (and a 1 cm³
+ * component threshold calibrated at that pixel threshold). */
 export function storedThresholds(
   pixel: number,
   volume: number,
@@ -104,6 +105,15 @@ export function storedThresholds(
       healthyMean: volume * 0.8,
       healthyStd: volume * 0.1,
       healthyMax: volume * 1.1,
+    },
+    componentVolume: {
+      thresholdMm3: 1000,
+      rule: "quantile",
+      fpr: 0.05,
+      calibrationVolumes: 20,
+      pixelThreshold: pixel,
+      healthyMaxMm3: 1200,
+      combinedFalsePositives: 2,
     },
     postprocess: {
       medianFilter: 5,
