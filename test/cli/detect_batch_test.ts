@@ -1,12 +1,14 @@
-// `neurad detect` on many scans, as a user runs it: a folder walked recursively (two scans called
-// t1 in different subfolders kept apart), a corrupt scan reported while the others run, the
-// summary CSV and HTML, a second run skipping what is done, `--shard K/N` on two "machines" and
-// `--merge` joining them, a failed detect that leaves no folder, and the flag rules (--run or
-// --model, --shard K/N) refused in one line before anything runs. The run is an untrained narrow
-// VAE written straight to disk (maps are meaningless but real), the scans copies of the shipped
-// Colin27 brain.
+// `neurad detect` on many scans, as a user runs it: a folder walked recursively with an exported
+// model file (two scans called t1 in different subfolders kept apart), a corrupt scan reported
+// while the others run, the summary CSV and HTML, a second run (with --run) skipping what is done,
+// `--shard K/N` on two "machines" and `--merge` joining them, a failed detect that leaves no
+// folder, and the flag rules (--run or --model, --shard K/N) refused in one line before anything
+// runs. The run is an untrained narrow VAE written straight to disk (maps are meaningless but
+// real), the scans copies of the shipped Colin27 brain.
 
-import { deepStrictEqual as eq, ok } from "node:assert";
+import { deepStrictEqual as eq, ok, throws } from "node:assert";
+import { detectCommand } from "../../src/cli/commands/detect.ts";
+import { UserError } from "../../src/core/errors.ts";
 import { join } from "node:path";
 import { createModel } from "../../src/models/create_model.ts";
 import type { Autoencoder } from "../../src/models/types.ts";
@@ -14,7 +16,7 @@ import type { Module } from "../../src/nn/module.ts";
 import type { HostTensor } from "../../src/io/safetensors.ts";
 import { addModuleState, writeCheckpoint } from "../../src/train/checkpoint_file.ts";
 import { presetConfig } from "../../src/train/presets.ts";
-import { exportModelFile } from "../../src/train/open_run.ts";
+import { exportModelFile } from "../../src/export/open_model.ts";
 import { COLIN27_PATH } from "../../src/data/demo/colin27_template.ts";
 import { manualSeed } from "../../src/kernels/random.ts";
 import { readSummaryCsv } from "../../src/detect/batch/summary.ts";
@@ -67,37 +69,48 @@ Deno.test("detect: a folder of scans, resumable, summarised, sharded and merged"
       await runNeurad(["detect", "--run", run, "--model", "m.neurad", arch]),
       /^error: --model: give either --run RUN or --model FILE, not both$/,
     );
-    assertOneLineError(
-      await runNeurad(["detect", "--run", run, "--shard", "2/2", arch]),
-      /^error: --shard: K counts from 0 to N-1/,
+    const refused = (argv: string[], re: RegExp) =>
+      throws(
+        () => detectCommand.prepare(argv),
+        (e) => e instanceof UserError && re.test(e.message),
+      );
+    refused(["--run", run, "--shard", "2/2", arch], /^--shard: K counts from 0 to N-1/);
+    refused(["--merge", "--run", run, arch], /^--run: not with --merge/);
+    refused(
+      ["--model", "m.neurad", "--checkpoint", "last", arch],
+      /^--checkpoint: only with --run/,
     );
-    assertOneLineError(
-      await runNeurad(["detect", "--merge", "--run", run, arch]),
-      /^error: --run: not with --merge/,
-    );
+    refused([arch], /^--run: required unless --model or --merge is given/);
   });
 
+  // The scans are mapped with the exported model file, resumed and sharded with the run itself:
+  // both name the same weights and thresholds, so either continues the other's OUT.
+  const model = join(root, "tiny.neurad");
+  await Deno.writeFile(model, await exportModelFile(run));
   const out = join(root, "out");
-  await t.step("a folder: every scan, a corrupt one reported, summary CSV and HTML", async () => {
-    const r = await runNeurad(["detect", "--run", run, "--out", out, arch]);
-    eq(r.code, 1, r.stderr); // the corrupt scan fails, the others run
-    ok(/broken\.nii\.gz/.test(r.stderr), r.stderr);
-    for (const name of ["site-a/t1", "site-b/t1"]) {
-      ok(await exists(join(out, `${name}.json`)), `${name}.json`);
-      ok(await exists(join(out, `${name}_anomaly.nii.gz`)), `${name}_anomaly.nii.gz`);
-    }
-    const rows = readSummaryCsv(await Deno.readTextFile(join(out, "summary.csv")));
-    eq(rows.map((x) => [x.scan, x.status]), [
-      ["site-a/t1", "done"],
-      ["site-b/broken", "failed"],
-      ["site-b/t1", "done"],
-    ]);
-    const done = rows.find((x) => x.scan === "site-a/t1")!;
-    ok(Number(done.volume_score) > 0, JSON.stringify(done));
-    ok(/site-a\/t1_anomaly\.nii\.gz/.test(done.outputs), done.outputs);
-    ok(!/site-b/.test(await Deno.readTextFile(join(out, "site-a", "t1.json"))), "own outputs");
-    ok((await Deno.readTextFile(join(out, "summary.html"))).includes("site-b/t1"));
-  });
+  await t.step(
+    "--model, a folder: every scan, a corrupt one reported, summary CSV and HTML",
+    async () => {
+      const r = await runNeurad(["detect", "--model", model, "--out", out, arch]);
+      eq(r.code, 1, r.stderr); // the corrupt scan fails, the others run
+      ok(/broken\.nii\.gz/.test(r.stderr), r.stderr);
+      for (const name of ["site-a/t1", "site-b/t1"]) {
+        ok(await exists(join(out, `${name}.json`)), `${name}.json`);
+        ok(await exists(join(out, `${name}_anomaly.nii.gz`)), `${name}_anomaly.nii.gz`);
+      }
+      const rows = readSummaryCsv(await Deno.readTextFile(join(out, "summary.csv")));
+      eq(rows.map((x) => [x.scan, x.status]), [
+        ["site-a/t1", "done"],
+        ["site-b/broken", "failed"],
+        ["site-b/t1", "done"],
+      ]);
+      const done = rows.find((x) => x.scan === "site-a/t1")!;
+      ok(Number(done.volume_score) > 0, JSON.stringify(done));
+      ok(/site-a\/t1_anomaly\.nii\.gz/.test(done.outputs), done.outputs);
+      ok(!/site-b/.test(await Deno.readTextFile(join(out, "site-a", "t1.json"))), "own outputs");
+      ok((await Deno.readTextFile(join(out, "summary.html"))).includes("site-b/t1"));
+    },
+  );
 
   await t.step("the same command again skips the done scans", async () => {
     const r = await runNeurad(["detect", "--run", run, "--out", out, arch]);
@@ -134,21 +147,14 @@ Deno.test("detect: a folder of scans, resumable, summarised, sharded and merged"
     );
   });
 
-  await t.step("--model NAME.neurad maps a scan as --run does", async () => {
-    const model = join(root, "tiny.neurad");
-    await Deno.writeFile(model, await exportModelFile(run));
-    const o2 = join(root, "by-model");
-    const r = await runNeurad(["detect", "--model", model, "-o", o2, join(arch, "site-a")]);
-    eq(r.code, 0, r.stderr);
-    eq(
-      await Deno.readFile(join(o2, "t1_anomaly.nii.gz")),
-      await Deno.readFile(join(out, "site-a", "t1_anomaly.nii.gz")),
-    );
-    await Deno.writeFile(model, new Uint8Array([1, 2, 3]));
+  await t.step("a corrupt model file is one line", async () => {
+    const bad = join(root, "bad.neurad");
+    await Deno.writeFile(bad, new Uint8Array([1, 2, 3]));
     assertOneLineError(
-      await runNeurad(["detect", "--model", model, "-o", o2, arch]),
-      /^error: .*tiny\.neurad: /,
+      await runNeurad(["detect", "--model", bad, "-o", join(root, "o2"), arch]),
+      /^error: .*bad\.neurad: /,
     );
+    eq(await exists(join(root, "o2")), false);
   });
 
   await t.step("a failed detect leaves no empty folder", async () => {
