@@ -115,7 +115,11 @@ const shape = {
   name: "detect",
   summary: "turn scans into anomaly maps (NIfTI on the scan's own grid), masks and a verdict",
   gpu: true,
-  description: `Preprocesses each scan as the run's config says, reconstructs every axial slice,
+  description:
+    `  neurad detect --run RUN [options] SCAN...      (or --model NAME.neurad instead of --run)
+  neurad detect --merge [--out DIR] DIR...       (join the summaries of --shard runs)
+
+Preprocesses each scan as the run's config says, reconstructs every axial slice,
 post-processes the residual as 'neurad eval' did (RUN/thresholds.json) and writes, for each
 SCAN: NAME_anomaly.nii.gz (float32), NAME_mask.nii.gz (uint8), NAME_overlay.png and NAME.json
 (volume score, verdict against the volume threshold eval calibrated at a healthy false-positive
