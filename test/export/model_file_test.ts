@@ -63,7 +63,7 @@ function trainedRun(): Promise<string> {
     await setup();
     const dir = await tempDir();
     const c = validateConfig(applyFlags(presetConfig("reddipalli22-vae"), {
-      "model.options": '{"widthMultiplier":0.125,"latentDim":32,"dropRate":0}',
+      "model.options": '{"widthMultiplier":0.0625,"latentDim":32,"dropRate":0}',
       batchSize: "2",
       epochs: "2",
       lr: "0.003",
