@@ -122,8 +122,10 @@ function row(index: number, scan: string, extra: Partial<SummaryRow> = {}): Summ
     file: `/in/${scan}.nii.gz`,
     status: "done",
     verdict: "healthy",
+    reason: "",
     volume_score: "0.0123",
     lesion_volume_mm3: "0",
+    largest_component_mm3: "0",
     components: "0",
     warnings: "",
     outputs: `${scan}.json`,
@@ -156,7 +158,15 @@ function fakeResult(dir: string, name: string, verdict: DetectResult["verdict"])
     verdict,
     volumeThreshold: null,
     threshold: 0.1,
-    lesions: [{ voxels: 3, volumeMm3: 3, centroidWorld: [0, 0, 0] }],
+    lesions: [
+      { voxels: 3, volumeMm3: 3, centroidWorld: [0, 0, 0] },
+      { voxels: 1, volumeMm3: 1.5, centroidWorld: [1, 1, 1] },
+    ],
+    verdictBasis: {
+      volumeScore: { value: 0.5, threshold: 0.6, exceeded: false },
+      largestComponent: null,
+      reason: "score 0.5 under 0.6, largest component under 1 cm³",
+    },
     warnings: ["w1", "w; 2"],
   };
 }
@@ -209,7 +219,11 @@ Deno.test("runBatch(): summary after each scan, resume skips done scans, failure
     ["c", "done", "healthy"],
   ]);
   assertEquals(rows[0].warnings, "w1 | w; 2");
-  assertEquals([rows[0].lesion_volume_mm3, rows[0].components], ["3", "1"]);
+  assertEquals(
+    [rows[0].lesion_volume_mm3, rows[0].largest_component_mm3, rows[0].components],
+    ["4.5", "3", "2"],
+  );
+  assertEquals(rows[0].reason, "score 0.5 under 0.6, largest component under 1 cm³");
   assertEquals(rows[0].outputs, "a/t1.json", "outputs relative to OUT");
   assertEquals(rows[1].warnings, "/in/b/t1.nii.gz: not a NIfTI file");
   assertEquals(

@@ -1,6 +1,7 @@
 /**
  * The summary of a batch of scans: one row per scan (its position in the sorted list, output name,
- * file, status done/failed/pending, verdict, volume score, lesion volume in mm³, components,
+ * file, status done/failed/pending, verdict and its reason, volume score, lesion volume and largest
+ * component in mm³, components,
  * warnings and output files relative to the summary's folder, each list joined by " | "), written as CSV (RFC 4180 quoting:
  * fields with a comma, quote or line break are quoted, quotes doubled) and as an HTML table. Both
  * are rewritten atomically after every scan, so a killed run leaves a valid summary whose pending
@@ -19,8 +20,10 @@ export const SUMMARY_COLUMNS = [
   "file",
   "status",
   "verdict",
+  "reason",
   "volume_score",
   "lesion_volume_mm3",
+  "largest_component_mm3",
   "components",
   "warnings",
   "outputs",
@@ -30,6 +33,8 @@ export type SummaryRow = Record<(typeof SUMMARY_COLUMNS)[number], string>;
 
 /** Between the warnings, and between the output files, of one cell (warnings hold "; "). */
 export const LIST_SEPARATOR = " | ";
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** A scan's row: done (from its NAME.json), failed (with the error), or still pending. */
 export function summaryRow(
@@ -43,8 +48,10 @@ export function summaryRow(
     file: scan.file,
     status: "pending",
     verdict: "",
+    reason: "",
     volume_score: "",
     lesion_volume_mm3: "",
+    largest_component_mm3: "",
     components: "",
     warnings: "",
     outputs: "",
@@ -60,8 +67,10 @@ export function summaryRow(
     ...row,
     status: "done",
     verdict: String(r.verdict ?? ""),
+    reason: r.verdictBasis?.reason ?? "",
     volume_score: typeof r.volumeScore === "number" ? String(r.volumeScore) : "",
-    lesion_volume_mm3: hasMask ? String(Math.round(mm3 * 100) / 100) : "",
+    lesion_volume_mm3: hasMask ? String(round2(mm3)) : "",
+    largest_component_mm3: hasMask ? String(round2(Number(lesions[0]?.volumeMm3) || 0)) : "",
     components: hasMask ? String(lesions.length) : "",
     warnings: (r.warnings ?? []).join(LIST_SEPARATOR),
     outputs: Object.values(r.outputs ?? {}).map((p) => relative(outDir, p)).join(LIST_SEPARATOR),
@@ -172,9 +181,10 @@ export function toHtml(rows: readonly SummaryRow[], title: string): string {
       : "";
     const cls = (r.status === "done" ? r.verdict : r.status).replace(/[^a-z]/g, "");
     return `<tr class="${cls}"><td>${esc(r.index)}</td><td>${esc(r.scan)}</td>` +
-      `<td>${esc(r.status === "done" ? r.verdict : r.status)}</td>` +
+      `<td title="${esc(r.reason)}">${esc(r.status === "done" ? r.verdict : r.status)}</td>` +
       `<td title="${esc(r.volume_score)}">${esc(score(r.volume_score))}</td>` +
-      `<td>${esc(r.lesion_volume_mm3)}</td><td>${esc(r.components)}</td>` +
+      `<td>${esc(r.lesion_volume_mm3)}</td><td>${esc(r.largest_component_mm3)}</td>` +
+      `<td>${esc(r.components)}</td>` +
       `<td>${r.warnings.split(LIST_SEPARATOR).map(esc).join("<br>")}</td><td>${outs}</td></tr>`;
   }).join("\n");
   return `<!doctype html>
@@ -182,7 +192,7 @@ export function toHtml(rows: readonly SummaryRow[], title: string): string {
 <style>
 body{font:14px system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse}
 th,td{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}
-th{background:#eee}td:nth-child(4),td:nth-child(5),td:nth-child(6){text-align:right}
+th{background:#eee}td:nth-child(n+4):nth-child(-n+7){text-align:right}
 tr.anomalous td:nth-child(3){background:#f8d0d0}tr.healthy td:nth-child(3){background:#d4efd4}
 tr.unreliable td:nth-child(3),tr.failed td:nth-child(3){background:#f6e2b3}
 tr.pending{color:#888}
@@ -190,7 +200,8 @@ tr.pending{color:#888}
 <h1>${esc(title)}</h1>
 <p>${esc(tally)}</p>
 <table><thead><tr><th>#</th><th>scan</th><th>verdict</th><th>volume score</th>` +
-    `<th>lesion volume (mm³)</th><th>components</th><th>warnings</th><th>outputs</th></tr></thead>
+    `<th>lesion volume (mm³)</th><th>largest component (mm³)</th><th>components</th>` +
+    `<th>warnings</th><th>outputs</th></tr></thead>
 <tbody>
 ${body}
 </tbody></table></body></html>
