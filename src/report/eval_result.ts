@@ -145,7 +145,12 @@ export interface PanelResult {
   score?: number;
   predicted?: 0 | 1;
   slice: number;
-  /** PNG data URLs (`data:image/png;base64,...`), each the same size. */
+  /** Which side of the patient each image edge shows (e.g. L, R, A, P); absent where the
+   * images carry no orientation (2D image files). */
+  orientation?: { left: string; right: string; top: string; bottom: string };
+  /** The grey scale of the residual and post-processed images: black = lo, white = hi. */
+  residualScale?: { lo: number; hi: number; unit: string };
+  /** PNG data URLs (`data:image/png;base64,...`), each the same size (at least 256 px a side). */
   images: {
     input: string;
     reconstruction: string;

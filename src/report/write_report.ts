@@ -15,6 +15,7 @@ import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import { pct, prChart, rocChart } from "./charts/curves.ts";
 import { scoreHistogram } from "./charts/histogram.ts";
 import { familyOf, trainingChart, usageChart } from "./charts/training.ts";
+import { PANEL_CSS, panelsSection } from "./panels_section.ts";
 import {
   baselineShortfalls,
   checkpointText,
@@ -347,44 +348,7 @@ export async function buildReport(r: EvalResult, log: Record<string, unknown>[])
     );
   }
 
-  if (r.panels.length) {
-    const cols = [
-      "input",
-      "reconstruction",
-      "residual",
-      "postprocessed",
-      "thresholded",
-      "groundTruth",
-    ] as const;
-    // 2D runs have no pixel labels: only the columns some panel has, ranked by score.
-    const shown = cols.filter((c) => r.panels.some((p) => p.images[c]));
-    const byScore = r.panels.every((p) => p.dice === undefined);
-    parts.push(
-      `<h2>Reconstructions (${
-        byScore
-          ? "anomalous images scored most, median and least anomalous; the healthy image " +
-            "scored most anomalous"
-          : "best, median and worst subject by Dice"
-      })</h2>` + table(
-        [
-          byScore ? "image" : "subject",
-          ...shown.map((c) => (c === "groundTruth" ? "ground truth" : c)),
-        ],
-        r.panels.map((p) => [
-          `${esc(p.rank)}<br>${byScore ? "" : `${esc(p.dataset)} `}${esc(p.subject)}${
-            byScore ? "" : `<br>slice ${p.slice}`
-          }${p.dice !== undefined ? `<br>Dice ${pct(p.dice)} %` : ""}${
-            p.score !== undefined ? `<br>score ${num(p.score, 4)}` : ""
-          }${
-            p.predicted !== undefined
-              ? `<br>${p.predicted ? "called anomalous" : "called healthy"}`
-              : ""
-          }`,
-          ...shown.map((c) => (p.images[c] ? `<img src="${p.images[c]}" alt="${c}">` : "–")),
-        ]),
-      ),
-    );
-  }
+  if (r.panels.length) parts.push(panelsSection(r));
   if (r.perSubject.length) parts.push(perSubjectTable(r));
   if (r.codebookUsage?.length) {
     parts.push(`<h2>Codebook usage</h2>${await usageChart(r.codebookUsage)}`);
@@ -419,7 +383,7 @@ th { background: #f4f4f4; } .ci { color: #777; font-size: 12px; } .oracle { colo
 .context { color: #555; font-size: 12px; margin: 2px 0; } .degenerate { color: #a33; font-weight: bold; }
 .unbeaten { color: #a33; font-weight: bold; } .notes { border: 1px solid #d99; background: #fff6f6; padding: 4px 12px; }
 .scroll { max-height: 480px; overflow: auto; display: inline-block; }
-img { image-rendering: pixelated; width: 158px; } pre { background: #f7f7f7; padding: 8px; font-size: 12px; overflow: auto; }
+img { image-rendering: pixelated; }${PANEL_CSS} pre { background: #f7f7f7; padding: 8px; font-size: 12px; overflow: auto; }
 </style></head><body>
 ${parts.join("\n")}
 </body></html>

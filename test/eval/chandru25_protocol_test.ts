@@ -39,7 +39,7 @@ import { tempDir } from "../temp_dir.ts";
 const close = (a: number, b: number, tol = 1e-6) =>
   ok(Math.abs(a - b) <= tol * (1 + Math.abs(b)), `${a} vs ${b}`);
 
-/** A fake "autoencoder" whose reconstruction is x + offset. */
+/** A fake "autoencoder" whose reconstruction is x + offset (no VQ model: no codes to count). */
 function shiftModel(offset: number): Autoencoder {
   const m = createModel<Module & Autoencoder>("chandru25-vqgan", {
     widthMultiplier: 0.0625,
@@ -47,6 +47,7 @@ function shiftModel(offset: number): Autoencoder {
     imageSize: 16,
   });
   return Object.assign(m, {
+    family: "vae" as const,
     reconstruct: (x: Tensor) => (offset === 0 ? clone(x) : addScalar(x, offset)),
   });
 }
@@ -278,6 +279,9 @@ Deno.test("runEval on 2D runs: the second study's protocol in both modes", async
   strictEqual(ca.direction, "score-above");
   strictEqual(ca.thresholdSource, "validation");
   strictEqual(a.result.perSubject.length, 10); // 4 healthy + 6 glioma test images
+  // The VQGAN's codebook usage on the test images: one share per code, summing to 1.
+  ok(a.result.codebookUsage?.length, "codebook usage");
+  close(a.result.codebookUsage!.reduce((x, y) => x + y, 0), 1, 1e-9);
   // Corrected evaluation: the best-validation checkpoint (or the last one, said so, without it).
   strictEqual(a.result.checkpointDetail!.requested, "best");
   ok(

@@ -89,13 +89,20 @@ Deno.test("vanishedLesionWarnings: one line per positive subject without a lesio
     { subject: "d", dataset: "brats", label: 1, score: 0.1, lesionVoxels: 0 },
     { subject: "h", dataset: "healthy", label: 0, score: 0.1 },
   ];
-  const w = vanishedLesionWarnings([
-    { id: "a" },
-    { id: "b", lesionVoxelsInScan: 100 },
-    { id: "c", lesionVoxelsInScan: 0 },
-    { id: "d" },
-    { id: "h", lesionVoxelsInScan: 0 },
-  ], rows);
+  // One 2×2 slice per subject; d keeps 3 lesion voxels (outside the eroded brain: none counted).
+  const w = vanishedLesionWarnings({
+    subjects: [
+      { id: "a" },
+      { id: "b", lesionVoxelsInScan: 100 },
+      { id: "c", lesionVoxelsInScan: 0 },
+      { id: "d" },
+      { id: "h", lesionVoxelsInScan: 0 },
+    ],
+    lesionMasks: Uint8Array.from([1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 0]),
+    subjectIds: ["a", "b", "c", "d", "h"],
+    H: 2,
+    W: 2,
+  }, rows);
   strictEqual(w.length, 3, w.join("\n"));
   assert(
     w[0].startsWith(
@@ -103,7 +110,7 @@ Deno.test("vanishedLesionWarnings: one line per positive subject without a lesio
     ),
   );
   assert(w[1].includes("c: its lesion mask is empty in the scan"));
-  assert(w[2].includes("d: its lesion survives preprocessing but lies outside the eroded brain"));
+  assert(w[2].includes("d: its lesion keeps 3 voxels after preprocessing, all outside the eroded"));
   for (const line of w) assert(line.endsWith(VANISHED_LESION_HANDLING), line);
   assert(VANISHED_LESION_HANDLING.includes("still counted as a positive sample"));
   strictEqual(rows[1].lesionVoxelsInScan, 100, "the row carries the scan's count");

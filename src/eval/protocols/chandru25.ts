@@ -283,6 +283,10 @@ export async function evaluateChandru25(
       };
       body.perSubject!.push(row);
     });
+    if (ts.codeCounts) {
+      const total = ts.codeCounts.reduce((x, y) => x + y, 0);
+      body.codebookUsage = Array.from(ts.codeCounts, (k) => k / Math.max(1, total));
+    }
     body.panels = chandru25Panels(
       test,
       ts,

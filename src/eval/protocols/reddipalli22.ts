@@ -262,7 +262,7 @@ export function evaluateScored(
     }
   }
   body.perSubject.push(...healthySubjectRows(test));
-  body.warnings = vanishedLesionWarnings(test.set.subjects, body.perSubject);
+  body.warnings = vanishedLesionWarnings(test.set, body.perSubject);
   body.settings = protocolSettings(s, val, test, chosen);
   body.thresholdScope = s.scope;
   return { body, thresholds: storedThresholds(s, chosen, val) };

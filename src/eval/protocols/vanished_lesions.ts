@@ -8,11 +8,18 @@
 
 import type { SubjectRow } from "../../report/eval_result.ts";
 
-/** The part of a loaded subject this check reads (SliceSet["subjects"]). */
-export interface LoadedSubject {
-  id: string;
-  /** Set by loadSlices when no lesion voxel is left in the kept slices. */
-  lesionVoxelsInScan?: number;
+/** The part of a loaded split this check reads (a SliceSet). */
+export interface LoadedLesions {
+  subjects: {
+    id: string;
+    /** Set by loadSlices when no lesion voxel is left in the kept slices. */
+    lesionVoxelsInScan?: number;
+  }[];
+  /** Preprocessed lesion masks of the kept slices [N, H, W] and each slice's subject. */
+  lesionMasks: Uint8Array;
+  subjectIds: string[];
+  H: number;
+  W: number;
 }
 
 /** What the first study's protocol does with a positive sample that has no lesion voxel. */
@@ -23,15 +30,22 @@ export const VANISHED_LESION_HANDLING = "still counted as a positive sample in t
  * One warning per pathological test subject with no lesion voxel evaluated; adds the scan's own
  * lesion voxel count to its row (`lesionVoxelsInScan`) where loadSlices measured it.
  */
-export function vanishedLesionWarnings(subjects: LoadedSubject[], rows: SubjectRow[]): string[] {
-  const inScan = new Map(subjects.map((s) => [s.id, s.lesionVoxelsInScan]));
+export function vanishedLesionWarnings(set: LoadedLesions, rows: SubjectRow[]): string[] {
+  const inScan = new Map(set.subjects.map((s) => [s.id, s.lesionVoxelsInScan]));
+  const plane = set.H * set.W, kept = new Map<string, number>();
+  set.subjectIds.forEach((id, s) => {
+    let n = 0;
+    for (let p = s * plane; p < (s + 1) * plane; p++) n += set.lesionMasks[p] ? 1 : 0;
+    kept.set(id, (kept.get(id) ?? 0) + n);
+  });
   const out: string[] = [];
   for (const row of rows) {
     if (row.label !== 1 || (row.lesionVoxels ?? 0) > 0) continue;
     const n = inScan.get(row.subject);
     if (n !== undefined) row.lesionVoxelsInScan = n;
     const where = n === undefined
-      ? "its lesion survives preprocessing but lies outside the eroded brain the pixel metrics use"
+      ? `its lesion keeps ${kept.get(row.subject) ?? 0} voxels after preprocessing, all ` +
+        "outside the eroded brain the pixel metrics use"
       : n > 0
       ? `its lesion mask has ${n} voxels in the scan and none after preprocessing (cropping, ` +
         "resizing to the model's grid, slices kept)"

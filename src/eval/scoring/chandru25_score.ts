@@ -48,6 +48,8 @@ export interface ScoredStack {
    * quantised to 0..255 (for the report's panels; a quarter of float's memory).
    */
   recon?: Uint8Array;
+  /** VQ models: how many latents of the stack each code took (the report's codebook usage). */
+  codeCounts?: Float64Array;
 }
 
 /**
@@ -69,6 +71,10 @@ export async function scoreStack(
 ): Promise<ScoredStack> {
   const hw = H * W, terms: ScoreTerms[] = [];
   const recon = keepRecon ? new Uint8Array(N * hw) : undefined;
+  // VQ families score forward's reconstruction (their reconstruct() is forward().recon, the
+  // same codebook step), which also gives each latent's code for the codebook usage.
+  const vq = nets.model.family === "vqvae" || nets.model.family === "vqgan";
+  let codeCounts: Float64Array | undefined;
   nets.model.eval();
   nets.disc.eval();
   nets.vgg.eval();
@@ -80,17 +86,34 @@ export async function scoreStack(
       for (let c = 0; c < 3; c++) host.set(img, (n * 3 + c) * hw);
     }
     const x = Tensor.from(host, [k, 3, H, W]);
-    const r = noGrad(() => nets.model.reconstruct(x));
-    const t = noGrad(() => batchTerms(nets, x, r));
-    const [a, b, c, rv] = await Tensor.toArrays(
-      recon ? [t.mse, t.vgg, t.d, r] : [t.mse, t.vgg, t.d],
+    const out = tidy(() =>
+      noGrad(() => {
+        if (!vq) return { r: nets.model.reconstruct(x), codes: undefined, K: 0 };
+        const o = nets.model.forward(x);
+        return { r: o.recon, codes: o.indices, K: o.usage?.shape[0] ?? 0 };
+      })
     );
+    const r = out.r;
+    const t = noGrad(() => batchTerms(nets, x, r));
+    const read = await Tensor.toArrays([
+      t.mse,
+      t.vgg,
+      t.d,
+      ...(recon ? [r] : []),
+      ...(out.codes ? [out.codes] : []),
+    ]);
+    const [a, b, c] = read, rv = recon ? read[3] : undefined;
+    if (out.codes) {
+      const counts = codeCounts ??= new Float64Array(out.K);
+      for (const k of read[read.length - 1]) if (k < counts.length) counts[k]++;
+      out.codes.dispose();
+    }
     for (const z of [x, r, t.mse, t.vgg, t.d]) z.dispose();
     for (let n = 0; n < k; n++) terms.push({ mse: a[n], vggMse: b[n], dMean: c[n] });
     if (recon) greyBytes(rv as Float32Array, k, hw, recon.subarray(i * hw, (i + k) * hw));
     onBatch?.(i + k);
   }
-  return { terms, scores: terms.map(chandru25Score), recon };
+  return { terms, scores: terms.map(chandru25Score), recon, codeCounts };
 }
 
 /** [k, 3, hw] in [−1, 1] → the mean of the channels as 0..255 into `out` [k, hw]. */

@@ -45,15 +45,16 @@ export function itemName(level: RankingResult["level"], twoD = false): string {
 
 const n = (v: number) => v.toLocaleString("en");
 
-/** "healthy: 5,000 of 2,000,000 pixels (an even sample) · anomalous: all 812". */
-export function sampleNote(r: RankingResult, twoD = false): string {
+/** ["healthy: 5,000 of 2,000,000 pixels (an even sample)", "anomalous: all 812 pixels"]. */
+export function sampleNote(r: RankingResult, twoD = false): string[] {
   const one = (name: string, shown: number, total: number) =>
     shown < total
       ? `${name}: ${n(shown)} of ${n(total)} ${itemName(r.level, twoD)} (an even sample)`
       : `${name}: all ${n(total)} ${itemName(r.level, twoD)}`;
-  return `${one("healthy", r.scores.healthy.length, r.negatives)} · ${
-    one("anomalous", r.scores.anomalous.length, r.positives)
-  }`;
+  return [
+    one("healthy", r.scores.healthy.length, r.negatives),
+    one("anomalous", r.scores.anomalous.length, r.positives),
+  ];
 }
 
 const GROUP_COLOUR = {
