@@ -2,7 +2,8 @@
  * `neurad export --format onnx`: a model's reconstruction path (eval mode, the image [N, C, H, W]
  * in the range the run's preprocessing gives, to its reconstruction; the path `neurad detect`
  * scores) as an ONNX model at opset 17, so ONNX runtimes (onnxruntime, TensorRT, OpenVINO) can
- * serve it. The graph input is "image" with a symbolic batch "N"; outputs "reconstruction" and,
+ * serve it. The graph input is "image" with a symbolic batch "N" (and symbolic "H", "W" for the
+ * fully convolutional chandru25-vqgan); outputs "reconstruction" and,
  * for vector-quantised models, "codes" (int64 code indices [N, h, w]). The run's config and
  * neurad's version travel as metadata_props; preprocessing and post-processing stay outside the
  * graph (docs/export.md). Checked against onnxruntime in test/export/onnx_export_test.ts.
@@ -30,17 +31,16 @@ export async function onnxOfModel(
   metadata: Record<string, string> = {},
 ): Promise<OnnxExport> {
   const g = await OnnxGraph.of(model);
-  const [C, H, W] = model.inputShape;
   const r = reconstructionGraph(g, model, name, "image");
   for (const o of r.outputs) g.nodes.push(identity(o.value, o.name));
   const bytes = encodeOnnxModel({
     nodes: g.nodes,
     initializers: g.initializers,
-    inputs: [{ name: "image", dims: ["N", C, H, W] }],
+    inputs: [{ name: "image", dims: r.inputDims }],
     outputs: r.outputs.map((o) => ({ name: o.name, dims: o.dims, int64: o.int64 })),
     graphName: name,
     producerVersion: NEURAD_VERSION,
-    docString: `${name} (${model.mode}) reconstruction: image [N, ${C}, ${H}, ${W}] → ` +
+    docString: `${name} (${model.mode}) reconstruction: image [${r.inputDims.join(", ")}] → ` +
       r.outputs.map((o) => o.name).join(", "),
     metadata: { ...metadata, "neurad.model": name, "neurad.mode": model.mode },
   });

@@ -34,6 +34,8 @@ import { int, ints, type OnnxGraph, str } from "./onnx_graph.ts";
 
 /** A model's reconstruction graph: its outputs by name, and what the export leaves out. */
 export interface ReconstructionGraph {
+  /** The image input's dims: "N" free; "H", "W" free for fully convolutional models. */
+  inputDims: (number | string)[];
   /** "reconstruction" (float, the input's shape) and, for VQ models, "codes" (int64 N×h×w). */
   outputs: { name: string; value: string; dims: (number | string)[]; int64?: boolean }[];
   notes: string[];
@@ -76,7 +78,8 @@ export function reconstructionGraph(
     const z = g.layer(model.encoder.encoder, x, "encoder");
     const q = quantize(g, model.quantizer.weight, z, "quantizer");
     const y = g.layer(model.decoder.decoder, q.zq, "decoder");
-    const out = vqOutputs(y, q.codes, H, W, model);
+    // Fully convolutional (trained at 64×64, the study tests at 128×128): any H, W divisible by 4.
+    const out = vqOutputs(y, q.codes, "H", "W", model);
     if (model.mode === "faithful") {
       out.notes.push(
         "faithful mode moves the codebook on every forward (the study's EMA, eval included); " +
@@ -96,12 +99,13 @@ export function reconstructionGraph(
 function vqOutputs(
   y: string,
   codes: string,
-  H: number,
-  W: number,
+  H: number | string,
+  W: number | string,
   model: Autoencoder,
 ): ReconstructionGraph {
   const C = model.inputShape[0];
   return {
+    inputDims: ["N", C, H, W],
     outputs: [
       { name: "reconstruction", value: y, dims: ["N", C, H, W] },
       { name: "codes", value: codes, dims: ["N", "h", "w"], int64: true },
@@ -248,7 +252,11 @@ function vae(g: OnnxGraph, m: Reddipalli22Vae, x: string, H: number, W: number) 
       "(deterministic), as corrected mode does",
     ]
     : [];
-  return { outputs: [{ name: "reconstruction", value: y, dims: ["N", 1, H, W] }], notes };
+  return {
+    inputDims: ["N", 1, H, W],
+    outputs: [{ name: "reconstruction", value: y, dims: ["N", 1, H, W] }],
+    notes,
+  };
 }
 
 type VqvaeParts = Reddipalli22Vqvae["encoder"]["residual_stack"];

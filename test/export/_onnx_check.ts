@@ -85,6 +85,8 @@ export interface OnnxCase {
   /** The VQ models' encoder output (latents), to place the codebook. */
   latents?: (m: Autoencoder, x: Tensor) => Tensor;
   codebook?: (m: Autoencoder) => Tensor;
+  /** Fully convolutional models: also an image of this H × W (the graph's H, W are free). */
+  otherSize?: [number, number];
 }
 
 // deno-lint-ignore no-explicit-any
@@ -130,6 +132,24 @@ export async function checkOnnxCase(c: OnnxCase): Promise<void> {
       console.log(`  ${label}: max |onnxruntime − neurad| = ${err.toExponential(2)}${codes}`);
       ok(err <= TOL, `max abs error ${err}`);
       ok(Math.max(...recon.map(Math.abs)) > 1e-3, "reconstruction not trivially zero");
+      if (c.otherSize) {
+        const [h, w] = c.otherSize;
+        const other = hostRandom(C * h * w, 8);
+        const x2 = Tensor.from(other, [1, C, h, w]);
+        const o2 = noGrad(() => m.forward(x2));
+        const want = (await o2.recon.toArray()) as Float32Array;
+        const wantCodes = Array.from(await o2.indices!.toArray() as Int32Array);
+        for (const t of Object.values(o2)) (t as Tensor | undefined)?.dispose();
+        x2.dispose();
+        const r2 = await runOrt(bytes, other, [1, C, h, w]);
+        deepStrictEqual(r2.reconstruction.dims, [1, C, h, w]);
+        deepStrictEqual(Array.from(r2.codes.data as BigInt64Array, Number), wantCodes);
+        let e2 = 0;
+        const y2 = r2.reconstruction.data as Float32Array;
+        for (let i = 0; i < want.length; i++) e2 = Math.max(e2, Math.abs(y2[i] - want[i]));
+        console.log(`  ${label} at ${h}×${w}: max |onnxruntime − neurad| = ${e2.toExponential(2)}`);
+        ok(e2 <= TOL, `max abs error at ${h}×${w}: ${e2}`);
+      }
     } finally {
       x.dispose();
     }

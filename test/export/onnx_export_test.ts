@@ -38,6 +38,7 @@ const CASES: OnnxCase[] = [
     options: { mode: "corrected", widthMultiplier: 1 / 16, numCodes: 16, imageSize: 16 },
     latents: (m: AnyModel, x) => m.encoder.forward(x),
     codebook: (m: AnyModel) => m.quantizer.weight,
+    otherSize: [24, 20],
   },
   {
     name: "chandru25-vqgan",
