@@ -12,7 +12,6 @@
 // src/detect/detect_scan.ts is the thin file wrapper the CLI uses.
 
 import { basename, join } from "node:path";
-import { encode } from "fast-png";
 import { parseNifti } from "../data/nifti/read_nifti.ts";
 import { encodeNiftiFile } from "../data/nifti/write_nifti.ts";
 import type { Volume } from "../data/nifti/volume.ts";
@@ -39,6 +38,7 @@ import type { ProgressBar } from "../util/progress.ts";
 import { planSpacing, type SpacingPlan } from "./scan_spacing.ts";
 import { contrastProblem, inputProblems } from "./input_checks.ts";
 import { decideVerdict, type VerdictBasis } from "./verdict.ts";
+import { overlayPng } from "./overlay_png.ts";
 
 export interface DetectResult {
   scan: string;
@@ -266,9 +266,9 @@ export async function detectVolume(
     );
   }
   if (bad.suspect.length && res.verdict !== "unknown") res.verdict = "unreliable";
-  const overlayPng = montage(pre.image.data, map, maskPre, W, H, Z);
+  const overlay = overlayPng(pre.image.data, map, maskPre, W, H, Z);
   res.outputs.overlay = at(files.overlay);
-  return done({ anomaly, mask: maskBytes, overlayPng });
+  return done({ anomaly, mask: maskBytes, overlayPng: overlay });
 }
 
 /** Connected components (26-connected) of a mask on the scan grid, largest first. */
@@ -299,37 +299,4 @@ function components(mask: Uint8Array, v: Volume): DetectResult["lesions"] {
       centroidWorld: w.map((c) => Math.round(c * 100) / 100) as [number, number, number],
     };
   }).sort((p, q) => q.voxels - p.voxels);
-}
-
-/** 12 axial slices (inferior → superior) of the preprocessed scan with the map in red. */
-function montage(
-  img: Float32Array,
-  map: Float32Array,
-  mask: Uint8Array | null,
-  W: number,
-  H: number,
-  Z: number,
-): Uint8Array {
-  const cols = 6, rows = 2, n = cols * rows;
-  let hiMap = 1e-6;
-  for (const v of map) if (v > hiMap) hiMap = v;
-  const out = new Uint8Array(cols * W * rows * H * 3);
-  const rowBytes = cols * W * 3;
-  for (let s = 0; s < n; s++) {
-    const z = Math.round(((s + 1) * Z) / (n + 1));
-    const ox = (s % cols) * W, oy = Math.floor(s / cols) * H;
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < W; x++) {
-        const i = z * W * H + y * W + x;
-        const g = Math.round(255 * Math.min(1, Math.max(0, img[i])));
-        const heat = Math.min(1, map[i] / hiMap);
-        const red = mask ? mask[i] === 1 : heat > 0.5;
-        const o = (oy + (H - 1 - y)) * rowBytes + (ox + x) * 3;
-        out[o] = red ? 255 : Math.round(g * (1 - heat) + 255 * heat);
-        out[o + 1] = red ? Math.round(g * 0.3) : Math.round(g * (1 - heat));
-        out[o + 2] = red ? Math.round(g * 0.3) : Math.round(g * (1 - heat));
-      }
-    }
-  }
-  return encode({ width: cols * W, height: rows * H, data: out, channels: 3 });
 }
