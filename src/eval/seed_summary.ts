@@ -42,7 +42,9 @@ class Collector {
       this.order.push(k);
       this.values.set(t, this.seeds.map(() => null));
     }
-    this.values.get(t)![seedIndex] = degenerate || value === undefined ? null : value;
+    // NaN (e.g. false positives of a lesion-size stratum) is no value either.
+    const none = degenerate || value === undefined || !Number.isFinite(value);
+    this.values.get(t)![seedIndex] = none ? null : value;
     if (degenerate) {
       const d = this.degenerate.get(t) ?? [];
       d.push(this.seeds[seedIndex]);
@@ -321,6 +323,7 @@ export function seedLines(s: SeedSpread): string[] {
   ];
   for (const m of s.metrics) {
     if (m.metric === "threshold" || m.metric === "mask share of the brain") continue;
+    if (m.values.every((v) => v === null) && !m.degenerateSeeds) continue; // no value in any seed
     lines.push(
       `${m.dataset.padEnd(8)} ${m.row.padEnd(12)} ${m.metric.padEnd(16)} ${spreadText(m)}`,
     );

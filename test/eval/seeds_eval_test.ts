@@ -59,6 +59,17 @@ function dice(diceT: number, degenerate?: string): DiceResult {
   };
 }
 
+function lesionRow(fp: number) {
+  return {
+    dataset: "brats",
+    stratum: "small",
+    lesions: 2,
+    detected: 1,
+    sensitivity: 0.5,
+    falsePositivesPerVolume: fp,
+  };
+}
+
 function result(run: string, slice: number, d: DiceResult): EvalResult {
   return {
     run,
@@ -123,6 +134,12 @@ Deno.test("summarizeSeeds(): means, spread, per-seed values; a degenerate seed l
   // Per-subject rows of every seed, with the seed.
   deepStrictEqual(r.perSubject.map((x) => x.seed), [0, 1, 2]);
   strictEqual(r.timing.seconds, 6);
+  // A metric that is NaN in a seed (a stratum without false positives) has no value there.
+  const nan = seedMetrics([
+    { ...results[0], lesionDetection: [lesionRow(NaN)] },
+    { ...results[2], lesionDetection: [lesionRow(2)] },
+  ], [0, 2]).find((m) => m.metric === "false positives / volume")!;
+  deepStrictEqual([nan.values, nan.mean, nan.std], [[null, 2], 2, null]);
   ok(r.checkpointDetail!.note.includes("seed 2: best (step 10)"));
 
   // Printed: one line per metric with mean ± std [per seed]; the degenerate seed said.
