@@ -4,7 +4,7 @@
 // the help states the range.
 
 import { assert, assertEquals } from "../assert.ts";
-import { HelpRequested } from "../../src/cli/parse_args.ts";
+import { commandHelp, HelpRequested } from "../../src/cli/parse_args.ts";
 import { COMMANDS } from "../../src/cli/commands/mod.ts";
 import { main } from "../../src/cli/main.ts";
 import { UserError } from "../../src/core/errors.ts";
@@ -87,6 +87,8 @@ Deno.test("eval --bootstrap 0 is refused at parse time; the help gives the range
     "--bootstrap: 0 is below the minimum 1",
   );
   assertEquals(refusal("eval", ["--run", "/tmp", "--bootstrap", "1", "--help"]), "help");
+  const help = commandHelp(command("eval")).split("\n").find((l) => l.includes("--bootstrap N"));
+  assert(help?.includes("(1..100000)"), help);
 });
 
 Deno.test("every command: --bogus is an unknown flag, named, before anything runs", () => {
