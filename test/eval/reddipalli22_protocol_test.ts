@@ -304,6 +304,23 @@ Deno.test("pooled thresholds by default; per-dataset thresholds from each datase
   strictEqual(resolveSetup(fakeRun("corrected"), {}).scope, "pooled");
 });
 
+Deno.test("curves in the result keep their ends when thinned to 500 points", () => {
+  const { body } = protocol();
+  const thinned = body.rankings!.filter((x) => x.pr.recall.length === 500);
+  ok(thinned.length > 0, "some curve is thinned");
+  for (const x of body.rankings!) {
+    const where = `${x.dataset} ${x.level}`;
+    // scikit-learn's ends: PR from recall 1 to (recall 0, precision 1); ROC from (0, 0) to (1, 1).
+    deepStrictEqual([x.pr.recall[0], x.pr.recall.at(-1), x.pr.precision.at(-1)], [1, 0, 1], where);
+    deepStrictEqual([x.roc.fpr[0], x.roc.tpr[0], x.roc.fpr.at(-1), x.roc.tpr.at(-1)], [
+      0,
+      0,
+      1,
+      1,
+    ], where);
+  }
+});
+
 Deno.test("every ranking has its no-model baseline, scored by the same metric code", () => {
   const { test, body } = protocol();
   const rk = (ds: string, level: string) =>

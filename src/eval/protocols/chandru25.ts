@@ -39,6 +39,7 @@ import { auroc } from "../metrics/roc.ts";
 import { BASELINE_NAMES, imageMeans } from "../scoring/baselines.ts";
 import { openScoreVgg } from "../scoring/score_vgg.ts";
 import { youdenThreshold } from "../metrics/youden_threshold.ts";
+import { evenSample } from "../metrics/even_sample.ts";
 
 /** The study's fixed threshold and test resolution (its code). */
 export const STUDY_THRESHOLD = 8;
@@ -82,8 +83,7 @@ export function predictAnomalous(score: number, threshold: number, direction: Di
   return (direction === "score-at-most" ? score <= threshold : score > threshold) ? 1 : 0;
 }
 
-const sub = (xs: number[], n: number) =>
-  xs.length <= n ? xs : Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]);
+const sub = (xs: number[], n: number) => evenSample(xs, n);
 
 /** Runs the protocol; returns the result body and the thresholds file's content. */
 export async function evaluateChandru25(

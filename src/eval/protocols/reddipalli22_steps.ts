@@ -30,6 +30,7 @@ import {
 } from "../scoring/baselines.ts";
 import type { ResidualKind } from "../scoring/reconstruct.ts";
 import { reddipalli22Panels } from "./reddipalli22_panels.ts";
+import { evenSample } from "../metrics/even_sample.ts";
 import {
   fractionAbove,
   gather,
@@ -165,10 +166,7 @@ export function chooseThresholds(s: StepSetup, val: Scored, datasets: string[]):
   };
 }
 
-const sub = (xs: ArrayLike<number>, n = 500): number[] =>
-  xs.length <= n
-    ? Array.from(xs)
-    : Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]);
+const sub = (xs: ArrayLike<number>, n = 500): number[] => evenSample(xs, n);
 
 function ranking(
   level: RankingResult["level"],
