@@ -7,6 +7,7 @@
 
 import { ok, rejects, strictEqual } from "node:assert";
 import { noGrad } from "../../src/core/autograd.ts";
+import { tidy } from "../../src/core/scope.ts";
 import { UserError } from "../../src/core/errors.ts";
 import { Tensor } from "../../src/core/tensor.ts";
 import { createModel } from "../../src/models/create_model.ts";
@@ -60,6 +61,33 @@ for (const c of CASES) {
     () => checkOnnxCase(c),
   );
 }
+
+Deno.test("onnxOfModel(): faithful VAE exports the decoding of μ and says so", async () => {
+  await setup();
+  const m = createModel<Module & Autoencoder>("reddipalli22-vae", {
+    mode: "faithful",
+    widthMultiplier: 0.125,
+    latentDim: 32,
+  }) as AnyModel;
+  try {
+    randomizeNorms(m, 2);
+    m.eval();
+    const { bytes, notes } = await onnxOfModel(m, "reddipalli22-vae");
+    ok(notes.length === 1 && notes[0].includes("decodes z = μ"), notes.join("; "));
+    const image = hostRandom(95 * 79, 4);
+    const x = Tensor.from(image, [1, 1, 95, 79]);
+    const y = noGrad(() => tidy(() => m.decode(m.encode(x).mu)));
+    const want = (await y.toArray()) as Float32Array;
+    y.dispose();
+    x.dispose();
+    const got = (await runOrt(bytes, image, [1, 1, 95, 79])).reconstruction.data as Float32Array;
+    let err = 0;
+    for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i] - want[i]));
+    ok(err <= TOL, `max abs error ${err}`);
+  } finally {
+    m.dispose();
+  }
+});
 
 Deno.test("onnxOfModel(): chandru25-dcgan (no image-to-reconstruction map) is refused in one line", async () => {
   await setup();
