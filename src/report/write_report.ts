@@ -91,7 +91,19 @@ function perSubjectTable(r: EvalResult): string {
       (x) => (x.predicted === undefined ? "–" : x.predicted ? "anomalous" : "healthy"),
     ]);
   }
-  if (has("dice")) cols.push(["Dice %", (x) => (x.dice === undefined ? "–" : pct(x.dice))]);
+  // A positive subject with no lesion voxel evaluated has no Dice to speak of (see the notes).
+  const noLesion = (x: typeof rows[0]) => x.label === 1 && x.lesionVoxels === 0;
+  if (has("dice")) {
+    cols.push([
+      "Dice %",
+      (x) =>
+        noLesion(x)
+          ? `<span class="degenerate" title="no lesion voxel evaluated: see the notes">no lesion</span>`
+          : x.dice === undefined
+          ? "–"
+          : pct(x.dice),
+    ]);
+  }
   if (has("lesionVoxels")) {
     cols.push([
       "lesion voxels (model grid, eroded brain)",

@@ -155,4 +155,6 @@ Deno.test("a vanished lesion's warning reaches the terminal lines and the report
   assert(header.includes(warning), header);
   // The per-subject table shows the scan's count beside the preprocessed one.
   assert(/<td>b<\/td>[^\n]*<td>100<\/td>/.test(html), "per-subject row with the scan's count");
+  // Its Dice is no result: the cell says why instead of showing 0.
+  assert(/<td>b<\/td>[^\n]*>no lesion<\/span>/.test(html), "no Dice for a vanished lesion");
 });

@@ -105,7 +105,7 @@ Deno.test("training curves: every y axis names its term and unit, x the step", a
   const svg = (await trainingChart(log, familyOf("reddipalli22-vae")))!;
   for (
     const t of [
-      "total loss (the optimised sum)",
+      "total loss (optimised)",
       "Σ|x − x̂| per image (intensity)",
       "KL divergence per image (nats)",
       "validation mean |x − x̂| (intensity)",

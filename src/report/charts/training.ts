@@ -32,7 +32,7 @@ const SKIP = new Set([
 export function termTitle(term: string, family: Family): string {
   const l1 = family === "vae" ? "Σ|x − x̂| per image (intensity)" : "mean |x − x̂| (intensity)";
   const titles: Record<string, string> = {
-    loss: "total loss (the optimised sum)",
+    loss: "total loss (optimised)",
     l1,
     kl: "KL divergence per image (nats)",
     mse: "mean (x − x̂)² (intensity²)",
@@ -77,7 +77,8 @@ export function trainingChart(
     concat: [...byTerm].map(([term, values]) => ({
       title: term,
       width: 220,
-      height: 130,
+      // Tall enough for the rotated y title (the term and its unit) to fit beside the plot.
+      height: 170,
       data: { values },
       mark: { type: "line", point: values.length < 60 },
       encoding: {
