@@ -1,15 +1,17 @@
 // Detection on one scan held in memory, bytes in and bytes out: the scan's NIfTI bytes are
-// preprocessed exactly as the run's config says, every axial slice is reconstructed on the GPU,
-// a scan whose voxel size differs from the training scans' is resampled to it first (or refused
-// when far out of range: src/detect/scan_spacing.ts), the residual is post-processed as eval did (RUN/thresholds.json: erosion planes and iterations,
-// median filter size and dimension; src/eval/postprocess/postprocess_stack.ts), and the map goes
-// back onto the scan's grid and affine (any orientation, NIfTI-1 or -2). It returns the bytes of
-// NAME_anomaly.nii.gz (float32), NAME_mask.nii.gz (uint8), NAME_overlay.png and the text of
-// NAME.json (volume score, verdict, the volume threshold with how many healthy validation volumes
-// calibrated it at which false-positive rate, lesion components in mm³ and scanner coordinates,
-// warnings). Input that is not a skull-stripped 3D T1 brain is flagged, never silently scored.
-// No file system here (no Deno.*, no node:fs), so it runs in a browser Worker as well;
-// src/detect/detect_scan.ts is the thin file wrapper the CLI uses.
+// checked (src/detect/input_checks.ts), brought to the run's training voxel size or refused
+// (src/detect/scan_spacing.ts), preprocessed exactly as the run's config says, every axial slice
+// is reconstructed on the GPU, the residual is post-processed as eval did (RUN/thresholds.json:
+// erosion planes and iterations, median filter size and dimension;
+// src/eval/postprocess/postprocess_stack.ts), and the map goes back onto the scan's grid, affine
+// and sform/qform codes (any orientation, NIfTI-1 or -2). It returns the bytes of
+// NAME_anomaly.nii.gz (float32), NAME_mask.nii.gz (uint8), NAME_overlay.png
+// (src/detect/overlay_png.ts) and the text of NAME.json: volume score, the verdict from the volume
+// score and the largest lesion component together (src/detect/verdict.ts) and its basis, lesion
+// components in mm³ and scanner coordinates, voxel size, warnings. Input that is not a
+// skull-stripped 3D T1 brain is flagged ("unreliable") or refused, never silently scored. No file
+// system here (no Deno.*, no node:fs), so it runs in a browser Worker as well;
+// src/detect/detect_scan.ts is the thin file wrapper the CLI uses. Reference: docs/detect.md.
 
 import { basename, join } from "node:path";
 import { parseNifti } from "../data/nifti/read_nifti.ts";
@@ -29,6 +31,7 @@ import { reconstructStack } from "../eval/scoring/reconstruct.ts";
 import { postprocessStack } from "../eval/postprocess/postprocess_stack.ts";
 import {
   fromStoredPostprocess,
+  type StoredDataSpacing,
   type StoredThresholds,
   type VolumeThresholdInfo,
   volumeThresholdInfo,
@@ -107,8 +110,9 @@ export function outputNames(name: string) {
 export function preprocessForRun(
   vol: Volume,
   preprocess: Record<string, unknown>,
+  dataSpacing?: StoredDataSpacing,
 ): { plan: SpacingPlan; pre: PreprocessedVolume | null } {
-  const plan = planSpacing(affineSpacing(vol.affine), preprocess);
+  const plan = planSpacing(affineSpacing(vol.affine), preprocess, dataSpacing);
   if (plan.action === "refused") return { plan, pre: null };
   const input = plan.action === "resampled" ? resampleToSpacing(vol, plan.training) : vol;
   const pre = preprocessVolume(input, null, preprocess as PreprocessOptions);
@@ -160,7 +164,11 @@ export async function detectVolume(
     return done({ anomaly: null, mask: null, overlayPng: null });
   }
   for (let i = 0; i < vol.data.length; i++) if (!Number.isFinite(vol.data[i])) vol.data[i] = 0;
-  const { plan, pre } = preprocessForRun(vol, run.config.data.preprocess);
+  const { plan, pre } = preprocessForRun(
+    vol,
+    run.config.data.preprocess,
+    thresholds?.dataSpacing,
+  );
   res.spacing = plan;
   if (!pre) {
     res.warnings.push(`not scored: ${plan.reason}`);

@@ -57,6 +57,32 @@ export interface StoredComponentVolume {
   combinedFalsePositives: number;
 }
 
+/** Voxel sizes of the scans eval calibrated on (per axis: median, smallest and largest). */
+export interface StoredDataSpacing {
+  median: [number, number, number];
+  min: [number, number, number];
+  max: [number, number, number];
+  volumes: number;
+}
+
+/** Voxel sizes of the scans with these canonical affines (undefined when there are none). */
+export function dataSpacingOf(affines: number[][][]): StoredDataSpacing | undefined {
+  if (!affines.length) return undefined;
+  const per = [0, 1, 2].map((j) =>
+    affines.map((a) => Math.hypot(a[0][j], a[1][j], a[2][j])).sort((p, q) => p - q)
+  );
+  const median = (v: number[]) =>
+    v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  const three = (f: (v: number[]) => number) =>
+    per.map((v) => +f(v).toPrecision(6)) as [number, number, number];
+  return {
+    median: three(median),
+    min: three((v) => v[0]),
+    max: three((v) => v[v.length - 1]),
+    volumes: affines.length,
+  };
+}
+
 /** What `neurad detect` needs to score a scan like eval did (RUN/thresholds.json). */
 export interface StoredThresholds {
   /** The protocol that chose the thresholds, e.g. "reddipalli22". */
@@ -71,6 +97,9 @@ export interface StoredThresholds {
   volumeScore: StoredVolumeScore;
   /** Absent in files written before the verdict looked at the components. */
   componentVolume?: StoredComponentVolume;
+  /** Voxel size (mm, canonical x y z) of the validation scans, drawn from the training data's
+   * dataset: detect's training voxel size when the run's config does not state one. */
+  dataSpacing?: StoredDataSpacing;
   postprocess: StoredPostprocess;
   createdBy: string;
   checkpoint: string;

@@ -19,6 +19,7 @@ import {
 import { resizeGrid } from "../../src/data/preprocess/rescale.ts";
 import { detectVolume, preprocessForRun } from "../../src/detect/detect_volume.ts";
 import { planSpacing } from "../../src/detect/scan_spacing.ts";
+import { dataSpacingOf } from "../../src/eval/stored_thresholds.ts";
 import { setup } from "../helpers.ts";
 import { colinScan, FAST_PREPROCESS, tinyRun } from "./_tiny_run.ts";
 
@@ -38,6 +39,27 @@ Deno.test("planSpacing: as is within 5 %, resampled beyond, refused far out of r
   assert(/1×1×5 mm are far coarser than the 2×2×2 mm the model looks at/.test(p.reason!), p.reason);
   deepStrictEqual(planSpacing([2, 2, 2], FAST_PREPROCESS).trainingSource, "config");
   deepStrictEqual(act([2, 2, 2], FAST_PREPROCESS), "as is");
+});
+
+Deno.test("the training voxel size: the config's, else the validation scans' eval measured", () => {
+  const twoMm = [[2, 0, 0, 0], [0, 2, 0, 0], [0, 0, 2, 0], [0, 0, 0, 1]];
+  const ixi = [[0.9375, 0, 0, 0], [0, 0.9375, 0, 0], [0, 0, 1.2, 0], [0, 0, 0, 1]];
+  const data = dataSpacingOf([twoMm, twoMm, ixi])!;
+  deepStrictEqual(data, {
+    median: [2, 2, 2],
+    min: [0.9375, 0.9375, 1.2],
+    max: [2, 2, 2],
+    volumes: 3,
+  });
+  deepStrictEqual(dataSpacingOf([]), undefined);
+  const p = planSpacing([2, 2, 2], {}, data);
+  deepStrictEqual([p.training, p.trainingSource, p.action], [
+    [2, 2, 2],
+    "validation scans",
+    "as is",
+  ]);
+  // The config's own figure wins over the measured one.
+  deepStrictEqual(planSpacing([2, 2, 2], { spacing: [1, 1, 1] }, data).action, "resampled");
 });
 
 /** Pearson r over brain voxels, and Dice of each map's top 2 % of brain voxels. */

@@ -14,7 +14,9 @@ import {
 import { BASELINE_NAMES, pixelBaselineName } from "../scoring/baselines.ts";
 import { ProgressBar } from "../../util/progress.ts";
 import {
+  dataSpacingOf,
   type StoredComponentVolume,
+  type StoredDataSpacing,
   type StoredThresholds,
   toStoredPostprocess,
 } from "../stored_thresholds.ts";
@@ -128,6 +130,7 @@ async function scoreSplit(s: Setup, split: "val" | "test"): Promise<Scored> {
     seed: d.splitSeed,
     preprocess: s.faithful ? { ...d.preprocess, lesionMaskThreshold: 0.01 } : d.preprocess,
     cacheDir: preprocessCacheDir(d.cacheDir),
+    masksDir: d.masksDir || undefined,
     quiet: s.quiet,
   });
   const { N, H, W } = set;
@@ -225,6 +228,7 @@ function storedThresholds(s: Setup, chosen: Chosen, val: Scored): StoredThreshol
       hv,
       chosen.volume.threshold,
     )),
+    ...spacingRecord(dataSpacingOf(scanAffines(val))),
     postprocess: toStoredPostprocess(s.main, s.residual),
     createdBy: "neurad eval",
     checkpoint: s.run.checkpointPath,
@@ -232,6 +236,9 @@ function storedThresholds(s: Setup, chosen: Chosen, val: Scored): StoredThreshol
 }
 
 const componentRule = (c: StoredComponentVolume | undefined) => (c ? { componentVolume: c } : {});
+const scanAffines = (val: Scored): number[][][] =>
+  val.set.subjects.map((x) => x.geometry?.scanAffine).filter((a) => a !== undefined);
+const spacingRecord = (d: StoredDataSpacing | undefined) => (d ? { dataSpacing: d } : {});
 
 /** Everything after scoring: thresholds from `val`, metrics on `test`, settings and the record
  * detect reads. Pure host code (tests run it on synthetic splits). */
