@@ -1,6 +1,6 @@
 // Training curves from RUN/log.jsonl: every loss term against the step, one small chart per term
-// with its own y scale and a y title naming what the term is and its unit (the family's loss
-// definitions, src/train/loss_steps.ts), and the validation loss per epoch when present; and the
+// with its own y scale, a subtitle saying what the term is and the y axis titled with its unit
+// (the family's loss definitions, src/train/loss_steps.ts), and the validation loss per epoch when present; and the
 // codebook usage of a VQ model's test latents (the share of latents each code takes).
 
 import { renderSvg } from "./render.ts";
@@ -28,28 +28,30 @@ const SKIP = new Set([
   "hostRssMB",
 ]);
 
-/** The y title of a logged term: what it is and its unit. */
-export function termTitle(term: string, family: Family): string {
-  const l1 = family === "vae" ? "Σ|x − x̂| per image (intensity)" : "mean |x − x̂| (intensity)";
-  const titles: Record<string, string> = {
-    loss: "total loss (optimised)",
+/** What a logged term is (the chart's subtitle) and its unit (the y axis title). */
+export function termLabel(term: string, family: Family): { what: string; unit: string } {
+  const l1 = family === "vae"
+    ? { what: "Σ|x − x̂| per image", unit: "intensity" }
+    : { what: "mean |x − x̂|", unit: "intensity" };
+  const labels: Record<string, { what: string; unit: string }> = {
+    loss: { what: "the optimised total", unit: "loss (unitless)" },
     l1,
-    kl: "KL divergence per image (nats)",
-    mse: "mean (x − x̂)² (intensity²)",
-    vq: "weighted VQ loss (latent units²)",
-    codebook: "codebook loss ‖sg[z] − e‖² (latent²)",
-    commitment: "commitment ‖z − sg[e]‖² (latent²)",
-    perplexity: "perplexity (codes)",
-    codebookUsage: "codes used in the batch (fraction)",
-    perceptual: "perceptual loss (feature units²)",
-    gan: "generator adversarial loss",
-    disc: "discriminator loss",
-    lambda: "adaptive adversarial weight λ",
+    kl: { what: "KL divergence per image", unit: "nats" },
+    mse: { what: "mean (x − x̂)²", unit: "intensity²" },
+    vq: { what: "weighted VQ loss", unit: "latent units²" },
+    codebook: { what: "codebook loss ‖sg[z] − e‖²", unit: "latent units²" },
+    commitment: { what: "commitment ‖z − sg[e]‖²", unit: "latent units²" },
+    perplexity: { what: "exp(entropy) of the codes used", unit: "codes" },
+    codebookUsage: { what: "codes used in the batch", unit: "fraction of codes" },
+    perceptual: { what: "perceptual feature distance", unit: "feature units²" },
+    gan: { what: "generator adversarial loss", unit: "unitless" },
+    disc: { what: "discriminator loss", unit: "unitless" },
+    lambda: { what: "adaptive adversarial weight λ", unit: "weight" },
     "validation loss": family === "vqvae"
-      ? "validation mean (x − x̂)² (intensity²)"
-      : "validation mean |x − x̂| (intensity)",
+      ? { what: "mean (x − x̂)², validation slices", unit: "intensity²" }
+      : { what: "mean |x − x̂|, validation slices", unit: "intensity" },
   };
-  return titles[term] ?? `${term} (as logged)`;
+  return labels[term] ?? { what: "as logged", unit: "as logged" };
 }
 
 export function trainingChart(
@@ -75,20 +77,24 @@ export function trainingChart(
   return renderSvg({
     columns: 3,
     concat: [...byTerm].map(([term, values]) => ({
-      title: term,
+      title: { text: term, subtitle: termLabel(term, family).what },
       width: 220,
-      // Tall enough for the rotated y title (the term and its unit) to fit beside the plot.
-      height: 170,
+      height: 150,
       data: { values },
       mark: { type: "line", point: values.length < 60 },
       encoding: {
-        x: { field: "step", type: "quantitative", title: "step", axis: { tickCount: 5 } },
+        x: {
+          field: "step",
+          type: "quantitative",
+          title: "step",
+          axis: { tickCount: 5, tickMinStep: 1, format: "d" },
+        },
         y: {
           field: "value",
           type: "quantitative",
           scale: { zero: false },
-          title: termTitle(term, family),
-          axis: { tickCount: 5, titleFontSize: 10 },
+          title: termLabel(term, family).unit,
+          axis: { tickCount: 5 },
         },
       },
     })),
