@@ -75,7 +75,8 @@ const MAX_SUBJECT_ROWS = 500;
  * sorted by dataset then score; a lesion the scan had and preprocessing lost is marked. */
 function perSubjectTable(r: EvalResult): string {
   const rows = [...r.perSubject].sort((a, b) =>
-    a.dataset.localeCompare(b.dataset) || (b.score ?? 0) - (a.score ?? 0)
+    Number(a.seed ?? 0) - Number(b.seed ?? 0) || a.dataset.localeCompare(b.dataset) ||
+    (b.score ?? 0) - (a.score ?? 0)
   );
   const has = (k: string) => rows.some((x) => x[k] !== undefined);
   const twoD = r.protocol === "chandru25";
@@ -85,6 +86,8 @@ function perSubjectTable(r: EvalResult): string {
     ["label", (x) => (x.label ? "anomalous" : "healthy")],
     [twoD ? "score" : "volume score (mean slice error)", (x) => num(x.score)],
   ];
+  // A seed study lists every seed's rows.
+  if (has("seed")) cols.unshift(["seed", (x) => esc(x.seed ?? "–")]);
   if (has("predicted")) {
     cols.push([
       "called",

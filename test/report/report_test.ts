@@ -173,6 +173,60 @@ Deno.test("buildReport: checkpoint and thresholds over every table, baselines, d
   );
 });
 
+Deno.test("buildReport: a per-subject table, sorted, with the seed column of a seed study", async () => {
+  const base = {
+    run: "/r",
+    checkpoint: "best",
+    preset: "demo",
+    mode: "corrected",
+    model: { name: "reddipalli22-vae", options: {}, parameters: 1 },
+    protocol: "reddipalli22",
+    settings: {},
+    rankings: [],
+    dice: [],
+    fprThresholds: [],
+    lesionDetection: [],
+    classification: [],
+    panels: [],
+    timing: { seconds: 1, itemsPerSecond: 1 },
+    versions: { neurad: "0", deno: "2", adapter: "test" },
+    config: {},
+  } as const;
+  const rows = [
+    { subject: "h1", dataset: "healthy", label: 0 as const, score: 0.05 },
+    {
+      subject: "b2",
+      dataset: "brats",
+      label: 1 as const,
+      score: 0.07,
+      dice: 0.2,
+      lesionVoxels: 40,
+    },
+    {
+      subject: "b1",
+      dataset: "brats",
+      label: 1 as const,
+      score: 0.09,
+      dice: 0.3,
+      lesionVoxels: 90,
+    },
+  ];
+  const html = await buildReport({ ...base, perSubject: rows } as unknown as EvalResult, []);
+  const tableHtml = html.slice(html.indexOf("<h2>Per subject"));
+  assert(tableHtml.startsWith("<h2>Per subject (3 test subjects)"), tableHtml.slice(0, 80));
+  // brats first, by score (most anomalous first), then healthy; Dice in %, lesion voxels.
+  const order = [...tableHtml.matchAll(/<tr><td>(\w+)<\/td>/g)].map((m) => m[1]);
+  deepStrictEqual(order, ["b1", "b2", "h1"]);
+  assert(tableHtml.includes("<td>30.00</td><td>90</td>"), "Dice % and lesion voxels");
+  assert(!tableHtml.includes("<th>seed</th>"));
+  const seeded = rows.flatMap((row) => [0, 1].map((seed) => ({ seed, ...row })));
+  const s = await buildReport({ ...base, perSubject: seeded } as unknown as EvalResult, []);
+  const st = s.slice(s.indexOf("<h2>Per subject"));
+  assert(st.includes("<th>seed</th>"), "seed column");
+  const seeds = [...st.matchAll(/<tr><td>(\d)<\/td><td>(\w+)<\/td>/g)].map((m) => m[1] + m[2]);
+  deepStrictEqual(seeds, ["0b1", "0b2", "0h1", "1b1", "1b2", "1h1"]);
+});
+
 Deno.test("the report reaches no module of src/eval (eval → report, one way)", async () => {
   for (const entry of ["src/report/write_report.ts", "src/report/eval_result.ts"]) {
     const graph = await moduleGraph(entry);
