@@ -71,6 +71,7 @@ function niftiData(): RunConfig["data"] {
     splitSeed: 0,
     preprocess: {},
     cacheDir: AUTO_CACHE_DIR,
+    masksDir: "",
     maxValImages: 512,
   };
 }

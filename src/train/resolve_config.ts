@@ -3,6 +3,7 @@
 // name is accepted when exactly one field has it, e.g. --lr), then validation. Every problem is
 // one UserError line naming the flag or file.
 
+import { resolve } from "node:path";
 import { UserError } from "../core/errors.ts";
 import { PRESET_NAMES, presetConfig } from "./presets.ts";
 import type { RunConfig } from "./run_config.ts";
@@ -95,6 +96,19 @@ export function applyFlags(config: RunConfig, extra: Record<string, string>): Ru
     c = merge(c, over, flag);
   }
   return c as unknown as RunConfig;
+}
+
+/** `p` resolved from the user's directory (INIT_CWD, else the working one), if it is a folder. */
+function existingFolder(flag: string, p: string): string {
+  const dir = resolve(Deno.env.get("INIT_CWD") || Deno.cwd(), p);
+  let isDir = false;
+  try {
+    isDir = Deno.statSync(dir).isDirectory;
+  } catch {
+    throw new UserError(`${flag}: ${dir}: no such folder`);
+  }
+  if (!isDir) throw new UserError(`${flag}: ${dir}: not a folder`);
+  return dir;
 }
 
 /** Reads a JSON config file and merges it over `config`. */
@@ -199,6 +213,10 @@ export function validateConfig(config: RunConfig): RunConfig {
     );
   }
   num(c, "data.splitSeed", { int: true, min: 0 });
+  const masks = config.data.masksDir;
+  if (masks !== undefined && typeof masks !== "string") {
+    throw new UserError(`--data.masksDir: must be a folder path, got ${JSON.stringify(masks)}`);
+  }
   num(c, "data.maxValImages", { int: true, min: 0 });
   num(c, "train.seed", { int: true, min: 0, max: 2 ** 32 - 1 });
   num(c, "train.batchSize", { int: true, min: 1, max: 4096 });
@@ -249,6 +267,8 @@ export async function resolveConfig(o: ResolveOptions): Promise<RunConfig> {
   if (o.configFile) c = await applyJsonFile(c, o.configFile);
   if (o.extra && Object.keys(o.extra).length) c = applyFlags(c, o.extra);
   if (o.dataDir) c.data.dir = o.dataDir;
+  // The pairs layout's masks folder, like --data, from the user's directory, and it must exist.
+  if (c.data.masksDir) c.data.masksDir = existingFolder("--data.masksDir", c.data.masksDir);
   // The mode flag sets every model's mode unless a model's own option overrides it.
   for (const ref of [c.model, c.discriminator, c.perceptual]) {
     if (ref && ref.options.mode === undefined) ref.options.mode = c.mode;

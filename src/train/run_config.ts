@@ -25,6 +25,10 @@ export interface DataConfig {
   /** Where the preprocessed-slice cache lives (NIfTI): "auto" is the user's cache folder
    * (src/data/cache_dir.ts), "" disables it, any other path is used as given. */
   cacheDir: string;
+  /** The pairs layout (NIfTI): the folder of lesion masks matched by name to the images in `dir`
+   * (src/data/layouts/find_subjects.ts; an image without a mask is healthy); "" or absent: `dir`
+   * holds a detected layout. */
+  masksDir?: string;
   /** Validation images at most (0 = all). */
   maxValImages: number;
 }

@@ -55,6 +55,7 @@ export async function loadTrainData(d: DataConfig, quiet = false): Promise<Train
       seed: d.splitSeed,
       preprocess: d.preprocess,
       cacheDir: preprocessCacheDir(d.cacheDir),
+      masksDir: d.masksDir || undefined,
       cohort: "healthy" as const,
       quiet,
     };

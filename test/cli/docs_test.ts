@@ -108,7 +108,7 @@ Deno.test("flagMentions(): flags after their command, and flags shown alone", ()
   ]);
   const train = byName.get("train")!;
   assert(accepts(train, "no-faithful") && accepts(train, "data.cacheDir") && accepts(train, "lr"));
-  assert(!accepts(train, "images") && !accepts(train, "data.masksDir"));
+  assert(!accepts(train, "images") && !accepts(train, "masks") && !accepts(train, "data.masks"));
 });
 
 Deno.test("every --flag the docs show exists on its command", () => {

@@ -6,8 +6,9 @@
  *           T1) — any label > 0 is anomalous;
  *  - ATLAS: `*_T1w.nii[.gz]` + `*lesion_mask*.nii[.gz]` (e.g. `*_label-L_desc-T1lesion_mask`)
  *           in the same folder, sharing the `sub-…` prefix;
- *  - pairs: an images folder and a masks folder (`loadSlices(dir, { masksDir })`; no CLI flag),
- *           matched by file name (see {@link pairSubjects});
+ *  - pairs: an images folder and a masks folder (`loadSlices(dir, { masksDir })`; on the command
+ *           line `train --data IMAGES --data.masksDir MASKS`), matched by file name (see
+ *           {@link pairSubjects});
  *  - images2d: PNG/JPEG class folders (see image2d/).
  * A folder may hold several layouts (the demo cohort has IXI, BraTS and ATLAS side by side).
  * @module
