@@ -115,6 +115,8 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
   await writeRows();
   let done = 0, failed = 0;
   const bar = new ProgressBar("detect", todo.length, { unit: "scans", tty: false, ...o.progress });
+  const interval = o.progress?.interval ?? 5000;
+  let lastSlices = performance.now();
   if (todo.length > 0) {
     await o.prepare?.();
     bar.update(0, `(${todo[0].name})`, true);
@@ -128,7 +130,12 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
       try {
         made = await missingDirs(dir);
         const r = await o.detect(scan, dir, basename(scan.name), (d, n) => {
-          bar.update(i, `(${scan.name}: ${d}/${n} slices)`);
+          // A line of its own (the heartbeat repeats the last line's note): at the last slice,
+          // and before the heartbeat would repeat an old slice count.
+          const now = performance.now();
+          const force = d === n || now - lastSlices >= 0.8 * interval;
+          if (force) lastSlices = now;
+          bar.update(i, `(${scan.name}: ${d}/${n} slices)`, force);
         });
         outExists = true;
         state.set(scan.index, { result: r });
