@@ -280,8 +280,10 @@ Deno.test("runBatch(): progress lines with the rate and ETA, a heartbeat while a
     out: join(root, "out"),
     stem: "summary",
     title: "t",
-    detect: async (s, d, n) => {
+    detect: async (s, d, n, onProgress) => {
       await new Promise((r) => setTimeout(r, 120));
+      onProgress(16, 70);
+      onProgress(70, 70);
       return await fakeDetect(new Set(), [])(s, d, n);
     },
     log: () => {},
@@ -290,6 +292,8 @@ Deno.test("runBatch(): progress lines with the rate and ETA, a heartbeat while a
   assertMatch(lines[0], /^detect 0\/2 .* elapsed, \? scans\/s, ETA \? \(a\)$/);
   assertEquals(lines.filter((l) => /^detect 0\/2 /.test(l)).length >= 2, true, lines.join("\n"));
   assertMatch(lines.at(-1)!, /^detect 2\/2 .*scans\/s, ETA 0\.0s$/);
+  // The scan's last slice batch gets a line of its own (the heartbeat then repeats it).
+  assertEquals(lines.some((l) => / \(b: 70\/70 slices\)$/.test(l)), true, lines.join("\n"));
 });
 
 Deno.test("mergeShardSummaries(): joins shards; refuses missing, duplicate and overlapping ones", async () => {
