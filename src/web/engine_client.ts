@@ -67,8 +67,8 @@ export class EngineClient {
     return w;
   }
 
-  #failAll(message: string): void {
-    for (const p of this.#pending.values()) p.reject(new JobError(message));
+  #failAll(message: string, reason?: JobError["reason"]): void {
+    for (const p of this.#pending.values()) p.reject(new JobError(message, reason));
     this.#pending.clear();
   }
 
@@ -105,7 +105,9 @@ export class EngineClient {
       if (!this.#pending.has(id)) return;
       // Still running: stop the worker outright and start a fresh one.
       this.#worker.terminate();
-      this.#failAll("cancelled");
+      this.#pending.get(id)?.reject(new JobError("cancelled", "cancelled"));
+      this.#pending.delete(id);
+      this.#failAll("the GPU worker was restarted after a cancel: try again");
       this.#worker = this.#spawn();
       const m = this.#model;
       this.#reopen = (async () => {

@@ -15,6 +15,7 @@ import { Eta } from "./eta.ts";
 import { type ShownResult, showResult } from "./result_panel.ts";
 import { OVERLAY_COLORMAPS, Viewer } from "./viewer.ts";
 import type { ModelSummary } from "./worker_protocol.ts";
+import { setupTrainTab } from "./train_tab.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -25,7 +26,8 @@ const workerUrl = URL.createObjectURL(
 const engine = new EngineClient(() => new Worker(workerUrl));
 let gpuProblem: string | null = null;
 const gpuReady = engine.start().then((a) => {
-  $("adapter").textContent = `GPU: ${a.description || a.vendor || "WebGPU adapter"}` +
+  const name = a.description || [a.vendor, a.architecture].filter(Boolean).join(" ");
+  $("adapter").textContent = `GPU: ${name || "WebGPU adapter"}` +
     (a.isFallbackAdapter ? " (software fallback: slow)" : "");
   return true;
 }).catch((e: unknown) => {
@@ -286,4 +288,5 @@ Object.assign(globalThis, {
   neuradMemory: () => engine.memory(),
 });
 
+setupTrainTab(engine, { gpuReady, openedModel: () => model, openModel });
 document.body.dataset.ready = "1";

@@ -76,6 +76,8 @@ export class Viewer {
       this.#overlay = await load(anomaly, "anomaly", { colormap: s.colormap, opacity: s.opacity });
       this.#overlay.cal_max = Math.max(maxOf(this.#overlay.img as ArrayLike<number>), 1e-6);
       this.#overlay.cal_min = Math.min(s.threshold, this.#overlay.cal_max);
+      // Below the threshold nothing is drawn (NiiVue's ZERO_TO_MAX_TRANSPARENT_BELOW_MIN).
+      this.#overlay.colormapType = 1;
       this.nv.addVolume(this.#overlay);
     }
     if (mask) {
@@ -91,6 +93,7 @@ export class Viewer {
       this.#outline.cal_min = 0.5;
       this.#outline.cal_max = 1;
       this.#outline.colorbarVisible = false;
+      this.#outline.colormapType = 1;
       this.nv.addVolume(this.#outline);
     }
     this.apply(s);

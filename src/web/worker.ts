@@ -1,6 +1,6 @@
 // The page's Web Worker: it owns the GPU device and runs the same application code as the CLI:
 // openModelBytes (a .neurad file → model in eval mode, thresholds) and detectVolume (scan bytes →
-// anomaly map, mask, JSON). Heavy
+// anomaly map, mask, JSON), plus the training tab's steps (src/web/train_in_worker.ts). Heavy
 // work here keeps the page responsive; the page talks to it through src/web/engine_client.ts in
 // the messages of src/web/worker_protocol.ts. Jobs run one after another (one GPU queue); a
 // cancel aborts the job between batches. After each job every tensor it made is released and the
@@ -13,6 +13,7 @@ import { detectVolume, outputNames, scanBaseName } from "../detect/detect_volume
 import { type OpenedModel, openModelBytes } from "../export/open_model.ts";
 import { adapterTooSmall, tooSmallForModel, webgpuMissing } from "./gpu_support.ts";
 import type { FromWorker, ModelSummary, ToWorker } from "./worker_protocol.ts";
+import { TrainSession } from "./train_in_worker.ts";
 
 const scope = globalThis as unknown as {
   postMessage(m: unknown, transfer?: Transferable[]): void;
@@ -24,6 +25,7 @@ function post(m: FromWorker, transfer: (ArrayBufferLike | null | undefined)[] = 
 }
 
 let model: OpenedModel | null = null;
+let training: TrainSession | null = null;
 let modelFile = "";
 const aborts = new Map<number, AbortController>();
 let queue: Promise<unknown> = Promise.resolve();
@@ -116,6 +118,7 @@ async function hello(id: number): Promise<void> {
     adapter: {
       description: info.description,
       vendor: info.vendor,
+      architecture: info.architecture,
       isFallbackAdapter: info.isFallbackAdapter,
       maxStorageBufferBindingSize: info.limits.maxStorageBufferBindingSize,
       maxBufferSize: info.limits.maxBufferSize,
@@ -169,6 +172,25 @@ function handle(m: ToWorker): void {
           names: outputNames(scanBaseName(m.fileName)),
           memory: memoryStats(),
         }, [out.anomaly?.buffer, out.mask?.buffer]);
+      });
+      return;
+    case "train":
+      enqueue(m.id, async (signal) => {
+        await device();
+        training?.dispose();
+        training = null;
+        training = new TrainSession(m.request, m.request.fineTune ? model : null);
+        const r = await training.run(signal, (s) => {
+          post({ kind: "train-step", id: m.id, ...s }, [s.samplePng?.buffer]);
+        });
+        post({ kind: "trained", id: m.id, ...r, memory: memoryStats() });
+      });
+      return;
+    case "export":
+      enqueue(m.id, async () => {
+        if (!training) throw new UserError("nothing trained yet: train first, then export");
+        const bytes = await training.exportModel(m.fileName);
+        post({ kind: "exported", id: m.id, bytes, fileName: m.fileName }, [bytes.buffer]);
       });
       return;
   }

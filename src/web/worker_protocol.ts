@@ -11,6 +11,7 @@ import type { StoredThresholds } from "../eval/stored_thresholds.ts";
 export interface AdapterSummary {
   description: string;
   vendor: string;
+  architecture: string;
   isFallbackAdapter: boolean;
   maxStorageBufferBindingSize: number;
   maxBufferSize: number;

@@ -41,6 +41,9 @@ export async function openPage(
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
+    // SwiftShader runs WebGL and WebGPU on the same GPU-process thread: while a long compute
+    // batch runs, the page's synchronous WebGL calls (the viewer) wait for it.
+    protocolTimeout: 900_000,
     args: [...(opts.extraArgs ?? WEBGPU_FLAGS)],
     defaultViewport: { width: opts.width ?? 1280, height: opts.height ?? 900 },
   });

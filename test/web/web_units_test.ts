@@ -171,3 +171,36 @@ async function* walk(dir: string): AsyncGenerator<string> {
     else if (e.name.endsWith(".ts")) yield p;
   }
 }
+
+Deno.test("browser build: the worker and the page reach Deno's API only through platform.ts", async () => {
+  const esbuild = await import("esbuild");
+  const { browserNodePlugin } = await import("../../tools/build_web.ts");
+  const root = new URL("../../", import.meta.url).pathname;
+  const found: string[] = [];
+  try {
+    for (const entry of ["src/web/worker.ts", "src/web/page.ts"]) {
+      const r = await esbuild.build({
+        entryPoints: [root + entry],
+        bundle: true,
+        format: "iife",
+        platform: "browser",
+        loader: { ".wgsl": "text" },
+        plugins: [browserNodePlugin],
+        write: false,
+        logLevel: "silent",
+      });
+      // esbuild's unminified output marks each module with a `// path` line.
+      let file = "";
+      for (const line of r.outputFiles[0].text.split("\n")) {
+        const m = /^ {2}\/\/ (\S+\.ts)$/.exec(line);
+        if (m) file = m[1];
+        else if (/\bDeno\s*[.[]/.test(line) && !file.endsWith("src/core/platform.ts")) {
+          found.push(`${entry}: ${file}: ${line.trim().slice(0, 80)}`);
+        }
+      }
+    }
+  } finally {
+    await esbuild.stop();
+  }
+  deepStrictEqual(found, []);
+});
