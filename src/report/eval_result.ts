@@ -169,6 +169,10 @@ export interface SubjectRow {
   score: number;
   dice?: number;
   lesionVoxels?: number;
+  /** The evaluated lesion voxels in cm³ (preprocessed-grid voxel volume from the scan's affine). */
+  lesionCm3?: number;
+  /** The lesion voxels of the scan's own mask, where none are left after preprocessing. */
+  lesionVoxelsInScan?: number;
   [extra: string]: string | number | undefined;
 }
 

@@ -118,6 +118,12 @@ function perSubjectTable(r: EvalResult): string {
           : x.lesionVoxels,
     ]);
   }
+  if (has("lesionCm3")) {
+    cols.push([
+      "lesion volume (cm³)",
+      (x) => (x.lesionCm3 === undefined ? "–" : num(x.lesionCm3, 3)),
+    ]);
+  }
   if (has("lesionVoxelsInScan")) {
     cols.push([
       "lesion voxels in the scan (where none are left)",

@@ -23,6 +23,7 @@ import {
 import { datasetsOf, healthyIds, type Scored, scoredFromResiduals } from "./reddipalli22_scored.ts";
 import { calibrateComponentVolume, largestComponentsMm3 } from "../component_volume.ts";
 import { vanishedLesionWarnings } from "./vanished_lesions.ts";
+import { addLesionVolumes } from "./lesion_volume.ts";
 import { preprocessCacheDir } from "../../data/cache_dir.ts";
 import {
   chooseThresholds,
@@ -271,6 +272,7 @@ export function evaluateScored(
   }
   body.perSubject.push(...healthySubjectRows(test));
   body.warnings = vanishedLesionWarnings(test.set, body.perSubject);
+  addLesionVolumes(test.set.subjects, body.perSubject);
   body.settings = protocolSettings(s, val, test, chosen);
   body.thresholdScope = s.scope;
   return { body, thresholds: storedThresholds(s, chosen, val) };
