@@ -204,3 +204,30 @@ Deno.test("browser build: the worker and the page reach Deno's API only through 
   }
   deepStrictEqual(found, []);
 });
+
+Deno.test("serve: the folder's files, index.html for /, nothing outside it, GET/HEAD only", async () => {
+  const { staticHandler } = await import("../../tools/serve.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/web`);
+    await Deno.writeTextFile(`${dir}/web/index.html`, "<!doctype html>page");
+    await Deno.writeTextFile(`${dir}/secret.txt`, "outside");
+    const h = staticHandler(`${dir}/web`);
+    const get = (p: string, method = "GET") => h(new Request(`http://127.0.0.1${p}`, { method }));
+    const home = await get("/");
+    strictEqual(home.status, 200);
+    strictEqual(home.headers.get("content-type"), "text/html; charset=utf-8");
+    strictEqual(await home.text(), "<!doctype html>page");
+    strictEqual((await get("/index.html", "HEAD")).status, 200);
+    for (const p of ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/missing"]) {
+      const r = await get(p);
+      strictEqual(r.status, 404, p);
+      await r.body?.cancel();
+    }
+    const post = await get("/", "POST");
+    strictEqual(post.status, 405);
+    await post.body?.cancel();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
