@@ -71,6 +71,11 @@ Deno.test("paths that must exist are refused at parse time, naming the flag", as
       ["--run", tmp, "--vgg-weights", "/nonexistent.pth"],
       /^--vgg-weights: \/nonexistent\.pth: no such file$/,
     ],
+    [
+      "export",
+      ["--run", "/nonexistent", "--out", `${tmp}/m.neurad`],
+      /^--run: \/nonexistent: no such folder$/,
+    ],
   ];
   for (const [name, argv, re] of cases) {
     const m = refusal(name, argv);

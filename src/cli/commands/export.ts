@@ -24,7 +24,12 @@ stored in RUN/thresholds.json and the checkpoint they were calibrated on; the fi
 and checked before it is written. onnx: the network's reconstruction (image [N, C, H, W] to
 reconstruction, the path detect scores) as an ONNX model, opset 17 (docs/export.md).`,
   flags: {
-    run: path({ metavar: "RUN", required: true, help: "run directory made by neurad train" }),
+    run: path({
+      metavar: "RUN",
+      required: true,
+      exists: "folder",
+      help: "run directory made by neurad train",
+    }),
     out: path({
       short: "o",
       metavar: "FILE",
