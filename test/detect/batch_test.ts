@@ -118,6 +118,7 @@ Deno.test("parseShard()/shardItems(): shards are disjoint and cover the list, K 
 function row(index: number, scan: string, extra: Partial<SummaryRow> = {}): SummaryRow {
   return {
     index: String(index),
+    of: "3",
     scan,
     file: `/in/${scan}.nii.gz`,
     status: "done",
@@ -139,7 +140,7 @@ Deno.test("toCsv()/readSummaryCsv(): quoting round-trips commas, quotes and line
     file: " lead space",
   });
   const csv = toCsv([tricky, row(1, "plain")]);
-  assertEquals(csv.split("\r\n")[1].startsWith('0,"a,""b""",'), true, csv);
+  assertEquals(csv.split("\r\n")[1].startsWith('0,3,"a,""b""",'), true, csv);
   assertEquals(readSummaryCsv(csv), [tricky, row(1, "plain")]);
   assertEquals(parseCsv('x,"y\r\nz",""\r\n'), [["x", "y\r\nz", ""]]);
   const html = toHtml([tricky], "t <1>");
@@ -184,7 +185,7 @@ function fakeDetect(bad: Set<string>, calls: string[]) {
 }
 
 const entries = (...n: string[]): ScanEntry[] =>
-  n.map((name, index) => ({ name, index, file: `/in/${name}.nii.gz` }));
+  n.map((name, index) => ({ name, index, total: n.length, file: `/in/${name}.nii.gz` }));
 
 Deno.test("runBatch(): summary after each scan, resume skips done scans, failures retried", async () => {
   const root = await tempDir();
@@ -314,7 +315,7 @@ Deno.test("mergeShardSummaries(): joins shards; refuses missing, duplicate and o
   assertEquals(m.rows[1].outputs, "../n1/b.json | ../n1/b_mask.nii.gz", "links follow the merge");
   assertMatch(m.warnings.join("\n"), /1 scan\(s\) pending \(shard 0\)/);
   assertEquals(readSummaryCsv(await Deno.readTextFile(m.csv)).length, 3);
-  // The same shard twice, a scan in two shards, shards of different jobs.
+  // The same shard twice, a scan in two shards, shards of different lists or jobs.
   await write(d1, 0, [row(0, "a")]);
   await refused(
     () => mergeShardSummaries([d0, d1], root),
@@ -328,6 +329,11 @@ Deno.test("mergeShardSummaries(): joins shards; refuses missing, duplicate and o
     () => mergeShardSummaries([d0, d1], root),
     "is not shard 1 of 2's",
   );
+  // A scan added to the archive between the shards' starts: shard 1 found 4 scans, shard 0 3.
+  await write(d1, 1, [row(1, "b", { of: "4" }), row(3, "d", { of: "4" })]);
+  await refused(() => mergeShardSummaries([d0, d1], root), "the shards found 3 and 4 scans");
+  await write(d1, 1, []);
+  await refused(() => mergeShardSummaries([d0, d1], root), "scan position 1 is in no shard");
   await Deno.writeTextFile(join(d1, "summary-shard-1-of-3.csv"), toCsv([]));
   await refused(() => mergeShardSummaries([d0, d1], root), "different jobs");
   await refused(

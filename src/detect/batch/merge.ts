@@ -3,8 +3,8 @@
  * (summary-shard-K-of-N.csv, src/detect/batch/shard.ts) into one summary.csv and summary.html.
  * The shards may have written into one shared folder or into one folder each. Refused in one
  * line: no shard summary at all, shards of different N, a shard given twice, a missing shard,
- * a scan in two shards or at a position its shard does not own, and positions missing from the
- * union (shards run on different scan lists). Scans still pending or failed in a shard are
+ * a scan in two shards or at a position its shard does not own, shards that found lists of
+ * different lengths, and positions missing from the union (shards run on different scan lists). Scans still pending or failed in a shard are
  * merged as they are and counted in a warning: rerunning that shard completes them.
  * @module
  */
@@ -105,10 +105,20 @@ export async function mergeShardSummaries(dirs: string[], out: string): Promise<
     }
   }
   rows.sort((a, b) => Number(a.index) - Number(b.index));
-  const gap = rows.findIndex((r, i) => Number(r.index) !== i);
-  if (gap >= 0) {
+  // Every row names the length of the list its shard found: one list, covered exactly.
+  const sizes = [...new Set(rows.map((r) => r.of))];
+  if (sizes.length > 1) {
     throw new UserError(
-      `scan position ${gap} is in no shard summary: the shards were run on different scan lists`,
+      `the shards found ${sizes.join(" and ")} scans: they were run on different scan lists ` +
+        "(the archive changed, or other arguments)",
+    );
+  }
+  const total = rows.length ? Number(sizes[0]) : 0;
+  const gap = Array.from({ length: total }, (_, i) => i).find((i) => Number(rows[i]?.index) !== i);
+  if (gap !== undefined || rows.length !== total) {
+    throw new UserError(
+      `scan position ${gap ?? total} is in no shard summary: the shards were run on different ` +
+        "scan lists",
     );
   }
   const warnings: string[] = [];

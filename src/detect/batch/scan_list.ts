@@ -23,6 +23,8 @@ export interface ScanEntry {
   name: string;
   /** Position in the sorted list of all scans (before sharding). */
   index: number;
+  /** Length of that list (a shard's summary carries it, so a merge can tell the whole list). */
+  total: number;
 }
 
 const NIFTI = /\.nii(\.gz)?$/i;
@@ -99,7 +101,7 @@ export async function findScans(args: string[], exclude: string[] = []): Promise
   }));
   resolveClashes(items);
   items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return items.map((s, index) => ({ ...s, index }));
+  return items.map((s, index) => ({ ...s, index, total: items.length }));
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The summary of a batch of scans: one row per scan (its position in the sorted list, output name,
+ * The summary of a batch of scans: one row per scan (its position in the sorted list and that list's
+ * length, output name,
  * file, status done/failed/pending, verdict and its reason, volume score, lesion volume and largest
  * component in mm³, components,
  * warnings and output files relative to the summary's folder, each list joined by " | "), written as CSV (RFC 4180 quoting:
@@ -16,6 +17,7 @@ import type { ScanEntry } from "./scan_list.ts";
 
 export const SUMMARY_COLUMNS = [
   "index",
+  "of",
   "scan",
   "file",
   "status",
@@ -44,6 +46,7 @@ export function summaryRow(
 ): SummaryRow {
   const row: SummaryRow = {
     index: String(scan.index),
+    of: String(scan.total),
     scan: scan.name,
     file: scan.file,
     status: "pending",
