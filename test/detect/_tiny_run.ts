@@ -45,9 +45,15 @@ export function tinyRun(preprocess: Record<string, unknown> = FAST_PREPROCESS): 
 /**
  * The shipped Colin27 T1 brain (skull-stripped, RAS, sform/qform MNI) at 1 mm, or at 2 mm by
  * averaging 2×2×2 blocks (a resampler other than detect's): a block is brain when at least half
- * of it is, so the scan stays skull-stripped.
+ * of it is, so the scan stays skull-stripped. Made once per process: do not modify it.
  */
-export async function colinScan(mm: 1 | 2 = 1): Promise<Volume> {
+export function colinScan(mm: 1 | 2 = 1): Promise<Volume> {
+  return (cache[mm] ??= makeColinScan(mm));
+}
+
+const cache: Partial<Record<1 | 2, Promise<Volume>>> = {};
+
+async function makeColinScan(mm: 1 | 2): Promise<Volume> {
   const t = await loadColin27();
   const affine = COLIN_GRID.affine.map((r) => [...r]);
   for (let a = 0; a < 3; a++) affine[a][3] += t.offset[a];

@@ -5,8 +5,8 @@
 // 2 mm (2×2×2 block means, another resampler than detect's) gives maps that agree where it
 // matters: on a 2 mm run, the 1 mm map brought to the 2 mm grid correlates with the 2 mm map at
 // r ≥ 0.9 over the brain, the top 2 % of each map's brain voxels overlap at Dice ≥ 0.7, and the
-// volume scores differ by under 3 %. Fed as it is (before), the 1 mm scan gave r 0.34, Dice 0.04
-// and a score 36 % off.
+// volume scores differ by under 3 % (measured: r 0.96, Dice 0.82, 0.2 %). Fed as it is (before),
+// the 1 mm scan gave r 0.31, Dice 0.06 and a score 31 % off.
 
 import { deepStrictEqual, ok as assert } from "node:assert";
 import { parseNifti } from "../../src/data/nifti/read_nifti.ts";
@@ -85,11 +85,24 @@ function agreement(a: Float32Array, b: Float32Array, brain: Float32Array) {
   return { r: ab / Math.sqrt(aa * bb), dice: (2 * both) / (na + nb) };
 }
 
+/** The axial slab of `v` (RAS) whose voxel centres lie in world z ∈ [lo, hi) mm. */
+function slab(v: Volume, lo: number, hi: number): Volume {
+  const [X, Y, Z] = v.dims, A = v.affine;
+  const zs = [...Array(Z).keys()].filter((k) => {
+    const w = A[2][2] * k + A[2][3];
+    return w >= lo && w < hi;
+  });
+  const data = v.data.slice(zs[0] * X * Y, (zs.at(-1)! + 1) * X * Y);
+  const affine = A.map((r) => [r[0], r[1], r[2], r[3] + r[2] * zs[0]]);
+  return { ...v, data, dims: [X, Y, zs.length], affine };
+}
+
 Deno.test("a 1 mm scan on a 2 mm run: resampled, maps on its own grid, agreeing with the 2 mm scan's", async () => {
   await setup();
   const run = tinyRun(); // trained on 2 mm scans
   try {
-    const c1 = await colinScan(1), c2 = await colinScan(2);
+    // The same 90 mm slab of both (the run's crop keeps 80 mm), to keep the test fast.
+    const c1 = slab(await colinScan(1), -30, 60), c2 = slab(await colinScan(2), -30, 60);
     const d2 = await detectVolume(run, encodeNifti(c2), "c2.nii", null, { threshold: 0.1 });
     const d1 = await detectVolume(run, encodeNifti(c1), "c1.nii", null, { threshold: 0.1 });
     deepStrictEqual([d2.result.spacing!.action, d1.result.spacing!.action], ["as is", "resampled"]);

@@ -57,8 +57,10 @@ export function resampleToSpacing(scan: Volume, spacing: readonly number[]): Vol
   const to = spacingDims(dims, from, spacing);
   const src: Grid3 = { data: scan.data.subarray(0, n3), dims };
   const img = resizeGrid(src, to, true);
+  const nonzero = new Float32Array(n3);
+  for (let i = 0; i < n3; i++) nonzero[i] = src.data[i] !== 0 ? 1 : 0;
   const brain = resizeGrid(
-    { data: Float32Array.from(src.data, (v) => (v !== 0 ? 1 : 0)), dims },
+    { data: nonzero, dims },
     to,
     true,
   );
