@@ -132,7 +132,6 @@ async function scoreSplit(s: Setup, split: "val" | "test"): Promise<Scored> {
     preprocess: s.faithful ? { ...d.preprocess, lesionMaskThreshold: 0.01 } : d.preprocess,
     cacheDir: preprocessCacheDir(d.cacheDir),
     masksDir: d.masksDir || undefined,
-    masksDir: d.masksDir || undefined,
     quiet: s.quiet,
   });
   const { N, H, W } = set;
