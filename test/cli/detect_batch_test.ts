@@ -65,8 +65,12 @@ Deno.test("detect: a folder of scans, resumable, summarised, sharded and merged"
   await Deno.writeTextFile(join(arch, "site-b", "broken.nii.gz"), "not a scan, with, commas");
 
   await t.step("flag rules are refused in one line before anything runs", async () => {
+    // --model must name an existing file (checked at parse time): the rules between flags come
+    // after that check.
+    const mFile = join(root, "m.neurad");
+    await Deno.writeTextFile(mFile, "");
     assertOneLineError(
-      await runNeurad(["detect", "--run", run, "--model", "m.neurad", arch]),
+      await runNeurad(["detect", "--run", run, "--model", mFile, arch]),
       /^error: --model: give either --run RUN or --model FILE, not both$/,
     );
     const refused = (argv: string[], re: RegExp) =>
@@ -77,7 +81,7 @@ Deno.test("detect: a folder of scans, resumable, summarised, sharded and merged"
     refused(["--run", run, "--shard", "2/2", arch], /^--shard: K counts from 0 to N-1/);
     refused(["--merge", "--run", run, arch], /^--run: not with --merge/);
     refused(
-      ["--model", "m.neurad", "--checkpoint", "last", arch],
+      ["--model", mFile, "--checkpoint", "last", arch],
       /^--checkpoint: only with --run/,
     );
     refused([arch], /^--run: required unless --model or --merge is given/);

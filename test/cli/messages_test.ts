@@ -71,6 +71,12 @@ Deno.test("paths that must exist are refused at parse time, naming the flag", as
       ["--run", tmp, "--vgg-weights", "/nonexistent.pth"],
       /^--vgg-weights: \/nonexistent\.pth: no such file$/,
     ],
+    ["detect", ["--run", "/nonexistent", "x.nii"], /^--run: \/nonexistent: no such folder$/],
+    [
+      "detect",
+      ["--model", "/nonexistent.neurad", "x.nii"],
+      /^--model: \/nonexistent\.neurad: no such file$/,
+    ],
     [
       "export",
       ["--run", "/nonexistent", "--out", `${tmp}/m.neurad`],

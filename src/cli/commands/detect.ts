@@ -35,9 +35,10 @@ import { runBatch } from "../../detect/batch/run_batch.ts";
 import { mergeShardSummaries } from "../../detect/batch/merge.ts";
 
 const flags = {
-  run: path({ metavar: "RUN", help: "run directory made by neurad train" }),
+  run: path({ metavar: "RUN", exists: "folder", help: "run directory made by neurad train" }),
   model: path({
     metavar: "FILE",
+    exists: "file",
     help: "model file made by neurad export (NAME.neurad), instead of --run",
   }),
   out: path({
