@@ -29,6 +29,10 @@ export class Viewer {
   readonly nv: Niivue;
   #ready: Promise<void>;
   #overlay: NVImage | null = null;
+  /** The anomaly map as loaded; the overlay shows a copy with values under the threshold at 0
+   * (NiiVue draws an overlay's zeros transparent). */
+  #map: Float32Array | null = null;
+  #shownThreshold = NaN;
   #outline: NVImage | null = null;
   #settings: OverlaySettings;
   /** Location under the crosshair, for the page's read-out. */
@@ -62,6 +66,7 @@ export class Viewer {
     await this.#ready;
     for (const v of [...this.nv.volumes]) this.nv.removeVolume(v);
     this.#overlay = this.#outline = null;
+    this.#map = null;
     const s = this.#settings;
     // NiiVue picks its reader from the name: always a NIfTI name (a name it does not know would
     // make it fetch the name as a URL), gzip or not by the bytes' magic.
@@ -74,10 +79,12 @@ export class Viewer {
     this.nv.addVolume(back);
     if (anomaly) {
       this.#overlay = await load(anomaly, "anomaly", { colormap: s.colormap, opacity: s.opacity });
-      this.#overlay.cal_max = Math.max(maxOf(this.#overlay.img as ArrayLike<number>), 1e-6);
-      this.#overlay.cal_min = Math.min(s.threshold, this.#overlay.cal_max);
-      // Below the threshold nothing is drawn (NiiVue's ZERO_TO_MAX_TRANSPARENT_BELOW_MIN).
-      this.#overlay.colormapType = 1;
+      const img = this.#overlay.img as unknown as ArrayLike<number>;
+      this.#map = Float32Array.from(img);
+      (this.#overlay as unknown as { img: Float32Array }).img = new Float32Array(img.length);
+      this.#shownThreshold = NaN;
+      this.#overlay.cal_max = Math.max(maxOf(this.#map), 1e-6);
+      this.#overlay.colormapType = 1; // colour scale from 0
       this.nv.addVolume(this.#overlay);
     }
     if (mask) {
@@ -103,8 +110,13 @@ export class Viewer {
   apply(s: OverlaySettings): void {
     this.#settings = { ...s };
     const vols = this.nv.volumes;
-    if (this.#overlay) {
+    if (this.#overlay && this.#map) {
       const o = this.#overlay;
+      if (s.threshold !== this.#shownThreshold) {
+        const img = o.img as unknown as Float32Array, map = this.#map, t = s.threshold;
+        for (let i = 0; i < map.length; i++) img[i] = map[i] >= t ? map[i] : 0;
+        this.#shownThreshold = t;
+      }
       o.cal_min = Math.min(s.threshold, (o.cal_max ?? 1) - 1e-6);
       o.opacity = s.opacity;
       o.colormap = s.colormap;
