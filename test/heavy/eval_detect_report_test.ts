@@ -118,6 +118,15 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
       [th.volumeScore.rule, th.volumeScore.fpr, th.volumeScore.calibrationVolumes],
       ["quantile", 0.05, 1],
     );
+    // detect's component rule, calibrated the same way at the pooled pixel threshold, and the
+    // validation scans' voxel size (the demo cohort is 1 mm).
+    const cv = th.componentVolume;
+    deepStrictEqual(
+      [cv.rule, cv.fpr, cv.calibrationVolumes, cv.pixelThreshold],
+      ["quantile", 0.05, 1, th.threshold],
+    );
+    assert(cv.thresholdMm3 >= 0 && cv.combinedFalsePositives <= 1, JSON.stringify(cv));
+    deepStrictEqual(th.dataSpacing.median, [1, 1, 1]);
     deepStrictEqual(th.postprocess, {
       medianFilter: 9,
       erode: 5,
@@ -267,6 +276,16 @@ Deno.test("eval, report and detect on a tiny demo run", async (t) => {
     assert(json.warnings.some((w: string) => /calibrated on 1 healthy validation/.test(w)));
     assert(/volume threshold [0-9.]+: the 95 % quantile/.test(r.stdout), r.stdout);
     assert(["anomalous", "healthy"].includes(json.verdict));
+    // The verdict's basis: the score and the largest component against their thresholds.
+    deepStrictEqual(json.verdictBasis.volumeScore.value, json.volumeScore);
+    deepStrictEqual(
+      json.verdictBasis.largestComponent.volumeMm3,
+      json.lesions[0]?.volumeMm3 ?? 0,
+    );
+    deepStrictEqual(
+      [json.spacing.action, json.spacing.trainingSource],
+      ["as is", "validation scans"],
+    );
     for (const l of json.lesions) {
       assert(l.volumeMm3 > 0 && l.centroidWorld.length === 3 && l.centroidWorld.every(isFinite));
     }
