@@ -96,6 +96,8 @@ export type Runners = Partial<Record<Pass, AnyRunner[]>>;
 
 export interface Engine {
   name: string;
+  /** Loads the engine (installs its package if needed); throws if it cannot run here. */
+  init?(): Promise<void>;
   /** Runners for one shape's passes: several in order of preference, none for an unsupported pass. */
   prepare(d: ConvData): Promise<Runners>;
   /** Frees what `prepare` made for the last shape. */

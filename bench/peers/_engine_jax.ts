@@ -34,6 +34,7 @@ export function jaxEngine(): Engine {
   let held: Arr[] = [];
   return {
     name: "jax-js",
+    init: async () => void await loadJax(),
     async prepare({ shape: { N, C, H, W, k, s, p, Co, Ho, Wo }, x: hx, w: hw, g: hg }) {
       const jax = await loadJax();
       const { numpy: np, lax, jit, grad } = jax;

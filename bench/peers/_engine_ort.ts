@@ -98,6 +98,7 @@ export function ortEngine(ep: "webgpu" | "wasm"): Engine {
   let inputs: OrtTensor[] = [];
   return {
     name: ep === "webgpu" ? "ORT WebGPU" : "ORT wasm",
+    init: async () => void await loadOrt(),
     async prepare(d) {
       const ort = await loadOrt();
       const out: Runners = {};

@@ -21,6 +21,10 @@ export function tfjsEngine(): Engine {
   let held: tf.Tensor[] = [];
   return {
     name: "TF.js",
+    async init() {
+      if (!(await tf.setBackend("webgpu"))) throw new Error("TF.js found no WebGPU adapter");
+      await tf.ready();
+    },
     async prepare({ shape: { N, C, H, W, k, s, p, Co, Ho, Wo }, x, w, g }) {
       if (tf.getBackend() !== "webgpu") {
         await tf.setBackend("webgpu");
