@@ -4,13 +4,32 @@
 // splits. With G = dY and X = x this is conv2d's dW [Cout, Cin, K, K]; with G = x and X = dY it
 // is convTranspose2d's dW [Cin, Cout, K, K].
 // GEMM view: M = A (rows of G), N = B·K·K, reduction = (n, oy, ox). Each invocation owns an
-// A_BLOCK × K·K register tile: A_BLOCK a's × one b × every (kh, kw); per ox it loads A_BLOCK
-// values of G and K·K of X for A_BLOCK·K·K multiply-adds (loads per multiply-add is what
-// bounds a SIMD-on-CPU adapter such as llvmpipe, where each lane's load is a gather). The split
-// and the a-block come from workgroup_id and lanes differ only in b, so every G address is
-// uniform across the workgroup (a broadcast; cached and coalesced on GPUs) and lanes read X
-// rows one channel apart. No barrier, no div/mod in the loops; the tile is unrolled by the
-// wrapper into named registers (an indexed array can live in memory).
+// A_BLOCK × B_BLOCK × K·K register tile: A_BLOCK a's × B_BLOCK adjacent b's × every (kh, kw)
+// (the wrapper picks 8 × 2 up to 3×3, 16 × 1 at 4×4 and 8 × 1 at 5×5); per ox it loads A_BLOCK
+// values of G and B_BLOCK·min(stride, K)·K new values of X (the window below) for
+// A_BLOCK·B_BLOCK·K·K multiply-adds (loads per multiply-add is what bounds a SIMD-on-CPU adapter
+// such as llvmpipe, where each lane's load is a gather). The split and the a-block come from
+// workgroup_id and lanes differ only in b, so every G address is uniform across the workgroup
+// (a broadcast; cached and coalesced on GPUs) and lanes read X rows B_BLOCK channels apart.
+// No barrier, no div/mod in the loops; the tile is unrolled by the wrapper into named registers
+// (an indexed array can live in memory).
+// X window slid along the row: the K taps of kernel row kh at column ox + 1 are those at ox
+// shifted by the stride, so each column keeps K − stride of them in registers and loads only
+// min(stride, K) new ones per kernel row (3×3: 3 loads instead of 9; 5×5 stride 2: 10 instead of
+// 25), same sums in the same order (bit-identical). Measured on llvmpipe 1.1-1.45× faster on the
+// speed goal's shapes, and 2 b's per lane at 3×3 1.17-1.29× more (BENCHMARKS.md); on GPUs both
+// cut load instructions the same way.
+// Read before writing (peers): jax-js 0.1.25 generates its weight gradient as a reduction
+// kernel whose 16 lanes split the (n, oy, ox) reduction along consecutive x and combine partials
+// in workgroup memory with barriers, 4 × 3 accumulators per lane and every tap loaded anew
+// (28 loads per 48 multiply-adds); onnxruntime-web has no weight gradient (inference only: as a
+// graph it is a dilated conv of x and dY with batch and channels swapped, far slower here).
+// Taken: nothing of jax-js's lane split (barriers cost a coroutine switch per lane group on
+// llvmpipe, and our split over workgroups plus one reduce pass needs none); its unrolled named
+// accumulators were already the design here. Mesa's gallivm broadcasts a load from one address
+// only outside control flow (no execution mask); inside a loop, or after an early return, every
+// load is a per-lane gather, uniform address or not, so loads per multiply-add are what the tile
+// and the window minimise.
 // Loop budget: an invocation walks rowsPerSplit rows × oxPerSplit columns, one loop pass per
 // column and row; llvmpipe cuts an invocation short after 65,535 (silently), so the wrapper's
 // split of the reduction keeps rows × (columns + 2) under it, splitting the columns of a row too
@@ -20,7 +39,7 @@
 // the shapes; rows = N·Hg; stride, pad; rowsPerSplit, aBlocks (ceil(A / A_BLOCK)); total;
 // oxPerSplit, oxSplits (columns per split, column splits per row split).
 // Bindings: 0 params, 1 G, 2 X (read), 3 P (read_write).
-// Grid: (ceil(B / 32), ceil(A / A_BLOCK), splits), workgroups of 32.
+// Grid: (ceil(B / (32 · B_BLOCK)), ceil(A / A_BLOCK), splits), workgroups of 32.
 
 @group(0) @binding(1) var<storage, read> G: array<f32>;
 @group(0) @binding(2) var<storage, read> X: array<f32>;
@@ -33,7 +52,8 @@ fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let b = wid.x * 32u + lid;
+  // B_BLOCK channels b, b + 1, … per lane (the last one clamped to B − 1 and not stored).
+  let b = (wid.x * 32u + lid) * B_BLOCK_SIZE;
   // Lanes past the last channel leave at once (a SIMD adapter then skips all-dead lane groups).
   if (b >= params.B) { return; }
   let a0 = wid.y * A_BLOCK_SIZE;
@@ -41,7 +61,8 @@ fn main(
   let A = params.A;
   let HWg = params.Hg * params.Wg;
   let H = i32(params.H);
-  // Unrolled: `let go{i} = min(a0 + {i}u, A - 1u) * HWg;`, `var acc{kh}_{kw}_{v}: vec4<f32>;`
+  // Unrolled: `let go{i} = min(a0 + {i}u, A - 1u) * HWg;`, `var acc{j}_{kh}_{kw}_{v}: vec4<f32>;`
+  // (j < B_BLOCK the lane's channel b + j)
   DECLARE_BLOCK
 
   let rowSplit = split / params.oxSplits;
@@ -53,20 +74,26 @@ fn main(
     let oy = row % params.Hg;
     let iy0 = i32(oy) * params.stride - params.pad;
     let xc = (n * params.B + b) * params.H * params.W;
+    let HW = params.H * params.W;
     // Unrolled per kh: rows outside X read zeros through a select, not a branch.
     // `let ok{kh} = (iy0 + {kh} >= 0) & (iy0 + {kh} < H);`
-    // `let xr{kh} = xc + u32(clamp(iy0 + {kh}, 0, H - 1)) * params.W;`
+    // `let xr{j}_{kh} = xc + min(j, B − 1 − b)·HW + u32(clamp(iy0 + {kh}, 0, H − 1)) * params.W;`
+    // and the window before the first column (ixp = its x − stride): `var x{j}_{kh}_{kw} =
+    // loadX(xr{j}_{kh}, ixp + {kw}, ok{kh});` for the kw ≥ stride the first column keeps, else
+    // `var x{j}_{kh}_{kw}: f32;`
     ROW_BLOCK
     let grow = n * A * HWg + oy * params.Wg;
     for (var ox = ox0; ox < ox1; ox++) {
       let gr = grow + ox;
       let ixb = i32(ox) * params.stride - params.pad;
-      // Unrolled: `let g{v} = vec4(G[gr + go{4v}], …, G[gr + go{4v+3}]);`,
-      // `let x{kh}_{kw} = loadX(xr{kh}, ixb + {kw}, ok{kh});`, `acc{kh}_{kw}_{v} += x{kh}_{kw} * g{v};`
+      // Unrolled: `let g{v} = vec4(G[gr + go{4v}], …, G[gr + go{4v+3}]);`; the window slid:
+      // `x{j}_{kh}_{kw} = x{j}_{kh}_{kw + stride};` for kw < K − stride, the rest
+      // `x{j}_{kh}_{kw} = loadX(xr{j}_{kh}, ixb + {kw}, ok{kh});`;
+      // `acc{j}_{kh}_{kw}_{v} += x{j}_{kh}_{kw} * g{v};`
       ACCUMULATE_BLOCK
     }
   }
-  // Unrolled: `store(split, a0 + {i}u, b, {kh}u, {kw}u, acc{kh}_{kw}_{i / 4}[{i % 4}]);`
+  // Unrolled: `store(split, a0 + {i}u, b + {j}u, {kh}u, {kw}u, acc{j}_{kh}_{kw}_{i / 4}[{i % 4}]);`
   STORE_BLOCK
 }
 
@@ -78,6 +105,6 @@ fn loadX(xrow: u32, ix: i32, rowOk: bool) -> f32 {
 }
 
 fn store(split: u32, a: u32, b: u32, kh: u32, kw: u32, v: f32) {
-  if (a >= params.A) { return; }
+  if (a >= params.A || b >= params.B) { return; }
   P[(((split * params.A + a) * params.B + b) * K + kh) * K + kw] = v;
 }
