@@ -111,8 +111,13 @@ Deno.test("vanishedLesionWarnings: one line per positive subject without a lesio
   );
   assert(w[1].includes("c: its lesion mask is empty in the scan"));
   assert(w[2].includes("d: its lesion keeps 3 voxels after preprocessing, all outside the eroded"));
-  for (const line of w) assert(line.endsWith(VANISHED_LESION_HANDLING), line);
+  for (const line of w) {
+    assert(line.includes(VANISHED_LESION_HANDLING) && line.endsWith("DICE_S leaves it out"), line);
+  }
   assert(VANISHED_LESION_HANDLING.includes("still counted as a positive sample"));
+  // Slices are labelled before erosion: kept voxels make lesion slices, vanished ones none.
+  assert(w[0].includes("it adds no lesion slice or pixel"), w[0]);
+  assert(w[2].includes("the slices holding its kept voxels count as lesion slices"), w[2]);
   strictEqual(rows[1].lesionVoxelsInScan, 100, "the row carries the scan's count");
   strictEqual(rows[0].lesionVoxelsInScan, undefined);
 });
@@ -120,7 +125,7 @@ Deno.test("vanishedLesionWarnings: one line per positive subject without a lesio
 Deno.test("a vanished lesion's warning reaches the terminal lines and the report", async () => {
   const warning = `atlas test subject b: its lesion mask has 100 voxels in the scan and none ` +
     `after preprocessing (cropping, resizing to the model's grid, slices kept); ` +
-    VANISHED_LESION_HANDLING;
+    `${VANISHED_LESION_HANDLING}; it adds no lesion slice or pixel, and DICE_S leaves it out`;
   const r: EvalResult = {
     run: "/runs/x",
     checkpoint: "best",

@@ -2,8 +2,9 @@
 // mask has no voxel in what the pixel metrics see (the preprocessed, cropped, resized volume's
 // kept slices, inside the eroded brain). The first study's protocol labels volumes by dataset
 // (Reddipalli 2022), so such a subject still counts as a positive sample in the sample-wise
-// ranking while adding no lesion slice, no lesion pixel and no DICE_S row. That is kept (the
-// label is the dataset's), but never silently: one warning per subject, in the eval output,
+// ranking while adding no lesion pixel and no DICE_S row (and no lesion slice, unless some voxels
+// survive preprocessing outside the eroded brain: slices are labelled from the uneroded mask).
+// That is kept (the label is the dataset's), but never silently: one warning per subject, in the eval output,
 // eval.json and the report, saying where the lesion went and what the protocol does with it.
 
 import type { SubjectRow } from "../../report/eval_result.ts";
@@ -24,7 +25,15 @@ export interface LoadedLesions {
 
 /** What the first study's protocol does with a positive sample that has no lesion voxel. */
 export const VANISHED_LESION_HANDLING = "still counted as a positive sample in the sample-wise " +
-  "ranking (its dataset is pathological); it adds no lesion slice or pixel, and DICE_S leaves it out";
+  "ranking (its dataset is pathological)";
+
+/** The rest of it: slice labels come from the preprocessed mask before erosion. */
+const handling = (keptVoxels: number) =>
+  `${VANISHED_LESION_HANDLING}; ${
+    keptVoxels > 0
+      ? "the slices holding its kept voxels count as lesion slices, but it adds no lesion pixel"
+      : "it adds no lesion slice or pixel"
+  }, and DICE_S leaves it out`;
 
 /**
  * One warning per pathological test subject with no lesion voxel evaluated; adds the scan's own
@@ -50,9 +59,8 @@ export function vanishedLesionWarnings(set: LoadedLesions, rows: SubjectRow[]): 
       ? `its lesion mask has ${n} voxels in the scan and none after preprocessing (cropping, ` +
         "resizing to the model's grid, slices kept)"
       : "its lesion mask is empty in the scan";
-    out.push(
-      `${row.dataset} test subject ${row.subject}: ${where}; ${VANISHED_LESION_HANDLING}`,
-    );
+    const k = n === undefined ? kept.get(row.subject) ?? 0 : 0;
+    out.push(`${row.dataset} test subject ${row.subject}: ${where}; ${handling(k)}`);
   }
   return out;
 }
