@@ -10,7 +10,9 @@
  * import { detectScan, openRun } from "./src/app.ts";
  * await getDevice();
  * const run = await openRun("runs/demo");
- * const result = await detectScan(run, "scan.nii.gz", { outDir: "out" });
+ * const thresholds = JSON.parse(await Deno.readTextFile("runs/demo/thresholds.json")); // neurad eval
+ * await Deno.mkdir("out", { recursive: true });
+ * const result = await detectScan(run, "scan.nii.gz", "out", thresholds);
  * console.log(result.verdict);
  * ```
  * @module
@@ -73,6 +75,11 @@ export { type OpenedRun, openRun, type OpenRunOptions } from "./train/open_run.t
 export * as metrics from "./eval/mod.ts";
 export { type EvalOptions, type EvalOutput, runEval } from "./eval/run_eval.ts";
 export { type DetectResult, detectScan } from "./detect/detect_scan.ts";
+export {
+  detectVolume,
+  type DetectVolumeOptions,
+  type DetectVolumeOutput,
+} from "./detect/detect_volume.ts";
 export type { EvalResult } from "./report/eval_result.ts";
 export { buildReport, writeReport } from "./report/write_report.ts";
 export { type DemoOptions, type DemoOutcome, runDemo } from "./demo/run_demo.ts";
