@@ -20,8 +20,8 @@ export function stridesOf(shape: Shape): number[] {
   return s;
 }
 
-/** A shape as messages print it: `[4, 32, 64, 64]`. */
-export function formatShape(shape: Shape): string {
+/** A shape as messages print it: `[4, 32, 64, 64]` (symbolic dimensions too: `[N, 1, 64, 64]`). */
+export function formatShape(shape: readonly (number | string)[]): string {
   return `[${shape.join(", ")}]`;
 }
 

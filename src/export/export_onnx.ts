@@ -14,6 +14,7 @@ import type { StoredThresholds } from "../eval/stored_thresholds.ts";
 import type { Autoencoder } from "../models/types.ts";
 import type { OpenedRun } from "../train/open_run.ts";
 import { NEURAD_VERSION } from "../util/version.ts";
+import { formatShape } from "../core/shape.ts";
 import { OnnxGraph } from "./onnx_graph.ts";
 import { reconstructionGraph } from "./onnx_models.ts";
 import { encodeOnnxModel } from "./onnx_proto.ts";
@@ -40,7 +41,7 @@ export async function onnxOfModel(
     outputs: r.outputs.map((o) => ({ name: o.name, dims: o.dims, int64: o.int64 })),
     graphName: name,
     producerVersion: NEURAD_VERSION,
-    docString: `${name} (${model.mode}) reconstruction: image [${r.inputDims.join(", ")}] → ` +
+    docString: `${name} (${model.mode}) reconstruction: image ${formatShape(r.inputDims)} → ` +
       r.outputs.map((o) => o.name).join(", "),
     metadata: { ...metadata, "neurad.model": name, "neurad.mode": model.mode },
   });
