@@ -50,6 +50,8 @@ export async function openPage(
   const problems: string[] = [];
   const requests: string[] = [];
   const page = await browser.newPage();
+  // Waits sized for a loaded 2-core machine (SwiftShader compiles shaders on the CPU).
+  page.setDefaultTimeout(120_000);
   page.on("console", (m) => {
     if (m.type() === "error") problems.push(`console error: ${m.text()}`);
   });
