@@ -74,7 +74,13 @@ export async function demoModel(run = DEMO_RUN): Promise<Uint8Array | null> {
   } catch {
     return null;
   }
-  return await exportModelFile(run);
+  try {
+    return await exportModelFile(run);
+  } catch (e) {
+    // An unfinished demo run (no checkpoint yet): the page is built without it and says so.
+    console.error(`note: ${(e as Error).message.split("\n")[0]}: building without the demo model`);
+    return null;
+  }
 }
 
 export const DEMO_MISSING =

@@ -231,3 +231,15 @@ Deno.test("serve: the folder's files, index.html for /, nothing outside it, GET/
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("web build: no demo model from a missing or unfinished runs/demo (one note, no failure)", async () => {
+  const { demoModel } = await import("../../tools/build_web.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    strictEqual(await demoModel(`${dir}/none`), null);
+    await Deno.writeTextFile(`${dir}/config.json`, "{}");
+    strictEqual(await demoModel(dir), null);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
