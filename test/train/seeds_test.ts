@@ -2,7 +2,7 @@
 // one run directory per seed differing only in train.seed (weights differ, split seed the same),
 // the manifest RUN/seeds.json, a study stopped in its second seed resumed with the finished seed
 // kept and the stopped one resumed exactly where it stopped, the refusal of a folder that holds a
-// study or a run, and --overwrite removing the old study's seed runs.
+// study or a run, --overwrite removing the old study's seed runs, and the command line's refusals.
 
 import { deepStrictEqual, notDeepStrictEqual, ok, rejects, strictEqual, throws } from "node:assert";
 import { presetConfig } from "../../src/train/presets.ts";
@@ -22,6 +22,7 @@ import { UserError } from "../../src/core/errors.ts";
 import { setup } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
 import { tinyTrainData } from "./_tiny_data.ts";
+import { assertOneLineError, runNeurad } from "../cli/_run.ts";
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 
@@ -155,4 +156,22 @@ Deno.test("trainSeedStudy(): a folder holding a study or a run is refused; --ove
     readSeedStudy(dir),
     (e) => e instanceof UserError && e.message.includes("not a neurad seed study manifest"),
   );
+});
+
+Deno.test("neurad train --seeds: refused with --resume, with --train.seed and when malformed", async () => {
+  const dir = await tempDir();
+  const cases: [string[], RegExp][] = [
+    [["--seeds", "0,1", "--resume", dir], /^error: --seeds: not with --resume/],
+    [
+      ["--preset", "demo", "--data", dir, "--seeds", "0,1", "--seed", "3"],
+      /not with --train\.seed/,
+    ],
+    [
+      ["--preset", "demo", "--data", dir, "--seeds", "0,0"],
+      /^error: --seeds: seed 0 is given twice$/,
+    ],
+  ];
+  for (const [args, re] of cases) {
+    assertOneLineError(await runNeurad(["train", ...args]), re);
+  }
 });
