@@ -1,6 +1,6 @@
 // `neurad eval --run RUN` on a seed study (RUN/seeds.json, src/train/seed_study.ts): evaluates
-// every seed's run as a run (RUN/seed-N/eval/, RUN/seed-N/thresholds.json) with the same
-// options, then writes the study's evaluation to RUN/eval (or --out): eval.json with every
+// every seed's run as a run (RUN/seed-N/eval/, or OUT/seed-N/ with --out; RUN/seed-N/
+// thresholds.json) with the same options, then writes the study's evaluation to RUN/eval (or --out): eval.json with every
 // table's numbers as means over the seeds and the spread of each (mean ± std and each seed's
 // value; src/eval/seed_summary.ts), per_subject.csv with every seed's rows and a seed column,
 // and report.html, whose header says how many seeds it summarises. A seed whose training is not
@@ -40,7 +40,10 @@ export async function runSeedStudyEval(
     if (!o.quiet) {
       write(`seed ${r.seed} (${i + 1} of ${manifest.runs.length}): evaluating ${runDir}`);
     }
-    perSeed.push(await runEval({ ...o, runDir, outDir: undefined }));
+    // With --out, each seed's evaluation goes beside the study's (OUT/seed-N), so evaluating a
+    // study a second way (e.g. --faithful) keeps the first; its thresholds go to its run as ever.
+    const outDir = o.outDir === undefined ? undefined : join(o.outDir, r.dir);
+    perSeed.push(await runEval({ ...o, runDir, outDir }));
   }
   const results: EvalResult[] = perSeed.map((p) => p.result);
   const result = summarizeSeeds(results, manifest.seeds, o.runDir);

@@ -272,6 +272,21 @@ Deno.test("runSeedStudyEval(): each seed evaluated, the study's tables their mea
   ok(html.includes("Spread over 2 seeds") && html.includes("<th>seed 1</th>"), "spread table");
   ok((await buildReport(per[0], [])).includes("Seeds</b>") === false, "a run's report has none");
 
+  // With --out, each seed's evaluation goes to OUT/seed-N and RUN/seed-N/eval is left alone.
+  const other = await tempDir();
+  const before = await Deno.readTextFile(`${study}/seed-0/eval/eval.json`);
+  await runSeedStudyEval(manifest, {
+    runDir: study,
+    outDir: other,
+    bootstrap: 0,
+    vggWidthMultiplier: 0.0625,
+    quiet: true,
+    report: false,
+    write: () => {},
+  });
+  ok(await Deno.stat(`${other}/seed-1/eval.json`) && await Deno.stat(`${other}/eval.json`));
+  strictEqual(await Deno.readTextFile(`${study}/seed-0/eval/eval.json`), before);
+
   // A seed not done is refused in one line.
   manifest.runs[1].status = "interrupted";
   await Deno.writeTextFile(`${study}/${SEEDS_FILE}`, JSON.stringify(manifest));
