@@ -208,6 +208,8 @@ async function readOnce(r: PassRunner<unknown>): Promise<Float32Array[]> {
   return v;
 }
 
+const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split("\n")[0].slice(0, 120);
+
 export const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 export const loadAvg = () => {
   try {
@@ -244,7 +246,16 @@ export async function runConvPeers(
     const data = convData(sh);
     const own = await neurad.prepare(data);
     const theirs = [];
-    for (const e of peers) theirs.push(await e.prepare(data));
+    // A peer that fails on a shape (out of memory, an op it lacks) loses that shape, not the run.
+    const why: string[] = [];
+    for (const e of peers) {
+      theirs.push(
+        await e.prepare(data).catch((err) => {
+          why[theirs.length] = `failed: ${firstLine(err)}`;
+          return {} as Runners;
+        }),
+      );
+    }
     for (const pass of o.passes ?? PASSES) {
       const mine = own[pass]![0] as PassRunner<unknown>;
       const ref = await readOnce(mine);
@@ -254,7 +265,13 @@ export async function runConvPeers(
         const failed: string[] = [];
         let pick: PassRunner<unknown> | null = null;
         for (const r of (theirs[i][pass] ?? []) as PassRunner<unknown>[]) {
-          const got = await readOnce(r);
+          let got: Float32Array[];
+          try {
+            got = await readOnce(r);
+          } catch (err) {
+            failed.push(`${r.path ?? "default"} failed: ${firstLine(err)}`);
+            continue;
+          }
           const err = Math.max(...ref.map((t, j) => got[j] ? relError(got[j], t) : Infinity));
           if (err <= TOLERANCE) {
             pick = r;
@@ -262,6 +279,7 @@ export async function runConvPeers(
           }
           failed.push(`${r.path ?? "default"} wrong (rel. error ${err.toExponential(1)})`);
         }
+        if (why[i]) failed.push(why[i]);
         chosen.push(pick);
         notes.push(
           [...failed, pick ? pick.path ?? "" : "no correct path"].filter((s) => s).join("; "),
