@@ -3,10 +3,11 @@
 // into it (tools/fixtures/web_scans_fixtures.py: LAS int16 with scl_slope, RAS float32), and the
 // three files each row offers for download must be what `neurad detect --model` writes for the
 // same model and scans: anomaly map within 1e-4, mask identical, JSON equal apart from paths and
-// times. The automation hook window.neuradDetect gives the same; a Cancel stops a running scan
-// and the next one still works; live GPU buffers after every later scan equal those after the
-// first; no console error, page error or request beyond the page's own file. Screenshots of the
-// viewer with the overlay are kept in dist/web-test/.
+// times; a lesion component's row moves the crosshair to its centroid. The automation hook
+// window.neuradDetect gives the same; a Cancel stops a running scan and the next one still works;
+// live GPU buffers after every later scan equal those after the first; no console error, page
+// error or request beyond the page's own file. Screenshots of the viewer with the overlay are kept
+// in dist/web-test/.
 
 import { deepStrictEqual, ok, strictEqual } from "node:assert";
 import { basename, join } from "node:path";
@@ -129,6 +130,19 @@ Deno.test({
           const files = await page.$$eval("#downloads a", (as) => as.map((a) => a.textContent!));
           const n = name.replace(/\.nii(\.gz)?$/, "");
           deepStrictEqual(files, [`${n}_anomaly.nii.gz`, `${n}_mask.nii.gz`, `${n}.json`]);
+          // A lesion component's row moves the crosshair to its centroid (scanner mm; the viewer
+          // shows the nearest voxel centre of the 2.5 mm scan, rounded).
+          const c = await page.$eval(
+            "#lesions tbody tr:first-child td:last-child",
+            (td) => td.textContent!.split(",").map(Number),
+          );
+          await page.click("#lesions tbody tr:first-child");
+          await page.waitForFunction(
+            `(() => { const m = document.getElementById("location").textContent.split(/[×=]/)
+              .slice(0, 3).map(Number); const c = ${JSON.stringify(c)};
+              return m.length === 3 && m.every((v, i) => Math.abs(v - c[i]) <= 2.6); })()`,
+            { timeout: 60_000, polling: 200 },
+          );
           for (const f of files) await page.click(`#downloads a[data-file="${f}"]`);
           const got = async (f: string) => {
             for (let t = 0; t < 100; t++) {
