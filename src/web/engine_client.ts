@@ -168,6 +168,8 @@ export class EngineClient {
         },
       );
       const r = await inner.done;
+      // Cancelled after its last batch: the result came anyway, but the user said stop.
+      if (cancelled) throw new JobError("cancelled", "cancelled");
       return { anomaly: r.anomaly, mask: r.mask, json: r.json, names: r.names, memory: r.memory };
     })();
     return {

@@ -25,7 +25,9 @@ const workerUrl = URL.createObjectURL(
 );
 const engine = new EngineClient(() => new Worker(workerUrl));
 let gpuProblem: string | null = null;
+let softwareGpu = false;
 const gpuReady = engine.start().then((a) => {
+  softwareGpu = a.isFallbackAdapter;
   const name = a.description || [a.vendor, a.architecture].filter(Boolean).join(" ");
   $("adapter").textContent = `GPU: ${name || "WebGPU adapter"}` +
     (a.isFallbackAdapter ? " (software fallback: slow)" : "");
@@ -238,7 +240,7 @@ async function select(it: ScanItem): Promise<void> {
   selected = it;
   for (const o of items) o.row.classList.toggle("selected", o === it);
   $("result").hidden = false;
-  viewer ??= new Viewer($<HTMLCanvasElement>("gl"), settings());
+  viewer ??= new Viewer($<HTMLCanvasElement>("gl"), settings(), !softwareGpu);
   viewer.onLocation = (s) => ($("location").textContent = s);
   await viewer.show({ bytes: it.bytes, name: it.name }, it.output.anomaly, it.output.mask);
   const th = $<HTMLInputElement>("thresh");

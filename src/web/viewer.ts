@@ -3,7 +3,7 @@
 // outline on top, all on the scan's own grid and affine, so scanner coordinates (a lesion's
 // centroid) move the crosshair to the right place. Volumes come from bytes already in the tab.
 
-import { Niivue, NVImage, SLICE_TYPE } from "@niivue/niivue";
+import { Niivue, NVImage, SHOW_RENDER, SLICE_TYPE } from "@niivue/niivue";
 import { maskOutline } from "./mask_outline.ts";
 
 /** The colour maps offered for the anomaly overlay (NiiVue names). */
@@ -38,15 +38,18 @@ export class Viewer {
   /** Location under the crosshair, for the page's read-out. */
   onLocation: (text: string) => void = () => {};
 
-  constructor(canvas: HTMLCanvasElement, settings: OverlaySettings) {
+  /** `render3d`: add the 3D rendering pane (off on a software GPU, where ray casting a volume
+   * takes seconds per frame and blocks the page). */
+  constructor(canvas: HTMLCanvasElement, settings: OverlaySettings, render3d = true) {
     this.#settings = { ...settings };
     this.nv = new Niivue({
+      multiplanarShowRender: render3d ? SHOW_RENDER.AUTO : SHOW_RENDER.NEVER,
       backColor: [0.06, 0.07, 0.09, 1],
       crosshairColor: [0.2, 0.9, 0.3, 1],
       isColorbar: true,
       logLevel: "error",
       loadingText: "",
-      show3Dcrosshair: true,
+      show3Dcrosshair: render3d,
     });
     this.nv.onLocationChange = (d: unknown) => {
       const s = (d as { string?: string }).string;
