@@ -9,6 +9,7 @@ import { createModel } from "../models/create_model.ts";
 import type { Autoencoder, Discriminator } from "../models/types.ts";
 import type { Module } from "../nn/module.ts";
 import { UserError } from "../core/errors.ts";
+import { SEEDS_FILE } from "./run_dir.ts";
 import { type CheckpointContents, readCheckpoint, stateUnder } from "./checkpoint_file.ts";
 import { trainDefaults } from "./presets.ts";
 import type { RunConfig } from "./run_config.ts";
@@ -39,7 +40,13 @@ export async function readRunConfig(dir: string): Promise<RunConfig> {
     text = await Deno.readTextFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new UserError(`${dir}: not a run directory (no config.json)`);
+      // A seed study holds runs, one per seed: name the one to use.
+      const study = await Deno.stat(join(dir, SEEDS_FILE)).then(() => true, () => false);
+      throw new UserError(
+        study
+          ? `${dir}: a seed study, not one run: give one of its runs (${join(dir, "seed-0")}, ...)`
+          : `${dir}: not a run directory (no config.json)`,
+      );
     }
     throw new UserError(`${path}: cannot read (${(e as Error).message})`);
   }

@@ -19,6 +19,9 @@ export const RUN_ENTRIES = [
   "thresholds.json",
 ] as const;
 
+/** A seed study's manifest (src/train/seed_study.ts): a folder holding RUN/seed-N runs. */
+export const SEEDS_FILE = "seeds.json";
+
 const TRASH_PREFIX = ".overwritten-";
 
 /** The run entries `dir` holds (none when it is missing or holds no run). */

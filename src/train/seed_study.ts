@@ -15,12 +15,12 @@ import { writeTextFileAtomic } from "../util/atomic_write.ts";
 import type { StopSignal } from "./interrupt.ts";
 import { readRunConfig } from "./open_run.ts";
 import { applyFlags, validateConfig } from "./resolve_config.ts";
-import { clearRun, runEntries } from "./run_dir.ts";
+import { clearRun, runEntries, SEEDS_FILE } from "./run_dir.ts";
 import type { RunConfig } from "./run_config.ts";
 import { train, type TrainOptions, type TrainResult } from "./trainer.ts";
 
 /** The manifest's file name inside a study folder. */
-export const SEEDS_FILE = "seeds.json";
+export { SEEDS_FILE };
 
 export type SeedStatus = "not started" | "training" | "interrupted" | "done";
 

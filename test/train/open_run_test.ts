@@ -64,6 +64,13 @@ Deno.test("openRun: missing run, corrupt config, truncated and foreign checkpoin
     openRun(`${dir}/nope`),
     (e) => e instanceof UserError && e.message.includes("not a run directory"),
   );
+  // A seed study (train --seeds) is named as one, with the run to give instead.
+  await Deno.mkdir(`${dir}/study`);
+  await Deno.writeTextFile(`${dir}/study/seeds.json`, "{}");
+  await rejects(
+    openRun(`${dir}/study`),
+    (e) => e instanceof UserError && /a seed study, not one run: .*study\/seed-0/.test(e.message),
+  );
   (await writeRun(dir)).dispose();
   const ck = `${dir}/checkpoints/last.safetensors`;
   const bytes = await Deno.readFile(ck);
