@@ -45,11 +45,12 @@ export async function gpuReport(args: string[]): Promise<string> {
   const info = deviceInfo();
   say(`## neurad conv report: ${info.description}`);
   say("");
+  // Bullets, so the lines stay lines when pasted into markdown.
   say(
-    `vendor ${info.vendor}, architecture ${info.architecture || "?"}, commit ${commit()}, ` +
-      `${iters} alternating rounds (medians), load ${loadAvg()} at the start`,
+    `- vendor ${info.vendor}, architecture ${info.architecture || "?"}, commit ${commit()}, ` +
+      `${iters} alternating rounds (medians)`,
   );
-  for (const l of contextLines()) say(l);
+  for (const l of contextLines()) say(`- ${l}`);
   const candidates = [tfjsEngine(), ortEngine("webgpu"), jaxEngine()];
   if (args.includes("--wasm")) candidates.push(ortEngine("wasm"));
   const peers: Engine[] = [];
@@ -58,22 +59,22 @@ export async function gpuReport(args: string[]): Promise<string> {
       await e.init?.();
       peers.push(e);
     } catch (err) {
-      say(`${e.name} left out: ${String((err as Error).message ?? err).split("\n")[0]}`);
+      say(`- ${e.name} left out: ${String((err as Error).message ?? err).split("\n")[0]}`);
     }
   }
-  say("ratio = peer ms / neurad ms (above 1: neurad faster); every result checked first");
+  say("- ratio = peer ms / neurad ms (above 1: neurad faster); every result checked first");
   say("");
   say(tableHeader(peers.map((e) => e.name)));
   await runConvPeers(peers, iters, { log: say });
   const m = memoryStats();
   const kernels = [...loopIterationsByKernel().keys()].filter((k) => k.startsWith("conv")).sort();
   say("");
-  say(`neurad conv kernels dispatched: ${kernels.join(", ")}`);
+  say(`- neurad conv kernels dispatched: ${kernels.join(", ")}`);
   say(
-    `neurad GPU memory at the end: ${(m.liveBytes / 2 ** 20).toFixed(1)} MiB live, ` +
+    `- neurad GPU memory at the end: ${(m.liveBytes / 2 ** 20).toFixed(1)} MiB live, ` +
       `${(m.pooledBytes / 2 ** 20).toFixed(1)} MiB pooled (live + pooled = its high-water mark)`,
   );
-  say(`load ${loadAvg()} at the end`);
+  say(`- load ${loadAvg()} at the end`);
   return lines.join("\n") + "\n";
 }
 
