@@ -1,6 +1,7 @@
 // docs/cluster.md stays true: the Slurm and Kubernetes examples' `neurad detect` lines parse for
 // every task index the job gives (0..N-1 from --array and completions) and each names a distinct
-// shard of the same N, and the merge lines parse too. No GPU, no files: only the command's parse.
+// shard of the same N, and the merge lines parse too. No GPU: only the command's parse (the model
+// path stands for a placeholder file here).
 
 import { deepStrictEqual as eq, ok } from "node:assert";
 import { detectCommand } from "../../src/cli/commands/detect.ts";
@@ -24,11 +25,21 @@ function block(lang: string): string {
   return m[1];
 }
 
+// --model and --run must exist when the command line is read: the cluster's paths stand for a
+// file and a folder of this machine's.
+const standIn = await Deno.makeTempDir({ prefix: "neurad-cluster-doc-" });
+const standInModel = `${standIn}/model.neurad`;
+await Deno.writeTextFile(standInModel, "");
+globalThis.addEventListener("unload", () => Deno.removeSync(standIn, { recursive: true }));
+
 /** The shard each parsed line runs (from the flag the example passes). */
 function shardOf(argv: string[]): string {
   eq(argv[0], "neurad");
   eq(argv[1], "detect");
-  detectCommand.prepare(argv.slice(2)); // throws on any refused flag
+  const args = argv.slice(2).map((a, i, all) =>
+    all[i - 1] === "--model" ? standInModel : all[i - 1] === "--run" ? standIn : a
+  );
+  detectCommand.prepare(args); // throws on any refused flag
   return argv[argv.indexOf("--shard") + 1];
 }
 

@@ -135,7 +135,7 @@ const REPO_PATH =
   /^(?:src|docs|test|tools|bench|shaders|data|\.ci|\.github|web)\/[\w@.+/-]*[\w/]$|^[A-Z][\w-]*\.md$|^(?:deno|package)\.json$/;
 
 /** Repository paths `md` cites: relative link targets (resolved from `dir`) and code spans that
- * are a path under a top-level folder; generated ones (data/demo/, runs/, dist/) and patterns
+ * are a path under a top-level folder; generated ones (data/demo/, data/demo-2d/, runs/, dist/) and patterns
  * (`*`, `<…>`, `NAME`, `…`) are not files to check. */
 export function citedPaths(md: string, dir: string): { line: number; path: string }[] {
   const out: { line: number; path: string }[] = [];
@@ -158,7 +158,7 @@ export function citedPaths(md: string, dir: string): { line: number; path: strin
     for (const word of code.split(/[\s,;()]+/)) {
       const p = word.replace(/[.:]$/, "").replace(/:\d+$/, "");
       if (!REPO_PATH.test(p) || /[*<>{}]|\.\.\.|…|[A-Z]{4,}/.test(p)) continue;
-      if (/^(data\/demo|runs|dist)(\/|$)/.test(p)) continue; // made by commands, not in git
+      if (/^(data\/demo(-2d)?|runs|dist)(\/|$)/.test(p)) continue; // made by commands, not in git
       out.push({ line, path: p.replace(/\/$/, "") });
     }
   }
@@ -167,7 +167,8 @@ export function citedPaths(md: string, dir: string): { line: number; path: strin
 
 Deno.test("citedPaths(): links from the file's folder, code spans from the root", () => {
   const md = "see [cli](cli.md#flags), [up](../README.md), [web](https://x.org/a.md)\n" +
-    "`src/cli/main.ts`, `deno task x`, `data/demo/ixi/`, `data/demo`, `src/*/mod.ts`, `test/cli/`";
+    "`src/cli/main.ts`, `deno task x`, `data/demo/ixi/`, `data/demo`, `data/demo-2d/glioma`, " +
+    "`src/*/mod.ts`, `test/cli/`";
   assertEquals(citedPaths(md, "docs").map((x) => x.path), [
     "docs/cli.md",
     "README.md",
