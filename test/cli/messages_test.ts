@@ -291,7 +291,7 @@ Deno.test("train --dry-run is not blocked by an --out that holds a run (and leav
   assert(refused.err.startsWith(`error: --out: ${tmp}/run already holds a run`), refused.err);
   // With it, the dry run goes past the run check to the data (which, to keep this test short,
   // does not fit the slice shape given: the dry run's own output is tested in
-  // test/train/resume_kill_test.ts).
+  // test/heavy/train_resume_kill_test.ts).
   const r = await capture([...argv, "--dry-run", "--data.sliceShape", "[1, 64, 64]"]);
   assertEquals(r.code, 1);
   assert(r.err.endsWith("but the config's data.sliceShape is 1×64×64 (the model is built for it)"));

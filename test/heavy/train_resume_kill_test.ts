@@ -9,7 +9,7 @@ import { resolveConfig } from "../../src/train/resolve_config.ts";
 import { train } from "../../src/train/trainer.ts";
 import { setup } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
-import { writeTinyNiftiSet } from "./_tiny_data.ts";
+import { writeTinyNiftiSet } from "../train/_tiny_data.ts";
 
 const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 

@@ -4,7 +4,7 @@
 
 import { assert, assertEquals } from "../assert.ts";
 import { tempDir } from "../temp_dir.ts";
-import { DENO, runNeurad } from "./_run.ts";
+import { DENO, runNeurad } from "../cli/_run.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

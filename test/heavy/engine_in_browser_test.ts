@@ -8,7 +8,7 @@
 import { deepStrictEqual, ok } from "node:assert";
 import * as esbuild from "esbuild";
 import * as engine from "../../src/mod.ts";
-import { engineCases } from "./_engine_cases.ts";
+import { engineCases } from "../web/_engine_cases.ts";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
   .find((p) => {
