@@ -10,8 +10,8 @@ import { deepStrictEqual, ok } from "node:assert";
 import { join } from "node:path";
 import { buildWeb } from "../../tools/build_web.ts";
 import { exportModelFile } from "../../src/export/open_model.ts";
-import { CHROMIUM, openPage } from "./_browser.ts";
-import { makeTinyRun } from "./_tiny_model.ts";
+import { CHROMIUM, openPage } from "../web/_browser.ts";
+import { makeTinyRun } from "../web/_tiny_model.ts";
 
 const text = (page: import("puppeteer-core").Page, sel: string) =>
   page.$eval(sel, (e) => (e as HTMLElement).innerText);

@@ -22,7 +22,7 @@ import { manualSeed } from "../../src/kernels/random.ts";
 import { readSummaryCsv } from "../../src/detect/batch/summary.ts";
 import { setup } from "../helpers.ts";
 import { tempDir } from "../temp_dir.ts";
-import { assertOneLineError, runNeurad } from "./_run.ts";
+import { assertOneLineError, runNeurad } from "../cli/_run.ts";
 
 /** RUN/config.json and checkpoints/last of an untrained 1/16-width first-study VAE. */
 async function writeTinyRun(dir: string): Promise<void> {
