@@ -77,6 +77,9 @@ export class BufferPool {
   liveBytes = 0;
   /** Bytes sitting in the free lists. */
   pooledBytes = 0;
+  /** High-water marks since the last resetPeaks(): of liveBytes, and of liveBytes + pooledBytes. */
+  peakLiveBytes = 0;
+  peakHeldBytes = 0;
   /** Free-list bytes kept before released buffers are destroyed instead. */
   maxPooledBytes = 1 << 30;
 
@@ -108,7 +111,16 @@ export class BufferPool {
     }
     this.liveBuffers++;
     this.liveBytes += size;
+    // Both sums rise only here (release and emptyCache lower them), so this sees every peak.
+    this.peakLiveBytes = Math.max(this.peakLiveBytes, this.liveBytes);
+    this.peakHeldBytes = Math.max(this.peakHeldBytes, this.liveBytes + this.pooledBytes);
     return buffer;
+  }
+
+  /** Starts the high-water marks again from the current live and held bytes. */
+  resetPeaks() {
+    this.peakLiveBytes = this.liveBytes;
+    this.peakHeldBytes = this.liveBytes + this.pooledBytes;
   }
 
   release(buffer: GPUBuffer) {

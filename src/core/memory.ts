@@ -1,5 +1,5 @@
 // Memory accounting for leak tests and diagnostics: live tensors' buffers and bytes, pooled
-// bytes, and emptying the pool.
+// bytes, their high-water marks (peak memory of a training step), and emptying the pool.
 
 import { pool } from "./dispatch.ts";
 
@@ -10,11 +10,26 @@ export interface MemoryStats {
   liveBytes: number;
   /** Bytes kept in the pool's free lists for reuse. */
   pooledBytes: number;
+  /** Highest liveBytes since resetPeakMemory() (or start-up). */
+  peakLiveBytes: number;
+  /** Highest liveBytes + pooledBytes (all the pool's GPU buffers) since resetPeakMemory(). */
+  peakHeldBytes: number;
 }
 
 export function memoryStats(): MemoryStats {
   const p = pool();
-  return { liveBuffers: p.liveBuffers, liveBytes: p.liveBytes, pooledBytes: p.pooledBytes };
+  return {
+    liveBuffers: p.liveBuffers,
+    liveBytes: p.liveBytes,
+    pooledBytes: p.pooledBytes,
+    peakLiveBytes: p.peakLiveBytes,
+    peakHeldBytes: p.peakHeldBytes,
+  };
+}
+
+/** Restarts memoryStats()'s peaks from the current live and held bytes. */
+export function resetPeakMemory() {
+  pool().resetPeaks();
 }
 
 /** Destroys the pool's free buffers (live tensors are untouched). */
