@@ -38,7 +38,7 @@
 // argMin, one-hot·E (see tfForwardVqgan), straight-through z + sg(e − z), sg through
 // tf.customGrad.
 //
-// Batch 2 on llvmpipe; NEURAD_BENCH_SIZE=gpu → batch 16 (the study's).
+// Batch 2 on llvmpipe; NEURAD_BENCH_SIZE=gpu → batch 16 (the study's); --batch=N sets it.
 //
 // TF.js's gradient functions are not in tfjs-core's bundles (the @tensorflow/tfjs union package
 // registers them); registerTfGradients() below bundles tfjs-core's register_all_gradients.js with
@@ -51,13 +51,32 @@
 // so a gradient entry near 0 whose rounding differs can move by up to 2·lr). Exits 1 when the
 // reconstruction deviates by more than 1e-3.
 //
+// --memory: peak GPU memory of one whole training step (after the warm-up steps, readback and
+// Adam's update included) instead of its time; each engine runs alone while it is measured.
+// neurad: memoryStats()'s high-water marks (src/core/memory.ts, reset by resetPeakMemory() just
+// before the step) of the bytes in live tensors' buffers ("live": parameters, Adam's m and v,
+// gradients, activations kept for backward, temporaries; counted by size class, up to 25 % above
+// the request) and of live + the pool's cached free buffers ("held": every buffer the pool owns).
+// Outside the pool neurad holds only a 256 KiB uniform arena and a loss-sized readback staging
+// buffer. TF.js 4.22 has no peak: tf.memory() reports numBytesInGPU (its BufferManager's
+// numBytesUsed: buffers handed out, tensors' storage plus uniform and staging buffers) and
+// numBytesAllocatedInGPU (numBytesAllocated: used + its free lists), nothing else (no
+// numBytesInGPUFree); both rise only in BufferManager.acquireBuffer, so the bench wraps that method
+// on the backend's instance and takes high-water marks of both after every acquire, and of the
+// STORAGE-usage buffers alone (tensors, without uniforms and staging). Ratios neurad / TF.js
+// (≤ 1: neurad uses no more): live / in use, held / allocated. Also printed: what each engine holds
+// at the step's start (parameters + optimiser state + cached buffers) and the parameter bytes.
+// --batch=N sets the batch of either model (default 2; 16 with NEURAD_BENCH_SIZE=gpu).
+//
 // Run: deno run -A bench/peers/train_step_peers_bench.ts [iterations=5] [--vqgan] [--check]
+// [--memory] [--batch=N]
 // (also under `deno bench -A bench/peers/`: one Deno.bench per engine, timing includes the sync).
 
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-webgpu";
 import * as esbuild from "esbuild";
-import { deviceInfo, getDevice, noGrad, Tensor, zeros } from "../../src/mod.ts";
+import { deviceInfo, getDevice, memoryStats, noGrad, Tensor, zeros } from "../../src/mod.ts";
+import { resetPeakMemory } from "../../src/core/memory.ts";
 import { rand } from "../../src/kernels/random.ts";
 import { presetConfig } from "../../src/train/presets.ts";
 import { trainStep } from "../../src/train/loss_steps.ts";
@@ -117,7 +136,10 @@ const PRESET = `reddipalli22-${MODEL}`;
 const VQGAN_WIDTH = 0.25;
 const ITERS = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 5);
 const WARMUP = 2;
-const B = GPU_SIZES ? 16 : 2;
+const MEMORY = Deno.args.includes("--memory");
+const BATCH_ARG = Deno.args.find((a) => a.startsWith("--batch="));
+const B = BATCH_ARG ? Number(BATCH_ARG.slice("--batch=".length)) : GPU_SIZES ? 16 : 2;
+if (!(Number.isInteger(B) && B >= 1)) throw new Error(`--batch: expected an integer ≥ 1`);
 const H = 95, W = 79;
 const SLOPE = 0.01, EPS_BN = 1e-5, MOMENTUM = 0.1;
 
@@ -531,6 +553,93 @@ if (import.meta.main && CHECK) {
   Deno.exit(0);
 }
 
+// --- --memory ----------------------------------------------------------------------------
+
+/** TF.js's WebGPU BufferManager (tfjs-backend-webgpu 4.22, src/buffer_manager.ts). */
+interface TfBufferManager {
+  numBytesUsed: number;
+  numBytesAllocated: number;
+  acquireBuffer(size: number, usage: number, mapped?: boolean, reuse?: boolean): GPUBuffer;
+  releaseBuffer(buffer: GPUBuffer, reuse?: boolean): void;
+}
+
+/** High-water marks of TF.js's used and allocated GPU bytes, and of its STORAGE buffers in use. */
+const tfMem = { peakUsed: 0, peakAllocated: 0, storageUsed: 0, peakStorageUsed: 0 };
+
+function trackTfBuffers(): TfBufferManager {
+  const bm = (tf.backend() as unknown as { bufferManager: TfBufferManager }).bufferManager;
+  if (typeof bm?.acquireBuffer !== "function" || typeof bm.numBytesAllocated !== "number") {
+    throw new Error("TF.js WebGPU backend: no bufferManager (not 4.22?)");
+  }
+  const acquire = bm.acquireBuffer.bind(bm), release = bm.releaseBuffer.bind(bm);
+  const inUse = new WeakSet<GPUBuffer>();
+  bm.acquireBuffer = (size, usage, mapped, reuse) => {
+    const b = acquire(size, usage, mapped, reuse);
+    if (usage & GPUBufferUsage.STORAGE) {
+      tfMem.storageUsed += size;
+      inUse.add(b);
+    }
+    tfMem.peakUsed = Math.max(tfMem.peakUsed, bm.numBytesUsed);
+    tfMem.peakAllocated = Math.max(tfMem.peakAllocated, bm.numBytesAllocated);
+    tfMem.peakStorageUsed = Math.max(tfMem.peakStorageUsed, tfMem.storageUsed);
+    return b;
+  };
+  bm.releaseBuffer = (b, reuse) => {
+    if (inUse.delete(b)) tfMem.storageUsed -= b.size;
+    release(b, reuse);
+  };
+  return bm;
+}
+
+async function measureMemory() {
+  const bm = trackTfBuffers();
+  const MiB = (n: number) => (n / 2 ** 20).toFixed(1);
+  const paramBytes = neuradCount * 4;
+  for (let i = 0; i < WARMUP; i++) {
+    await neuradStep();
+    await tfjsStep();
+  }
+  const n0 = memoryStats();
+  resetPeakMemory();
+  await neuradStep();
+  const n1 = memoryStats();
+  const t0 = { used: bm.numBytesUsed, allocated: bm.numBytesAllocated, storage: tfMem.storageUsed };
+  tfMem.peakUsed = t0.used;
+  tfMem.peakAllocated = t0.allocated;
+  tfMem.peakStorageUsed = t0.storage;
+  await tfjsStep();
+  const t1 = tf.memory() as tf.MemoryInfo & { numBytesInGPU: number };
+  console.log(
+    `parameters ${MiB(paramBytes)} MiB (Adam's m and v: ${MiB(2 * paramBytes)} MiB more)`,
+  );
+  console.log(
+    `at the step's start: neurad live ${MiB(n0.liveBytes)} MiB + pooled ${
+      MiB(n0.pooledBytes)
+    } MiB; TF.js in use ${MiB(t0.used)} MiB (storage ${MiB(t0.storage)}), allocated ${
+      MiB(t0.allocated)
+    } MiB`,
+  );
+  console.log(
+    `after it: neurad live ${MiB(n1.liveBytes)} + pooled ${MiB(n1.pooledBytes)} MiB; TF.js ` +
+      `numBytesInGPU ${MiB(t1.numBytesInGPU)}, numBytesAllocatedInGPU ${
+        MiB((t1 as unknown as { numBytesAllocatedInGPU: number }).numBytesAllocatedInGPU)
+      } MiB`,
+  );
+  console.log(
+    `| model | batch | neurad live peak | neurad held peak (live + pool) | TF.js in-use peak ` +
+      `(storage only) | TF.js allocated peak | live / in use | held / allocated |`,
+  );
+  console.log(
+    `| ${PRESET}${MODEL === "vqgan" ? ` ×${VQGAN_WIDTH}` : ""} | ${B} | ${
+      MiB(n1.peakLiveBytes)
+    } MiB | ${MiB(n1.peakHeldBytes)} MiB | ${MiB(tfMem.peakUsed)} MiB (${
+      MiB(tfMem.peakStorageUsed)
+    }) | ${MiB(tfMem.peakAllocated)} MiB | ${(n1.peakLiveBytes / tfMem.peakUsed).toFixed(2)} | ${
+      (n1.peakHeldBytes / tfMem.peakAllocated).toFixed(2)
+    } |`,
+  );
+}
+
 let step = 0;
 async function neuradStep(): Promise<number> {
   const t0 = performance.now();
@@ -550,6 +659,11 @@ async function tfjsStep(): Promise<number> {
   loss.dispose();
   if (!Number.isFinite(v)) throw new Error(`TF.js loss ${v}`);
   return dt;
+}
+
+if (import.meta.main && MEMORY) {
+  await measureMemory();
+  Deno.exit(0);
 }
 
 if (import.meta.main) {
