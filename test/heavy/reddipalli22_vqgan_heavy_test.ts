@@ -1,7 +1,7 @@
-// Heavier checks of the first study's VQGAN (deno task test-heavy): the faithful model
-// (unapplied proj_out, 2-pixel bias border, β on the codebook term) against PyTorch with every
-// gradient at width 0.25, and the full-width model (D = K = 128): a finite forward pass at
-// 1×95×79 with the bias-only border.
+// Heavier checks of the first study's VQGAN (deno task test-heavy): the model in both modes
+// against PyTorch with every gradient at width 0.25 (about 12 s each on llvmpipe; the faithful one
+// with its unapplied proj_out, 2-pixel bias border and β on the codebook term), and the full-width
+// model (D = K = 128): a finite forward pass at 1×95×79 with the bias-only border.
 
 import { deepStrictEqual, ok } from "node:assert";
 import { noGrad, randn, summary } from "../../src/mod.ts";
@@ -20,6 +20,14 @@ const test = (name: string, fn: () => Promise<void> | void) =>
       await fn();
     },
   });
+
+test("reddipalli22-vqgan (corrected, width 0.25, D = K = 64): forward and every gradient match PyTorch", async () => {
+  await checkAutoencoder("vqgan_corrected", "reddipalli22-vqgan", {
+    embedDim: 64,
+    numCodes: 64,
+    widthMultiplier: 0.25,
+  });
+});
 
 test("reddipalli22-vqgan (faithful, width 0.25, D = K = 64): forward and every gradient match PyTorch", async () => {
   await checkAutoencoder("vqgan_faithful", "reddipalli22-vqgan", {

@@ -4,7 +4,7 @@
 
 import { assert, assertEquals } from "../assert.ts";
 import { tempDir } from "../temp_dir.ts";
-import { assertOneLineError, runNeurad } from "./_run.ts";
+import { assertOneLineError, runNeurad } from "../cli/_run.ts";
 import { main } from "../../src/cli/main.ts";
 import { defineCommand, int } from "../../src/cli/command.ts";
 import pkg from "../../package.json" with { type: "json" };
