@@ -16,6 +16,7 @@ import { type ShownResult, showResult } from "./result_panel.ts";
 import { OVERLAY_COLORMAPS, Viewer } from "./viewer.ts";
 import type { ModelSummary } from "./worker_protocol.ts";
 import { setupTrainTab } from "./train_tab.ts";
+import { acceptFiles } from "./file_drop.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -256,22 +257,7 @@ async function addFiles(files: Iterable<File>): Promise<void> {
   for (const f of files) addScan(f.name, new Uint8Array(await f.arrayBuffer()));
 }
 
-const drop = $("drop");
-drop.addEventListener("dragover", (ev) => {
-  ev.preventDefault();
-  drop.classList.add("over");
-});
-drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-drop.addEventListener("drop", (ev) => {
-  ev.preventDefault();
-  drop.classList.remove("over");
-  void addFiles(ev.dataTransfer?.files ?? []);
-});
-$<HTMLInputElement>("scan-input").addEventListener("change", async (ev) => {
-  const input = ev.target as HTMLInputElement;
-  await addFiles(Array.from(input.files ?? []));
-  input.value = "";
-});
+acceptFiles("drop", "scan-input", addFiles);
 
 // ---- automation hook -------------------------------------------------------------------------
 async function neuradDetect(

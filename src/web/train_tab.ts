@@ -6,6 +6,7 @@
 
 import { type EngineClient, JobError } from "./engine_client.ts";
 import { Eta } from "./eta.ts";
+import { acceptFiles } from "./file_drop.ts";
 import type { ModelSummary } from "./worker_protocol.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -57,22 +58,7 @@ export function setupTrainTab(engine: EngineClient, deps: TrainTabDeps): void {
     }
     listFiles();
   };
-  const drop = $("train-drop");
-  drop.addEventListener("dragover", (ev) => {
-    ev.preventDefault();
-    drop.classList.add("over");
-  });
-  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-  drop.addEventListener("drop", (ev) => {
-    ev.preventDefault();
-    drop.classList.remove("over");
-    void add(ev.dataTransfer?.files ?? []);
-  });
-  $<HTMLInputElement>("train-input").addEventListener("change", async (ev) => {
-    const input = ev.target as HTMLInputElement;
-    await add(Array.from(input.files ?? []));
-    input.value = "";
-  });
+  acceptFiles("train-drop", "train-input", add);
 
   /** Trains on `files` for `steps` steps (the button and the hook both come here). */
   const train = async (
