@@ -24,7 +24,7 @@ type Out = Promise<Record<string, OrtTensor>>;
 
 let ortModule: Ort | null = null;
 
-async function loadOrt(): Promise<Ort> {
+export async function loadOrt(): Promise<Ort> {
   if (ortModule) return ortModule;
   const nm = await peerPackages({ "onnxruntime-web": ORT_VERSION });
   const ort = await import(packageUrl(nm, "onnxruntime-web/dist/ort.webgpu.bundle.min.mjs"));

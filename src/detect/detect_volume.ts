@@ -27,7 +27,7 @@ import {
 } from "../data/preprocess/preprocess_volume.ts";
 import { affineSpacing, resampleToSpacing } from "../data/preprocess/resample_spacing.ts";
 import { labelComponents3d } from "../eval/postprocess/connected_components.ts";
-import { reconstructStack } from "../eval/scoring/reconstruct.ts";
+import { reconstructStack, type StackReconstructor } from "../eval/scoring/reconstruct.ts";
 import { postprocessStack } from "../eval/postprocess/postprocess_stack.ts";
 import {
   fromStoredPostprocess,
@@ -74,6 +74,11 @@ export interface DetectVolumeOptions {
   signal?: AbortSignal;
   /** Folder the outputs will be written to: `result.outputs` and the JSON name files in it. */
   outDir?: string;
+  /**
+   * The model's runtime: reconstructStack with the run's model unless given (the peers bench
+   * runs this same pipeline with onnxruntime-web's session of the exported model).
+   */
+  reconstruct?: StackReconstructor;
 }
 
 /** What {@link detectVolume} produces; null where an output is not made (not scored, no mask). */
@@ -199,7 +204,9 @@ export async function detectVolume(
       abortIfAsked(signal);
     },
   } as unknown as ProgressBar;
-  const r = await reconstructStack(run.model, pre.image.data, [Z, 1, H, W], {
+  const reconstruct: StackReconstructor = opts.reconstruct ??
+    ((images, shape, o) => reconstructStack(run.model, images, shape, o));
+  const r = await reconstruct(pre.image.data, [Z, 1, H, W], {
     residual: post.residual,
     progress,
   });

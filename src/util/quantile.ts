@@ -10,11 +10,22 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   if (!(q >= 0 && q <= 1)) throw new Error(`quantileSorted(): q ${q} must be in [0, 1]`);
   // numpy's "linear" method takes (n - 1) * q, not the equal-in-exact-arithmetic
   // n*q + (alpha + q*(1-alpha-beta)) - 1 with alpha = beta = 1, which rounds differently.
+  const { prev, next, gamma } = quantileRanks(n, q);
+  return quantileLerp(sorted[prev], sorted[next], gamma);
+}
+
+/** The two ranks numpy's linear quantile q of n values interpolates, and the weight of the second. */
+export function quantileRanks(n: number, q: number): { prev: number; next: number; gamma: number } {
+  if (!(q >= 0 && q <= 1)) throw new Error(`quantile: q ${q} must be in [0, 1]`);
   const virtual = (n - 1) * q;
   const prev = Math.min(Math.max(Math.floor(virtual), 0), n - 1);
   const next = Math.min(prev + 1, n - 1);
-  const gamma = virtual - Math.floor(virtual);
-  const a = sorted[prev], b = sorted[next], diff = b - a;
+  return { prev, next, gamma: virtual - Math.floor(virtual) };
+}
+
+/** numpy's two-sided lerp between the values a (rank prev) and b (rank next). */
+export function quantileLerp(a: number, b: number, gamma: number): number {
+  const diff = b - a;
   return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
 }
 

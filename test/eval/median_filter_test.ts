@@ -1,6 +1,7 @@
 // medianFilter2d() against scipy.ndimage.median_filter on a non-square 13x9 image and a stack.
 
 import { medianFilter2d } from "../../src/eval/mod.ts";
+import { medianFilter3d } from "../../src/eval/postprocess/median_filter.ts";
 import { assert, assertArrayEqual, assertThrows, loadFixture } from "./_helpers.ts";
 
 interface MedianFx {
@@ -47,4 +48,21 @@ Deno.test("medianFilter2d() rejects a partial slice, a bad size and NaN", () => 
   );
   assertThrows(() => medianFilter2d(new Float32Array(9), 3, 3, 0), /size 0/);
   assertThrows(() => medianFilter2d(Float32Array.of(0, NaN, 0, 0), 2, 2, 3), /scores\[1\] is NaN/);
+});
+
+Deno.test("medianFilter2d/3d with `where`: the full filter where flagged, 0 elsewhere", () => {
+  const stack = Float32Array.from(fx.stack);
+  const depth = stack.length / (fx.height * fx.width);
+  let seed = 11;
+  const where = Uint8Array.from(stack, () => (seed = (seed * 69069 + 1) % 4294967296) % 3 ? 1 : 0);
+  const full2 = medianFilter2d(stack, fx.height, fx.width, 5);
+  const part2 = medianFilter2d(stack, fx.height, fx.width, 5, { where });
+  assertArrayEqual(part2, full2.map((v, i) => (where[i] ? v : 0)), "2D where");
+  const full3 = medianFilter3d(stack, depth, fx.height, fx.width, 3);
+  const part3 = medianFilter3d(stack, depth, fx.height, fx.width, 3, { where });
+  assertArrayEqual(part3, full3.map((v, i) => (where[i] ? v : 0)), "3D where");
+  assertThrows(
+    () => medianFilter2d(stack, fx.height, fx.width, 5, { where: where.subarray(1) }),
+    /where has/,
+  );
 });

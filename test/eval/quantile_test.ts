@@ -198,3 +198,20 @@ Deno.test("quantile() refuses an empty array and q outside [0, 1]", () => {
   assertThrows(() => quantileSorted([1, 2], NaN), /q NaN/);
   assertThrows(() => percentiles(new Float32Array([1, 2]), [101]), /q 1.01/);
 });
+
+Deno.test("percentiles() by selection equals the sorted quantile: ties, masks, n = 1 and 2", () => {
+  let seed = 3;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const qs = [0, 0.5, 1, 2.5, 25, 50, 73.3, 99, 99.5, 100];
+  for (const n of [1, 2, 3, 10, 101, 4096]) {
+    // Few distinct values (many ties, as a brain's intensities have) and a random mask.
+    const data = Float32Array.from({ length: n }, () => Math.floor(rnd() * 17) / 3 - 2);
+    const mask = Uint8Array.from({ length: n }, (_, i) => (i === 0 || rnd() < 0.6 ? 1 : 0));
+    const inside = Float32Array.from(data.filter((_, i) => mask[i])).sort();
+    const want = qs.map((q) => quantileSorted(inside, q / 100));
+    assertClose(percentiles(data, qs, mask), want, { atol: 0, rtol: 0, name: `n=${n} masked` });
+    const all = Float32Array.from(data).sort();
+    const wantAll = qs.map((q) => quantileSorted(all, q / 100));
+    assertClose(percentiles(data, qs), wantAll, { atol: 0, rtol: 0, name: `n=${n}` });
+  }
+});

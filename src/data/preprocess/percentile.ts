@@ -4,7 +4,8 @@
  * quantile, shared with eval (src/util/quantile.ts); this file only selects the masked voxels.
  * @module
  */
-import { quantileSorted } from "../../util/quantile.ts";
+import { quantileLerp, quantileRanks, quantileSorted } from "../../util/quantile.ts";
+import { selectRank } from "../../util/select_rank.ts";
 
 /** q-th percentiles (0–100) of `data` where mask ≠ 0 (all voxels without a mask), numpy-style. */
 export function percentiles(data: Float32Array, qs: number[], mask?: Uint8Array): number[] {
@@ -12,9 +13,23 @@ export function percentiles(data: Float32Array, qs: number[], mask?: Uint8Array)
   for (let i = 0; i < data.length; i++) if (!mask || mask[i]) n++;
   if (n === 0) return qs.map(() => 0);
   const vals = new Float32Array(n);
-  for (let i = 0, j = 0; i < data.length; i++) if (!mask || mask[i]) vals[j++] = data[i];
-  vals.sort();
-  return qs.map((q) => quantileSorted(vals, q / 100));
+  let nan = false;
+  for (let i = 0, j = 0; i < data.length; i++) {
+    if (!mask || mask[i]) nan ||= Number.isNaN(vals[j++] = data[i]);
+  }
+  if (nan) return qs.map((q) => quantileSorted(vals.sort(), q / 100));
+  // The two ranks each quantile interpolates, by selection (a full sort was most of the time):
+  // rank `prev` by quickselect, then rank prev + 1 is the smallest value right of it.
+  return qs.map((q) => {
+    const { prev, next, gamma } = quantileRanks(n, q / 100);
+    const a = selectRank(vals, prev);
+    let b = a;
+    if (next !== prev) {
+      b = Infinity;
+      for (let i = prev + 1; i < n; i++) if (vals[i] < b) b = vals[i];
+    }
+    return quantileLerp(a, b, gamma);
+  });
 }
 
 /** Clamps every voxel of `data` in place to [lo, hi] where mask ≠ 0; background is left alone. */

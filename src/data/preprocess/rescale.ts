@@ -37,12 +37,14 @@ function _mirror(i: number, n: number): number {
 
 function _blurAxis(data: Float32Array, dims: readonly number[], axis: number, sigma: number) {
   const k = _kernel(sigma);
-  const r = (k.length - 1) / 2;
+  const r = (k.length - 1) / 2, taps = k.length;
   const n = dims[axis];
   const stride = axis === 0 ? 1 : axis === 1 ? dims[0] : dims[0] * dims[1];
   const out = new Float32Array(data.length);
-  const line = new Float64Array(n);
-  const taps = Array.from({ length: n }, (_, i) => k.map((_, t) => _mirror(i + t - r, n)));
+  // Each line is copied once into a buffer that carries its mirrored borders, so the taps read
+  // ext[i + j] without index arithmetic (same products, same order as indexing the line).
+  const ext = new Float64Array(n + 2 * r);
+  const src = Int32Array.from({ length: n + 2 * r }, (_, e) => _mirror(e - r, n));
   const lines = data.length / n;
   for (let l = 0; l < lines; l++) {
     // Start of the l-th line along `axis`.
@@ -51,11 +53,10 @@ function _blurAxis(data: Float32Array, dims: readonly number[], axis: number, si
       : axis === 1
       ? (l % dims[0]) + Math.floor(l / dims[0]) * dims[0] * dims[1]
       : l;
-    for (let i = 0; i < n; i++) line[i] = data[base + i * stride];
+    for (let e = 0; e < ext.length; e++) ext[e] = data[base + src[e] * stride];
     for (let i = 0; i < n; i++) {
-      const t = taps[i];
       let s = 0;
-      for (let j = 0; j < k.length; j++) s += k[j] * line[t[j]];
+      for (let j = 0; j < taps; j++) s += k[j] * ext[i + j];
       out[base + i * stride] = s;
     }
   }

@@ -2,10 +2,27 @@
 // (1, size, size) footprint: each slice [height, width] is filtered on its own, never across slices
 // (the field's reference code once shipped a "2D" filter that was 3D).
 
+import { selectRank } from "../../util/select_rank.ts";
 import { _checkScores, _sliceCount, type Scores } from "../_validate.ts";
 
 /** scipy.ndimage boundary modes; "reflect" (d c b a | a b c d | d c b a) is scipy's default. */
 export type BorderMode = "reflect" | "mirror" | "nearest" | "wrap" | "constant";
+
+/** Options of the median filters. */
+export interface MedianOptions {
+  /** scipy's boundary mode ("reflect" by default). */
+  mode?: BorderMode;
+  /** The value outside the image in "constant" mode. */
+  cval?: number;
+  /** Compute only where this is non-zero (same length as the input); 0 elsewhere. */
+  where?: ArrayLike<number>;
+}
+
+function _checkWhere(fn: string, where: ArrayLike<number> | undefined, n: number) {
+  if (where && where.length !== n) {
+    throw new Error(`${fn}: where has ${where.length} values, the input ${n}`);
+  }
+}
 
 /** Maps an out-of-range index of an axis of length n into [0, n) per the mode (not "constant"). */
 function _borderIndex(i: number, n: number, mode: BorderMode): number {
@@ -29,46 +46,21 @@ function _borderIndex(i: number, n: number, mode: BorderMode): number {
   }
 }
 
-/** Rearranges a[lo..hi] so that a[k] holds the value of rank k (Hoare quickselect). */
-function _select(a: Float32Array | Float64Array, k: number, lo: number, hi: number): number {
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    // median of three as the pivot keeps sorted windows (flat background) linear
-    let x = a[lo], y = a[mid], z = a[hi];
-    if (x > y) [x, y] = [y, x];
-    if (y > z) [y, z] = [z, y];
-    if (x > y) y = x;
-    const pivot = y;
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i++] = a[j];
-        a[j--] = t;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
-
 /**
  * Median of each size×size window of each [height, width] slice of `img` (row-major, width
  * fastest; `img` may hold a stack [slices, height, width]). Equals
  * `scipy.ndimage.median_filter(img, size=(1, size, size), mode=mode, cval=cval)`: the window spans
  * offsets -floor(size/2) .. size-1-floor(size/2) on both axes, and the result is the element of
  * rank floor(size²/2) (the upper median for even size²). The field uses size 5 and 9.
+ * With `where` (one flag per value), only flagged outputs are computed and the rest are 0 — for
+ * maps zeroed outside the brain anyway, which skips most of the work.
  */
 export function medianFilter2d(
   img: Scores,
   height: number,
   width: number,
   size: number,
-  { mode = "reflect", cval = 0 }: { mode?: BorderMode; cval?: number } = {},
+  { mode = "reflect", cval = 0, where }: MedianOptions = {},
 ): Float32Array {
   const fn = "medianFilter2d()";
   const slices = _sliceCount(fn, img.length, height, width);
@@ -76,6 +68,7 @@ export function medianFilter2d(
     throw new Error(`${fn}: size ${size} must be a positive integer`);
   }
   _checkScores(fn, img);
+  _checkWhere(fn, where, img.length);
   const r = Math.floor(size / 2), H = height + size - 1, W = width + size - 1;
   // Each slice is padded once, so the inner loop gathers windows without boundary tests.
   const padded = new Float64Array(H * W);
@@ -98,12 +91,13 @@ export function medianFilter2d(
     }
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
+        if (where && !where[base + y * width + x]) continue;
         let k = 0;
         for (let dy = 0; dy < size; dy++) {
           const row = (y + dy) * W + x;
           for (let dx = 0; dx < size; dx++) window[k++] = padded[row + dx];
         }
-        out[base + y * width + x] = _select(window, rank, 0, k - 1);
+        out[base + y * width + x] = selectRank(window, rank, 0, k - 1);
       }
     }
   }
@@ -114,7 +108,7 @@ export function medianFilter2d(
  * Median of each size³ window of a [depth, height, width] volume: scipy.ndimage.median_filter(vol,
  * size=size, mode=mode) (window offsets -floor(size/2) .. size-1-floor(size/2) on every axis, rank
  * floor(size³/2)). This is what the first study's code ran in place of its "2D 9×9" filter; neurad
- * uses it only in faithful evaluation.
+ * uses it only in faithful evaluation. `where` as in medianFilter2d.
  */
 export function medianFilter3d(
   vol: Scores,
@@ -122,7 +116,7 @@ export function medianFilter3d(
   height: number,
   width: number,
   size: number,
-  { mode = "reflect", cval = 0 }: { mode?: BorderMode; cval?: number } = {},
+  { mode = "reflect", cval = 0, where }: MedianOptions = {},
 ): Float32Array {
   const fn = "medianFilter3d()";
   if (vol.length !== depth * height * width) {
@@ -134,6 +128,7 @@ export function medianFilter3d(
     throw new Error(`${fn}: size ${size} must be a positive integer`);
   }
   _checkScores(fn, vol);
+  _checkWhere(fn, where, vol.length);
   const r = Math.floor(size / 2);
   const D = depth + size - 1, H = height + size - 1, W = width + size - 1;
   const idx = (n: number, len: number) =>
@@ -163,6 +158,7 @@ export function medianFilter3d(
   for (let z = 0; z < depth; z++) {
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
+        if (where && !where[(z * height + y) * width + x]) continue;
         let k = 0;
         for (let dz = 0; dz < size; dz++) {
           for (let dy = 0; dy < size; dy++) {
@@ -170,7 +166,7 @@ export function medianFilter3d(
             for (let dx = 0; dx < size; dx++) window[k++] = padded[row + dx];
           }
         }
-        out[(z * height + y) * width + x] = _select(window, rank, 0, k - 1);
+        out[(z * height + y) * width + x] = selectRank(window, rank, 0, k - 1);
       }
     }
   }

@@ -66,19 +66,24 @@ function checkOptions(
   }
 }
 
-/** The median-filtered residual stack: per slice (2d) or per subject's volume (3d). */
+/**
+ * The median-filtered residual stack: per slice (2d) or per subject's volume (3d), computed only
+ * inside the eroded brain (`where`): the map is 0 elsewhere, so the rest would be discarded.
+ */
 function medianStack(
   residuals: Float32Array,
   runs: [number, number][],
   H: number,
   W: number,
   o: StackPostprocessOptions,
+  where: Uint8Array,
 ): Float32Array {
-  if (o.median === "2d") return medianFilter2d(residuals, H, W, o.medianFilter);
+  if (o.median === "2d") return medianFilter2d(residuals, H, W, o.medianFilter, { where });
   const plane = H * W, out = new Float32Array(residuals.length);
   for (const [start, end] of runs) {
     const sub = residuals.subarray(start * plane, end * plane);
-    out.set(medianFilter3d(sub, end - start, H, W, o.medianFilter), start * plane);
+    const w = where.subarray(start * plane, end * plane);
+    out.set(medianFilter3d(sub, end - start, H, W, o.medianFilter, { where: w }), start * plane);
   }
   return out;
 }
@@ -132,7 +137,7 @@ export function postprocessStack(
   checkOptions(residuals.length, brainMasks.length, subjectIds.length, H, W, o);
   const runs = subjectRuns(subjectIds);
   const eroded = erodeStack(brainMasks, runs, H, W, o);
-  const maps = medianStack(residuals, runs, H, W, o);
+  const maps = medianStack(residuals, runs, H, W, o, eroded);
   for (let i = 0; i < maps.length; i++) if (!eroded[i]) maps[i] = 0;
   return { maps, eroded };
 }

@@ -21,16 +21,61 @@ export interface Reconstruction {
   codeCounts?: Float64Array;
 }
 
+/** Options of a stack reconstruction. */
+export interface ReconstructOptions {
+  batch?: number;
+  residual?: ResidualKind;
+  progress?: ProgressBar;
+}
+
+/**
+ * What turns a stack of slices into residuals: reconstructStack with a neurad model, or, in the
+ * peers benches, the same loop around another engine's session (detect's and eval's other work
+ * stays the same).
+ */
+export type StackReconstructor = (
+  images: Float32Array,
+  shape: [number, number, number, number],
+  options?: ReconstructOptions,
+) => Promise<Reconstruction>;
+
+/**
+ * Residual maps and mean errors of slices i … i + k − 1 of `images` [N, C, H, W] from their
+ * reconstructions `rv` (the batch's, [k, C, H, W]), written into `residuals` and `sliceErrors`.
+ */
+export function accumulateResiduals(
+  images: Float32Array,
+  rv: Float32Array,
+  i: number,
+  k: number,
+  shape: readonly [number, number, number, number],
+  residual: ResidualKind,
+  residuals: Float32Array,
+  sliceErrors: Float64Array,
+) {
+  const [, C, H, W] = shape, plane = H * W, per = C * plane;
+  for (let n = 0; n < k; n++) {
+    let err = 0;
+    for (let p = 0; p < plane; p++) {
+      let s = 0;
+      for (let c = 0; c < C; c++) {
+        const j = n * per + c * plane + p;
+        const d = images[i * per + j] - rv[j];
+        err += Math.abs(d);
+        s += residual === "absolute" ? Math.abs(d) : Math.max(d, 0);
+      }
+      residuals[(i + n) * plane + p] = s / C;
+    }
+    sliceErrors[i + n] = err / per;
+  }
+}
+
 /** Reconstructs `images` [N, C, H, W] in batches of `batch`. */
 export async function reconstructStack(
   model: Autoencoder,
   images: Float32Array,
   shape: [number, number, number, number],
-  {
-    batch = 16,
-    residual = "absolute" as ResidualKind,
-    progress,
-  }: { batch?: number; residual?: ResidualKind; progress?: ProgressBar } = {},
+  { batch = 16, residual = "absolute", progress }: ReconstructOptions = {},
 ): Promise<Reconstruction> {
   const [N, C, H, W] = shape, per = C * H * W, plane = H * W;
   const residuals = new Float32Array(N * plane);
@@ -64,20 +109,7 @@ export async function reconstructStack(
     x.dispose();
     r.dispose();
     reconstructions.set(rv as Float32Array, i * per);
-    for (let n = 0; n < k; n++) {
-      let err = 0;
-      for (let p = 0; p < plane; p++) {
-        let s = 0;
-        for (let c = 0; c < C; c++) {
-          const j = n * per + c * plane + p;
-          const d = images[i * per + j] - rv[j];
-          err += Math.abs(d);
-          s += residual === "absolute" ? Math.abs(d) : Math.max(d, 0);
-        }
-        residuals[(i + n) * plane + p] = s / C;
-      }
-      sliceErrors[i + n] = err / per;
-    }
+    accumulateResiduals(images, rv as Float32Array, i, k, shape, residual, residuals, sliceErrors);
     progress?.update(i + k);
   }
   return { residuals, reconstructions, sliceErrors, codeCounts };
