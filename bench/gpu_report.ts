@@ -20,6 +20,8 @@ import {
 import { tfjsEngine } from "./peers/_engine_tfjs.ts";
 import { ortEngine } from "./peers/_engine_ort.ts";
 import { jaxEngine } from "./peers/_engine_jax.ts";
+import { aluPeak } from "./alu_peak_bench.ts";
+import { PASSES } from "./peers/_conv_peers.ts";
 
 function commit(): string {
   try {
@@ -51,6 +53,12 @@ export async function gpuReport(args: string[]): Promise<string> {
       `${iters} alternating rounds (medians)`,
   );
   for (const l of contextLines()) say(`- ${l}`);
+  // The adapter's arithmetic ceiling, so each pass's GFLOP/s reads as a share of what it can do.
+  const peak = await aluPeak(3);
+  say(
+    `- adapter FMA ceiling (FMA-only WGSL kernel, bench/alu_peak_bench.ts): ` +
+      `${peak.best.toFixed(1)} GFLOP/s`,
+  );
   const candidates = [tfjsEngine(), ortEngine("webgpu"), jaxEngine()];
   if (args.includes("--wasm")) candidates.push(ortEngine("wasm"));
   const peers: Engine[] = [];
@@ -65,10 +73,17 @@ export async function gpuReport(args: string[]): Promise<string> {
   say("- ratio = peer ms / neurad ms (above 1: neurad faster); every result checked first");
   say("");
   say(tableHeader(peers.map((e) => e.name)));
-  await runConvPeers(peers, iters, { log: say });
+  const rows = await runConvPeers(peers, iters, { log: say });
   const m = memoryStats();
   const kernels = [...loopIterationsByKernel().keys()].filter((k) => k.startsWith("conv")).sort();
   say("");
+  const share = PASSES.map((pass) => {
+    const g = rows.filter((r) => r.pass === pass).map((r) => r.flops / (r.neurad * 1e6));
+    if (!g.length) return null;
+    const lo = Math.min(...g) / peak.best, hi = Math.max(...g) / peak.best;
+    return `${pass} ${(100 * lo).toFixed(0)}-${(100 * hi).toFixed(0)} %`;
+  }).filter((x) => x !== null);
+  say(`- neurad's GFLOP/s as a share of the FMA ceiling, over the shapes: ${share.join(", ")}`);
   say(`- neurad conv kernels dispatched: ${kernels.join(", ")}`);
   say(
     `- neurad GPU memory at the end: ${(m.liveBytes / 2 ** 20).toFixed(1)} MiB live, ` +

@@ -35,29 +35,55 @@ function _mirror(i: number, n: number): number {
   return i < n ? i : period - i;
 }
 
+/** Whether data[from … from + len) are all 0 (±0). */
+function _allZero(data: Float32Array, from: number, len: number): boolean {
+  for (let e = from, end = from + len; e < end; e++) if (data[e] !== 0) return false;
+  return true;
+}
+
 function _blurAxis(data: Float32Array, dims: readonly number[], axis: number, sigma: number) {
   const k = _kernel(sigma);
   const r = (k.length - 1) / 2, taps = k.length;
   const n = dims[axis];
-  const stride = axis === 0 ? 1 : axis === 1 ? dims[0] : dims[0] * dims[1];
   const out = new Float32Array(data.length);
-  // Each line is copied once into a buffer that carries its mirrored borders, so the taps read
-  // ext[i + j] without index arithmetic (same products, same order as indexing the line).
+  if (axis > 0) {
+    // y or z: whole rows (y) or planes (z) at a time, so every read and write is sequential;
+    // each output still sums its taps in order in a double, as the line form below does. An
+    // output row whose taps all read all-zero rows stays 0 (a skull-stripped scan's background:
+    // half the crop), as the sum would be.
+    const inner = axis === 1 ? dims[0] : dims[0] * dims[1];
+    const outer = axis === 1 ? dims[2] : 1;
+    const acc = new Float64Array(inner);
+    const src = Int32Array.from({ length: n + 2 * r }, (_, e) => _mirror(e - r, n));
+    const zero = new Uint8Array(n);
+    for (let o = 0; o < outer; o++) {
+      const base = o * n * inner;
+      for (let i = 0; i < n; i++) zero[i] = _allZero(data, base + i * inner, inner) ? 1 : 0;
+      for (let i = 0; i < n; i++) {
+        let any = false;
+        for (let j = 0; j < taps && !any; j++) any = !zero[src[i + j]];
+        if (!any) continue;
+        acc.fill(0);
+        for (let j = 0; j < taps; j++) {
+          const from = base + src[i + j] * inner, kj = k[j];
+          for (let e = 0; e < inner; e++) acc[e] += kj * data[from + e];
+        }
+        out.set(acc, base + i * inner);
+      }
+    }
+    return out;
+  }
+  // x: each line is copied once into a buffer that carries its mirrored borders, so the taps
+  // read ext[i + j] without index arithmetic.
   const ext = new Float64Array(n + 2 * r);
   const src = Int32Array.from({ length: n + 2 * r }, (_, e) => _mirror(e - r, n));
-  const lines = data.length / n;
-  for (let l = 0; l < lines; l++) {
-    // Start of the l-th line along `axis`.
-    const base = axis === 0
-      ? l * n
-      : axis === 1
-      ? (l % dims[0]) + Math.floor(l / dims[0]) * dims[0] * dims[1]
-      : l;
-    for (let e = 0; e < ext.length; e++) ext[e] = data[base + src[e] * stride];
+  for (let base = 0; base < data.length; base += n) {
+    if (_allZero(data, base, n)) continue;
+    for (let e = 0; e < ext.length; e++) ext[e] = data[base + src[e]];
     for (let i = 0; i < n; i++) {
       let s = 0;
       for (let j = 0; j < taps; j++) s += k[j] * ext[i + j];
-      out[base + i * stride] = s;
+      out[base + i] = s;
     }
   }
   return out;
