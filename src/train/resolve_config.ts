@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { UserError } from "../core/errors.ts";
 import { PRESET_NAMES, presetConfig } from "./presets.ts";
 import type { RunConfig } from "./run_config.ts";
+import { PREPROCESS_OPTION_KEYS } from "../data/preprocess/preprocess_volume.ts";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -199,6 +200,66 @@ function lrSchedule(c: Obj) {
   num(c, `${path}.minFactor`, { min: 0, max: 1 });
 }
 
+/**
+ * data.preprocess: only the pipeline's own options (PreprocessOptions) and the training scans'
+ * voxel size `spacing` (read by detect), each in range. A misspelt key would otherwise be
+ * ignored and the run silently preprocessed with the default.
+ */
+function preprocessOptions(c: Obj) {
+  const path = "data.preprocess";
+  const p = getPath(c, path);
+  if (p === undefined) return;
+  if (!isObj(p)) throw new UserError(`--${path}: must be an object, got ${JSON.stringify(p)}`);
+  const known: readonly string[] = [...PREPROCESS_OPTION_KEYS, "spacing"];
+  for (const k of Object.keys(p)) {
+    if (!known.includes(k)) {
+      throw new UserError(
+        `--${path}.${k}: unknown preprocessing option (known: ${known.join(", ")})`,
+      );
+    }
+  }
+  const triple = (k: string, int: boolean) => {
+    const v = p[k];
+    if (v === undefined) return;
+    if (
+      !Array.isArray(v) || v.length !== 3 ||
+      !v.every((x) => typeof x === "number" && x > 0 && (!int || Number.isInteger(x)))
+    ) {
+      throw new UserError(
+        `--${path}.${k}: must be three positive ${int ? "integers" : "numbers"} (x, y, z), got ${
+          JSON.stringify(v)
+        }`,
+      );
+    }
+  };
+  if (p.smoothing !== undefined) {
+    oneOf(c, `${path}.smoothing`, ["curvature-flow", "anisotropic-diffusion", "none"]);
+  }
+  if (p.smoothingIterations !== undefined) {
+    num(c, `${path}.smoothingIterations`, { int: true, min: 0 });
+  }
+  if (p.smoothingTimeStep !== undefined) num(c, `${path}.smoothingTimeStep`, { gt: 0 });
+  triple("cropSize", true);
+  triple("spacing", false);
+  const clip = p.clipPercentiles;
+  if (
+    clip !== undefined && clip !== null &&
+    !(Array.isArray(clip) && clip.length === 2 &&
+      clip.every((x) => typeof x === "number" && x >= 0 && x <= 100) && clip[0] < clip[1])
+  ) {
+    throw new UserError(
+      `--${path}.clipPercentiles: must be null or [low, high] with 0 ≤ low < high ≤ 100, got ${
+        JSON.stringify(clip)
+      }`,
+    );
+  }
+  if (p.scale !== undefined) num(c, `${path}.scale`, { gt: 0 });
+  if (p.normalisation !== undefined) oneOf(c, `${path}.normalisation`, ["minmax", "zscore"]);
+  if (p.lesionMaskThreshold !== undefined) {
+    num(c, `${path}.lesionMaskThreshold`, { gt: 0, max: 1 });
+  }
+}
+
 /** Checks every field's type and range; throws one line naming the first bad field. */
 export function validateConfig(config: RunConfig): RunConfig {
   const c = config as unknown as Obj;
@@ -213,6 +274,7 @@ export function validateConfig(config: RunConfig): RunConfig {
     );
   }
   num(c, "data.splitSeed", { int: true, min: 0 });
+  preprocessOptions(c);
   const masks = config.data.masksDir;
   if (masks !== undefined && typeof masks !== "string") {
     throw new UserError(`--data.masksDir: must be a folder path, got ${JSON.stringify(masks)}`);

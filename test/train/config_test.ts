@@ -63,6 +63,40 @@ Deno.test("flags: dotted and bare names, typed values, one-line errors", () => {
   );
 });
 
+Deno.test("data.preprocess: a misspelt key or a bad value is one line, good ones pass", () => {
+  const withPre = (pre: unknown) =>
+    validateConfig(applyFlags(presetConfig("demo"), { "data.preprocess": JSON.stringify(pre) }));
+  const good = {
+    smoothing: "none",
+    smoothingIterations: 3,
+    smoothingTimeStep: 0.05,
+    cropSize: [16, 20, 16],
+    clipPercentiles: null,
+    scale: 0.5,
+    normalisation: "zscore",
+    lesionMaskThreshold: 0.01,
+    spacing: [2, 2, 2.5],
+  };
+  deepStrictEqual(withPre(good).data.preprocess, good);
+  for (
+    const [pre, re] of [
+      [
+        { cropsize: [1, 2, 3] },
+        /--data.preprocess.cropsize: unknown preprocessing option \(known: smoothing/,
+      ],
+      [{ smoothing: "gauss" }, /--data.preprocess.smoothing: must be one of/],
+      [{ cropSize: [16, 20] }, /--data.preprocess.cropSize: must be three positive integers/],
+      [{ cropSize: [16, 20, 1.5] }, /cropSize: must be three positive integers/],
+      [{ spacing: [1, 0, 1] }, /--data.preprocess.spacing: must be three positive numbers/],
+      [{ clipPercentiles: [99, 1] }, /clipPercentiles: must be null or \[low, high\]/],
+      [{ scale: 0 }, /--data.preprocess.scale: must be a number > 0/],
+      [{ smoothingIterations: 2.5 }, /smoothingIterations: must be an integer ≥ 0/],
+      [{ lesionMaskThreshold: 2 }, /lesionMaskThreshold: must be a number > 0 ≤ 1/],
+      [[1, 2], /--data.preprocess: must be an object/],
+    ] as const
+  ) throws(() => withPre(pre), oneLine(re), JSON.stringify(pre));
+});
+
 Deno.test("JSON config file merges over the preset; bad files are one line", async () => {
   const dir = await tempDir();
   await Deno.writeTextFile(

@@ -46,6 +46,18 @@ export interface PreprocessOptions {
   lesionMaskThreshold?: number;
 }
 
+/** The keys of {@link PreprocessOptions}, for configs to refuse a misspelt one. */
+export const PREPROCESS_OPTION_KEYS: readonly (keyof PreprocessOptions)[] = [
+  "smoothing",
+  "smoothingIterations",
+  "smoothingTimeStep",
+  "cropSize",
+  "clipPercentiles",
+  "scale",
+  "normalisation",
+  "lesionMaskThreshold",
+];
+
 /** Defaults of {@link PreprocessOptions}, filled in. */
 export function resolvePreprocessOptions(o: PreprocessOptions = {}): Required<PreprocessOptions> {
   return {
