@@ -63,8 +63,14 @@ if (import.meta.main) {
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
-  // Ctrl-C reaches the child through the terminal's process group; wait for it to end.
+  // Ctrl-C reaches the child through the terminal's process group: wait for it to end. A SIGTERM
+  // sent to this process alone (a CI runner cancelling the job) is passed on to the child.
   Deno.addSignalListener("SIGINT", () => {});
+  Deno.addSignalListener("SIGTERM", () => {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* already gone */ }
+  });
   const status = await child.status;
   let report: string | null = null;
   try {
