@@ -20,7 +20,7 @@ type Arr = any;
 
 let jaxModule: Jax | null = null;
 
-async function loadJax(): Promise<Jax> {
+export async function loadJax(): Promise<Jax> {
   if (jaxModule) return jaxModule;
   const nm = await peerPackages({ "@jax-js/jax": JAX_VERSION });
   const jax = await import(packageUrl(nm, "@jax-js/jax/dist/index.js"));
