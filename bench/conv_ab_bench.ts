@@ -9,8 +9,15 @@
 import { join } from "node:path";
 import { getDevice, sync, Tensor } from "../src/mod.ts";
 import * as current from "../src/kernels/conv_gather.ts";
-import { flippedAccess, weightAccess } from "../src/kernels/conv2d.ts";
-import { convData, loadAvg, median, relError, SHAPES } from "./peers/_conv_peers.ts";
+import { weightAccess } from "../src/kernels/conv2d.ts";
+import {
+  convData,
+  inputGradGather,
+  loadAvg,
+  median,
+  relError,
+  SHAPES,
+} from "./peers/_conv_peers.ts";
 
 type Kernels = typeof current;
 const root = new URL("..", import.meta.url).pathname;
@@ -64,20 +71,7 @@ if (import.meta.main) {
       which === "wgrad"
         ? () => K.convWeightGrad(g, x, k, s, p)
         : which === "dx"
-        ? () =>
-          K.convGather({
-            x: g,
-            weight: w,
-            access: flippedAccess(weightAccess(C, k, false), k),
-            bias: null,
-            cout: C,
-            ho: H,
-            wo: W,
-            k,
-            convStride: 1,
-            inStride: s,
-            pad: k - 1 - p,
-          })
+        ? () => K.convGather(inputGradGather(sh, g, w))
         : () =>
           K.convGather({
             x,

@@ -57,6 +57,29 @@ export interface ConvData {
   g: Float32Array;
 }
 
+/** convGather's arguments for the input gradient dX = conv_transpose(dY, W) of a shape (the
+ * phased gather's dilated form, as conv2d's backward calls it). */
+export function inputGradGather(
+  sh: ConvShape,
+  g: Tensor,
+  w: Tensor,
+): Parameters<typeof convGather>[0] {
+  const { C, H, W, k, s, p } = sh;
+  return {
+    x: g,
+    weight: w,
+    access: flippedAccess(weightAccess(C, k, false), k),
+    bias: null,
+    cout: C,
+    ho: H,
+    wo: W,
+    k,
+    convStride: 1,
+    inStride: s,
+    pad: k - 1 - p,
+  };
+}
+
 /** A seeded standard normal fill (Box-Muller over a 32-bit LCG), the same for every engine. */
 export function normals(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -115,25 +138,13 @@ export function neuradEngine(): Engine {
   });
   return {
     name: "neurad",
-    async prepare({ shape: { N, C, H, W, k, s, p, Co, Ho, Wo }, x: hx, w: hw, g: hg }) {
+    async prepare({ shape: sh, x: hx, w: hw, g: hg }) {
+      const { N, C, H, W, k, s, p, Co, Ho, Wo } = sh;
       await getDevice();
       const x = Tensor.from(hx, [N, C, H, W]), w = Tensor.from(hw, [Co, C, k, k]);
       const g = Tensor.from(hg, [N, Co, Ho, Wo]);
       held = [x, w, g];
-      const dx = () =>
-        convGather({
-          x: g,
-          weight: w,
-          access: flippedAccess(weightAccess(C, k, false), k),
-          bias: null,
-          cout: C,
-          ho: H,
-          wo: W,
-          k,
-          convStride: 1,
-          inStride: s,
-          pad: k - 1 - p,
-        });
+      const dx = () => convGather(inputGradGather(sh, g, w));
       return {
         "forward": [tensorRunner(() => [conv2d(x, w, null, { stride: s, padding: p })])],
         "input grad": [tensorRunner(() => [dx()])],

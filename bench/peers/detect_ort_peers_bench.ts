@@ -19,7 +19,7 @@
 // Usage: deno run -A bench/peers/detect_ort_peers_bench.ts [rounds=3] [--wasm] [--full-only]
 
 import { deviceInfo, getDevice } from "../../src/core/device.ts";
-import { COLIN_GRID, loadColin27 } from "../../src/data/demo/colin27_template.ts";
+import { loadColin27, templateVolume } from "../../src/data/demo/colin27_template.ts";
 import { parseNifti } from "../../src/data/nifti/read_nifti.ts";
 import { encodeNiftiFile } from "../../src/data/nifti/write_nifti.ts";
 import { detectVolume, preprocessForRun } from "../../src/detect/detect_volume.ts";
@@ -60,22 +60,8 @@ log(
 );
 
 // The scan: Colin27 T1 (skull-stripped, 1 mm, RAS) as NIfTI bytes on its cropped grid.
-const t = await loadColin27();
-const affine = COLIN_GRID.affine.map((r) => [...r]);
-for (let a = 0; a < 3; a++) affine[a][3] += t.offset[a];
 const scanName = "colin27_t1.nii.gz";
-const scanBytes = encodeNiftiFile(
-  {
-    data: t.data,
-    dims: [...t.dims],
-    pixdim: [1, 1, 1],
-    affine,
-    sformCode: 4,
-    qformCode: 4,
-  },
-  {},
-  scanName,
-);
+const scanBytes = encodeNiftiFile(templateVolume(await loadColin27()), {}, scanName);
 
 // deno-lint-ignore no-explicit-any
 type OrtSession = any;
@@ -158,8 +144,7 @@ for (const c of CASES) {
 
   // Detect on the scan bytes: the whole pipeline. The pixel threshold is the map's 99.5th
   // percentile in neurad's first run, so the mask and lesions are not empty.
-  let threshold: number | undefined;
-  const detectOnce = async (r: Runtime) => {
+  const detectOnce = async (r: Runtime, threshold?: number) => {
     const out = await detectVolume(run, scanBytes, scanName, null, {
       reconstruct: r.reconstruct,
       threshold,
@@ -184,12 +169,12 @@ for (const c of CASES) {
   const ref = parseNifti(first.anomaly!, "neurad.nii.gz", true, true).data;
   let top = 0;
   const sorted = Float32Array.from(ref).filter((v) => v > 0).sort();
-  threshold = sorted[Math.floor(0.995 * sorted.length)];
+  const threshold = sorted[Math.floor(0.995 * sorted.length)];
   for (const v of ref) top = Math.max(top, Math.abs(v));
-  const refMasked = await detectOnce(runtimes[0]);
+  const refMasked = await detectOnce(runtimes[0], threshold);
   const refEval = await evalOnce(runtimes[0]);
   for (const r of runtimes.slice(1)) {
-    const o = await detectOnce(r);
+    const o = await detectOnce(r, threshold);
     const m = parseNifti(o.anomaly!, `${r.name}.nii.gz`, true, true).data;
     let d = 0;
     for (let i = 0; i < m.length; i++) d = Math.max(d, Math.abs(m[i] - ref[i]));
@@ -213,7 +198,7 @@ for (const c of CASES) {
   for (let i = 0; i < rounds; i++) {
     for (const r of runtimes) {
       let t0 = performance.now();
-      await detectOnce(r);
+      await detectOnce(r, threshold);
       times[r.name].detect.push((performance.now() - t0) / 1000);
       t0 = performance.now();
       await evalOnce(r);

@@ -5,7 +5,7 @@
 // are not meaningful, but they are deterministic, which is enough to test geometry, resampling,
 // verdicts and the overlay.
 
-import { COLIN_GRID, loadColin27 } from "../../src/data/demo/colin27_template.ts";
+import { loadColin27, templateVolume } from "../../src/data/demo/colin27_template.ts";
 import type { Volume } from "../../src/data/nifti/volume.ts";
 import { manualSeed } from "../../src/kernels/random.ts";
 import { createModel } from "../../src/models/create_model.ts";
@@ -55,18 +55,9 @@ const cache: Partial<Record<1 | 2, Promise<Volume>>> = {};
 
 async function makeColinScan(mm: 1 | 2): Promise<Volume> {
   const t = await loadColin27();
-  const affine = COLIN_GRID.affine.map((r) => [...r]);
-  for (let a = 0; a < 3; a++) affine[a][3] += t.offset[a];
-  if (mm === 1) {
-    return {
-      data: t.data,
-      dims: [...t.dims],
-      pixdim: [1, 1, 1],
-      affine,
-      sformCode: 4,
-      qformCode: 4,
-    };
-  }
+  const one = templateVolume(t);
+  if (mm === 1) return one;
+  const affine = one.affine.map((r) => [...r]);
   const [X, Y, Z] = t.dims.map((d) => Math.floor(d / 2));
   const [nx, ny] = t.dims;
   const data = new Float32Array(X * Y * Z);

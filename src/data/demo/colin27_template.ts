@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import type { Affine } from "../nifti/affine.ts";
+import type { Volume } from "../nifti/volume.ts";
 import { readNifti } from "../nifti/read_nifti.ts";
 import { COLIN27_ASSET, readAsset } from "../../util/assets.ts";
 
@@ -39,4 +40,12 @@ export async function loadColin27(path?: string): Promise<Template> {
     dims: v.dims.slice(0, 3) as [number, number, number],
     offset: offset as [number, number, number],
   };
+}
+
+/** The template as a scan on its own cropped grid: 1 mm, its affine placing it in Colin (MNI)
+ * space, sform and qform code 4 (MNI). */
+export function templateVolume(t: Template): Volume {
+  const affine = COLIN_GRID.affine.map((r) => [...r]) as Affine;
+  for (let a = 0; a < 3; a++) affine[a][3] += t.offset[a];
+  return { data: t.data, dims: [...t.dims], pixdim: [1, 1, 1], affine, sformCode: 4, qformCode: 4 };
 }

@@ -17,7 +17,10 @@ export function percentiles(data: Float32Array, qs: number[], mask?: Uint8Array)
   for (let i = 0, j = 0; i < data.length; i++) {
     if (!mask || mask[i]) nan ||= Number.isNaN(vals[j++] = data[i]);
   }
-  if (nan) return qs.map((q) => quantileSorted(vals.sort(), q / 100));
+  if (nan) {
+    vals.sort();
+    return qs.map((q) => quantileSorted(vals, q / 100));
+  }
   // The two ranks each quantile interpolates, by selection (a full sort was most of the time):
   // rank `prev` by quickselect, then rank prev + 1 is the smallest value right of it.
   return qs.map((q) => {

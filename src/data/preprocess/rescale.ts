@@ -46,6 +46,8 @@ function _blurAxis(data: Float32Array, dims: readonly number[], axis: number, si
   const r = (k.length - 1) / 2, taps = k.length;
   const n = dims[axis];
   const out = new Float32Array(data.length);
+  // Source index of each tap position e − r, mirrored at both ends.
+  const src = Int32Array.from({ length: n + 2 * r }, (_, e) => _mirror(e - r, n));
   if (axis > 0) {
     // y or z: whole rows (y) or planes (z) at a time, so every read and write is sequential;
     // each output still sums its taps in order in a double, as the line form below does. An
@@ -54,7 +56,6 @@ function _blurAxis(data: Float32Array, dims: readonly number[], axis: number, si
     const inner = axis === 1 ? dims[0] : dims[0] * dims[1];
     const outer = axis === 1 ? dims[2] : 1;
     const acc = new Float64Array(inner);
-    const src = Int32Array.from({ length: n + 2 * r }, (_, e) => _mirror(e - r, n));
     const zero = new Uint8Array(n);
     for (let o = 0; o < outer; o++) {
       const base = o * n * inner;
@@ -76,7 +77,6 @@ function _blurAxis(data: Float32Array, dims: readonly number[], axis: number, si
   // x: each line is copied once into a buffer that carries its mirrored borders, so the taps
   // read ext[i + j] without index arithmetic.
   const ext = new Float64Array(n + 2 * r);
-  const src = Int32Array.from({ length: n + 2 * r }, (_, e) => _mirror(e - r, n));
   for (let base = 0; base < data.length; base += n) {
     if (_allZero(data, base, n)) continue;
     for (let e = 0; e < ext.length; e++) ext[e] = data[base + src[e]];

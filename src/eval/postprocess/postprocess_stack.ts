@@ -137,7 +137,7 @@ export function postprocessStack(
   checkOptions(residuals.length, brainMasks.length, subjectIds.length, H, W, o);
   const runs = subjectRuns(subjectIds);
   const eroded = erodeStack(brainMasks, runs, H, W, o);
+  // Median only inside the eroded brain: the map is 0 everywhere else.
   const maps = medianStack(residuals, runs, H, W, o, eroded);
-  for (let i = 0; i < maps.length; i++) if (!eroded[i]) maps[i] = 0;
   return { maps, eroded };
 }
