@@ -24,13 +24,18 @@ import gemmBody from "../../shaders/conv2d_implicit_gemm.wgsl" with { type: "tex
 
 // Each gather kernel is its own body after the shared Params, bindings and act() epilogue.
 const directSrc = commonSrc + directBody;
-const phasedSrc = commonSrc + phasedBody;
+// The phased kernel reads the weights packed [ci][kh][kw][co] (packWeights), four channels a load.
+const phasedSrc = commonSrc
+  .replace("var<storage, read> Wt: array<f32>", "var<storage, read> Wt: array<vec4<f32>>")
+  .replace("var<storage, read> X: array<f32>", "var<storage, read> X: array<vec4<f32>>") +
+  phasedBody;
 const gemmSrc = commonSrc + gemmBody;
 import wgradSrc from "../../shaders/conv2d_weight_grad.wgsl" with { type: "text" };
 import { deviceInfo } from "../core/device.ts";
 import { dispatch, grid1d, type KernelSpec, loopCost, splitLoop } from "../core/dispatch.ts";
 import { Tensor } from "../core/tensor.ts";
 import { sum } from "./reduce.ts";
+import { stridedCopy } from "./strided_copy.ts";
 import { mapElementwise } from "./elementwise.ts";
 import { envChoice } from "../core/env.ts";
 import { paramBlock, type ParamValues } from "../core/uniforms.ts";
@@ -135,6 +140,8 @@ interface GatherPlan {
   grid: [number, number, number];
   /** Loop passes of an invocation summing `channels` input channels. */
   loops: (channels: number) => number;
+  /** The weights as the kernel reads them, when not a.weight itself (the caller disposes it). */
+  pack?: () => Tensor;
 }
 
 /** Y[n, co, oy, ox] = act(Σ X[n, ci, iy, ix] · W(co, ci, kh, kw) + bias[co]); see the WGSL. */
@@ -145,17 +152,36 @@ export function convGather(a: GatherArgs): Tensor {
   const act = a.activation ?? "none";
   const plan = gatherPlan(a, a.variant ?? convVariant(a.inStride));
   const bias = a.bias;
+  const packed = plan.pack?.();
+  const weight = packed ?? a.weight;
   const run = (ci0: number, ci1: number, fused: boolean) => {
     const y = Tensor.empty([N, cout, ho, wo]);
     dispatch(
       plan.spec(fused ? act : "none"),
       { ...plan.params, ci0, ci1, hasBias: fused && !!bias },
-      [a.x.buffer, a.weight.buffer, (bias ?? a.weight).buffer, y.buffer],
+      [a.x.buffer, weight.buffer, (bias ?? weight).buffer, y.buffer],
       plan.grid,
       plan.loops(ci1 - ci0),
     );
     return y;
   };
+  try {
+    return splitGather(a, plan, run, Cin, cout, act);
+  } finally {
+    packed?.dispose();
+  }
+}
+
+/** One gather over all of Cin, or partial gathers over channel chunks, added in order. */
+function splitGather(
+  a: GatherArgs,
+  plan: GatherPlan,
+  run: (ci0: number, ci1: number, fused: boolean) => Tensor,
+  Cin: number,
+  cout: number,
+  act: ConvActivation,
+): Tensor {
+  const bias = a.bias;
   const { splits, chunk } = splitLoop(Cin, plan.loops);
   if (splits === 1) return run(0, Cin, true);
   // Channel splits, added in order, then the bias and activation.
@@ -226,21 +252,37 @@ function gatherPlan(a: GatherArgs, variant: ConvVariant): GatherPlan {
     const xg = Math.ceil(Math.ceil(wo / S) / xBlock);
     const tot = N * rowsP * xg;
     const [gx, gy] = grid1d(Math.ceil(tot / 64));
-    // Per channel the taps of the phase (kh and kw step by S); then a 4-wide store per
-    // register of the block.
+    // Per channel the kh taps of the phase (kh steps by S; the kw taps are unrolled); then a
+    // 4-wide store per register of the block.
     const taps = Math.ceil(k / S);
+    const guard = k % S !== 0;
+    // Weights packed [Cin, K, K, coP] (coP: Cout rounded up to the block), so a block's weights
+    // of one tap are cb / 4 vec4 loads (see phasedCode).
+    const coP = Math.ceil(cout / cb) * cb;
+    const q = coP / 4;
     return {
+      pack: () => packWeights(a.weight, w, Cin, k, cout, coP),
       spec: (act) =>
-        cached(`phased|${cb}|${xBlock}|${act}`, () => ({
+        cached(`phased|${cb}|${xBlock}|${act}|${taps}|${guard}|${a.convStride}`, () => ({
           name: "conv2d_phased",
           params: CONV_GATHER,
-          code: phasedCode(cb, xBlock / 4, act),
+          code: phasedCode(cb, xBlock / 4, act, { taps, guard, cs: a.convStride }),
           inputs: 3,
           outputs: 1,
         })),
-      params: { ...u, xGroups: xg, blocks: rowsP, total: tot },
+      params: {
+        ...u,
+        xGroups: xg,
+        blocks: rowsP,
+        total: tot,
+        wBase: 0,
+        wOut: 0,
+        wIn: k * k * q,
+        wKh: k * q,
+        wKw: q,
+      },
       grid: [gx, gy, Math.ceil(cout / cb) * S * S],
-      loops: (c) => loopCost(c, loopCost(taps, loopCost(taps))) + (cb * xBlock / 4) * loopCost(4),
+      loops: (c) => loopCost(c, loopCost(taps)) + (cb * xBlock / 4) * loopCost(4),
     };
   }
   if (variant === "direct") {
@@ -285,6 +327,31 @@ function gatherPlan(a: GatherArgs, variant: ConvVariant): GatherPlan {
 }
 
 /**
+ * The weights as the phased kernel reads them: out[ci, kh, kw, co] = W(co, ci, kh, kw) through
+ * `access` (so transposed and flipped reads come out plain), co < Cout; [Cout, coP) unset (the
+ * kernel computes those channels but never stores them). A strided copy (signed strides wrap
+ * modulo 2^32 in its u32 arithmetic), about Cin·K²·Cout elements: small beside the conv.
+ */
+function packWeights(
+  weight: Tensor,
+  access: WeightAccess,
+  cin: number,
+  k: number,
+  cout: number,
+  coP: number,
+): Tensor {
+  const out = Tensor.empty([cin, k, k, coP]);
+  stridedCopy(
+    weight,
+    { offset: access.base, strides: [access.in, access.kh, access.kw, access.out] },
+    out,
+    { offset: 0, strides: [k * k * coP, k * coP, coP, 1] },
+    [cin, k, k, cout],
+  );
+  return out;
+}
+
+/**
  * The phased kernel's x block for a phase `w` outputs wide: 16 ran fastest on llvmpipe per useful
  * multiply-add (measured 32 × 8 / 12 / 16 / 20+ at about 1 / 1.1 / 1.35 / 1.35), weighed against
  * the padding of the last block (w = 20 takes 12: 24 computed, where 16 would compute 32).
@@ -300,28 +367,63 @@ function phasedXBlock(w: number): number {
 
 /**
  * conv2d_phased.wgsl with its register block (`cb` output channels × `xv` vec4s of output x
- * positions) unrolled into named registers.
+ * positions) unrolled into named registers, and the kw taps of a row unrolled too: tap t (kw =
+ * kw0 + t·S, t < `taps` = ⌈K / S⌉) reads inputs ix0 + t + j·cs of the row for the block's output
+ * positions j, so the row's (4·xv − 1)·cs + taps inputs are loaded once, aligned four to a load,
+ * and every tap's vec4s are assembled from those registers. `guard`: with S > 1 the last tap of a
+ * phase may fall past K.
  */
-function phasedCode(cb: number, xv: number, act: ConvActivation): string {
+function phasedCode(
+  cb: number,
+  xv: number,
+  act: ConvActivation,
+  { taps, guard, cs }: { taps: number; guard: boolean; cs: number },
+): string {
   const each = (n: number, f: (i: number) => string, indent: string) =>
     Array.from({ length: n }, (_, i) => f(i)).join(`\n${indent}`);
   const pairs = (f: (c: number, v: number) => string, indent: string) =>
     each(cb, (c) => each(xv, (v) => f(c, v), indent), indent);
+  const i6 = "      ", i8 = "        ";
+  const inputs = (4 * xv - 1) * cs + taps;
+  const groups = Math.ceil(inputs / 4);
+  const r = (q: number) => `r${q >> 2}.${"xyzw"[q & 3]}`;
+  const tap = (t: number) => {
+    const body = [
+      "let wkk = wk + kw * params.wKw + wb;",
+      ...Array.from(
+        { length: xv },
+        (_, v) => `let xv${v} = vec4<f32>(${[0, 1, 2, 3].map((j) => r(t + (4 * v + j) * cs))});`,
+      ),
+      each(cb / 4, (q) => `let w${q} = Wt[wkk + ${q}];`, i8),
+      pairs((c, v) => `acc${c}_${v} += w${c >> 2}.${"xyzw"[c & 3]} * xv${v};`, i8),
+    ].join(`\n${i8}`);
+    const guarded = guard && t === taps - 1;
+    return `{\n${i8}let kw = kw0 + ${t} * S;\n${i8}` +
+      (guarded ? `if (kw < K) {\n${i8}${body}\n${i8}}` : body) + `\n${i6}}`;
+  };
+  const row = [
+    "let ix0 = (ixBase + kw0) / S - liftS;",
+    // The row's first input is element e of X: vec4 a = e >> 2 (floor), at offset e & 3.
+    "let e = i32(xrow) + ix0;",
+    "let a = e >> 2u;",
+    "let off = e & 3;",
+    "let o1 = off == 1;",
+    "let o2 = off == 2;",
+    "let o3 = off == 3;",
+    each(groups + 1, (g) => `let v${g} = X[u32(max(a + ${g}, 0))];`, i6),
+    each(
+      groups,
+      (g) => `let r${g} = rowMask(window4(v${g}, v${g + 1}, o1, o2, o3), ix0 + ${4 * g}, rowOk);`,
+      i6,
+    ),
+    each(taps, tap, i6),
+  ].join(`\n${i6}`);
   return phasedSrc
     .replace(
       "DECLARE_BLOCK",
-      each(cb, (c) => `let wr${c} = i32(min(co0 + ${c}u, params.Cout - 1u)) * params.wOut;`, "  ") +
-        "\n  " + pairs((c, v) => `var acc${c}_${v}: vec4<f32>;`, "  "),
+      "let wb = i32(co0 / 4u);\n  " + pairs((c, v) => `var acc${c}_${v}: vec4<f32>;`, "  "),
     )
-    .replace(
-      "LOAD_BLOCK",
-      each(xv, (v) => `let xv${v} = loadX4(xrow, ix0 + ${4 * v} * cs, cs, rowOk);`, "        "),
-    )
-    .replace(
-      "ACCUMULATE_BLOCK",
-      each(cb, (c) => `let w${c} = Wt[wkk + wr${c}];`, "        ") + "\n        " +
-        pairs((c, v) => `acc${c}_${v} += w${c} * xv${v};`, "        "),
-    )
+    .replace("TAPS_BLOCK", row)
     .replace(
       "STORE_BLOCK",
       pairs((c, v) => `store(n, co0 + ${c}u, oy, ox0 + ${4 * v}u * u32(S), acc${c}_${v});`, "  "),
