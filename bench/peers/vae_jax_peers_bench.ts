@@ -5,12 +5,12 @@
 // p2 → BatchNorm (running statistics, folded into a per-channel scale and shift) → LeakyReLU
 // 0.01] → μ head (1×1 conv, BN, LReLU, flatten, dense) → dense → reshape → BN, LReLU, 1×1 conv,
 // BN, LReLU → 3 × [transposed conv k5 s2 (paddings 2, 1, 1; as a conv of the input dilated by 2
-// with the flipped, transposed kernel; see convT) → BN → LReLU] → 1×1 conv + bias; the whole
-// function under jit. (jax-js computes μ only; neurad's reconstruct also computes the unused
-// log σ² head, so neurad carries that extra work.) Outputs must agree (max |Δ| ≤ 1e-3 · max |y|)
-// before timing. Each timed call is one forward plus a sync: neurad reads the reconstruction
-// back (Tensor.toArray), jax-js waits with blockUntilReady (a zero-byte readback). Engines
-// alternate, one warm-up each, medians.
+// with the flipped, transposed kernel; see convT in _vae_jax.ts) → BN → LReLU] → 1×1 conv + bias;
+// the whole function under jit. (jax-js computes μ only; neurad's reconstruct also computes the
+// unused log σ² head, so neurad carries that extra work.) Outputs must agree
+// (max |Δ| ≤ 1e-3 · max |y|) before timing. Each timed call is one forward plus a sync: neurad
+// reads the reconstruction back (Tensor.toArray), jax-js waits with blockUntilReady (a zero-byte
+// readback). Engines alternate, one warm-up each, medians.
 // Run: deno run -A bench/peers/vae_jax_peers_bench.ts [rounds=5] [--batch=16]
 
 import { deviceInfo, getDevice } from "../../src/core/device.ts";
@@ -23,10 +23,20 @@ import type { Module } from "../../src/nn/module.ts";
 import { presetConfig } from "../../src/train/presets.ts";
 import { loadAvg, median, normals } from "./_conv_peers.ts";
 import { JAX_VERSION, loadJax } from "./_engine_jax.ts";
+import {
+  convT,
+  flipTransposeKernel,
+  GRID,
+  H,
+  KERNEL,
+  leakyRelu,
+  PADS,
+  transposeDense,
+  W,
+} from "./_vae_jax.ts";
 
 const rounds = Number(Deno.args.find((a) => /^\d+$/.test(a)) ?? 5);
 const B = Number(Deno.args.find((a) => a.startsWith("--batch="))?.slice(8) ?? 16);
-const H = 95, W = 79, GRID = [12, 10];
 
 await getDevice();
 const jax = await loadJax();
@@ -82,23 +92,12 @@ function bnParams(prefix: string): [Arr, Arr] {
   return [keep(scale, [1, C, 1, 1]), keep(shift, [1, C, 1, 1])];
 }
 function denseParams(prefix: string): [Arr, Arr] {
-  const w = P(`${prefix}.weight`), [o, i] = w.shape, t = new Float32Array(o * i);
-  for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) t[c * o + r] = w.data[r * i + c];
-  return [keep(t, [i, o]), keep(P(`${prefix}.bias`).data, [1, o])];
+  const w = P(`${prefix}.weight`), [o, i] = w.shape;
+  return [keep(transposeDense(w.data, w.shape), [i, o]), keep(P(`${prefix}.bias`).data, [1, o])];
 }
 function convTParams(prefix: string): Arr {
-  const w = P(`${prefix}.weight`), [ci, co, k] = w.shape, t = new Float32Array(w.data.length);
-  for (let a = 0; a < ci; a++) {
-    for (let b = 0; b < co; b++) {
-      for (let y = 0; y < k; y++) {
-        for (let x = 0; x < k; x++) {
-          t[((b * ci + a) * k + (k - 1 - y)) * k + (k - 1 - x)] =
-            w.data[((a * co + b) * k + y) * k + x];
-        }
-      }
-    }
-  }
-  return keep(t, [co, ci, k, k]);
+  const w = P(`${prefix}.weight`), [ci, co, k] = w.shape;
+  return keep(flipTransposeKernel(w.data, w.shape), [co, ci, k, k]);
 }
 const conv = (name: string) => keep(P(name).data, P(name).shape);
 const enc = [0, 3, 6].map((i) => ({
@@ -110,7 +109,6 @@ const fcMu = denseParams("fc_enc_btn_mu"), fcDec = denseParams("fc_dec_btn");
 const bn0 = bnParams("BN_dec_btn0"),
   c1 = conv("conv_dec_btn1.weight"),
   bn1 = bnParams("BN_dec_btn1");
-const PADS = [2, 1, 1];
 const dec = [0, 3, 6].map((i) => ({
   w: convTParams(`decoderUnified.Dec.${i}`),
   bn: bnParams(`decoderUnified.Dec.${i + 1}`),
@@ -118,28 +116,8 @@ const dec = [0, 3, 6].map((i) => ({
 const finalW = conv("conv_dec_final.weight");
 const finalB = keep(P("conv_dec_final.bias").data, [1, 1, 1, 1]);
 
-/**
- * Transposed conv k5 s2: the input dilated by 2 (zeros stacked in and reshaped, the trailing zero
- * row and column sliced off), then a plain conv with padding q = k − 1 − p and the flipped,
- * transposed kernel. jax-js 0.1.25's own routes to it, lhsDilation and lax.convTranspose, return
- * wrong values on every 5th output row for the last layer (47×39 → 95×79) here, so the dilation is
- * written out, as a JAX user would work around it (measured: faster than jax-js's own
- * lhsDilation path, which the bench also times, for comparison only).
- */
-function convT(x: Arr, w: Arr, q: number): Arr {
-  const [n, c, h, wd] = x.shape;
-  const cols = np.stack([x, np.zeros([n, c, h, wd])], 4).reshape([n, c, h, 2 * wd])
-    .slice([], [], [], [0, 2 * wd - 1]);
-  const rows = np.stack([cols, np.zeros([n, c, h, 2 * wd - 1])], 3)
-    .reshape([n, c, 2 * h, 2 * wd - 1]).slice([], [], [0, 2 * h - 1], []);
-  return lax.convGeneralDilated(rows, w.ref, [1, 1], [[q, q], [q, q]]);
-}
-
 // The forward, every parameter passed with .ref (jax-js arrays are consumed by use).
-const bnAct = (h: Arr, [s, t]: [Arr, Arr]) => {
-  const y = h.mul(s.ref).add(t.ref);
-  return np.maximum(y.ref, y.mul(0.01));
-};
+const bnAct = (h: Arr, [s, t]: [Arr, Arr]) => leakyRelu(jax, h.mul(s.ref).add(t.ref));
 function forward(x: Arr, lhsDilation = false): Arr {
   let h = x;
   for (const l of enc) {
@@ -151,10 +129,10 @@ function forward(x: Arr, lhsDilation = false): Arr {
   let d = bnAct(y.reshape([B, bottleneck, GRID[0], GRID[1]]), bn0);
   d = bnAct(lax.convGeneralDilated(d, c1.ref, [1, 1], [[0, 0], [0, 0]]), bn1);
   for (const [j, l] of dec.entries()) {
-    const q = 5 - 1 - PADS[j];
+    const q = KERNEL - 1 - PADS[j];
     const t = lhsDilation
       ? lax.convGeneralDilated(d, l.w.ref, [1, 1], [[q, q], [q, q]], { lhsDilation: [2, 2] })
-      : convT(d, l.w, q);
+      : convT(jax, d, l.w.ref, q);
     d = bnAct(t, l.bn);
   }
   return lax.convGeneralDilated(d, finalW.ref, [1, 1], [[0, 0], [0, 0]]).add(finalB.ref);
