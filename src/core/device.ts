@@ -115,7 +115,29 @@ export async function getDevice(): Promise<GPUDevice> {
   } finally {
     pending = null;
   }
+  drainAtExit();
   return runtime.device;
+}
+
+let drainHooked = false;
+
+/**
+ * In Deno, when the event loop runs dry (the "beforeunload" event: a program or a test module
+ * about to end), waits for the GPU work still in flight and releases the device, as the CLI does
+ * with releaseDevice(). Without it wgpu drops the queue at exit waiting at most 6.3 s for the
+ * last submission and then panics, and llvmpipe compiles a kernel at its first dispatch, so a
+ * submission holding first uses of large kernels (5-12 s each to compile, cold cache) ended test
+ * modules with "We timed out while waiting on the last successful submission to complete!". The
+ * pending wait keeps the loop alive; the event fires again once the device is released.
+ */
+function drainAtExit() {
+  if (drainHooked || platform().name !== "deno") return;
+  const target = globalThis as { addEventListener?: (t: string, f: () => void) => void };
+  if (typeof target.addEventListener !== "function") return;
+  drainHooked = true;
+  target.addEventListener("beforeunload", () => {
+    if (runtime) void releaseDevice();
+  });
 }
 
 /** Information about the adapter in use (after getDevice()). */
