@@ -62,7 +62,6 @@ fn main(
   // dead (small maps leave most of the last workgroup empty).
   if (t >= params.total || oy >= params.Ho) { return; }
   let cs = params.convStride;
-  let W = i32(params.W);
   let H = i32(params.H);
   let K = i32(params.K);
   // First valid kh / kw of this phase: (p·cs − pad + k) ≡ 0 (mod S). Integer % and / only ever
@@ -101,7 +100,7 @@ fn main(
       TAPS_BLOCK
     }
   }
-  // Unrolled: `store(n, co0 + {c}u, oy, ox0, acc{c});`
+  // Unrolled: `store(n, co0 + {c}u, oy, ox0 + {4·v}·S, acc{c}_{v});`
   STORE_BLOCK
 }
 

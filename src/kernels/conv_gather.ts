@@ -13,9 +13,8 @@
 // A gather invocation loops over its input channels and taps (GatherPlan.loops counts them); past
 // the budget (from about 300 channels for the direct kernel; for the phased one about 9,000 at
 // 5×5, 13,000 at 3×3) the channels are split into partial convolutions added before the bias
-// and activation. A
-// weight-gradient invocation loops over its rows and output columns; the split of the reduction
-// (rows, and columns of rows too wide alone) keeps it within the budget too.
+// and activation. A weight-gradient invocation loops over its rows and output columns; the split
+// of the reduction (rows, and columns of rows too wide alone) keeps it within the budget too.
 
 import { cachedSpec } from "./kernel_cache.ts";
 import commonSrc from "../../shaders/conv2d_gather_common.wgsl" with { type: "text" };
@@ -147,7 +146,7 @@ interface GatherPlan {
 
 /** Y[n, co, oy, ox] = act(Σ X[n, ci, iy, ix] · W(co, ci, kh, kw) + bias[co]); see the WGSL. */
 export function convGather(a: GatherArgs): Tensor {
-  const [N, Cin] = a.x.shape;
+  const N = a.x.shape[0];
   const { cout, ho, wo } = a;
   if (N * cout * ho * wo === 0) return Tensor.empty([N, cout, ho, wo]);
   const act = a.activation ?? "none";
@@ -167,7 +166,7 @@ export function convGather(a: GatherArgs): Tensor {
     return y;
   };
   try {
-    return splitGather(a, plan, run, Cin, cout, act);
+    return splitGather(a, plan, run);
   } finally {
     packed?.dispose();
   }
@@ -178,11 +177,8 @@ function splitGather(
   a: GatherArgs,
   plan: GatherPlan,
   run: (ci0: number, ci1: number, fused: boolean) => Tensor,
-  Cin: number,
-  cout: number,
-  act: ConvActivation,
 ): Tensor {
-  const bias = a.bias;
+  const Cin = a.x.shape[1], { bias, cout } = a, act = a.activation ?? "none";
   const { splits, chunk } = splitLoop(Cin, plan.loops);
   if (splits === 1) return run(0, Cin, true);
   // Channel splits, added in order, then the bias and activation.
@@ -244,9 +240,10 @@ function gatherPlan(a: GatherArgs, variant: ConvVariant): GatherPlan {
     slope: a.slope ?? 0.01,
   };
   if (variant === "phased") {
-    // 32 channels × 8-16 x-positions per invocation: per (ci, kh, kw) 8-16 X loads + 32 weight
-    // loads for 256-512 multiply-adds. Narrower channel blocks for few output channels (a
-    // 1-channel output conv would waste 31/32 otherwise).
+    // 32 channels × 8-24 x-positions per invocation: per (ci, kh) the row's inputs in about
+    // X_BLOCK·stride / 4 vec4 loads, then per kw tap 8 weight vec4 loads for 256-768
+    // multiply-adds. Narrower channel blocks for few output channels (a 1-channel output conv
+    // would waste 31/32 otherwise).
     const xBlock = phasedXBlock(Math.ceil(wo / S));
     const cb = cout >= 32 ? 32 : cout >= 16 ? 16 : cout >= 8 ? 8 : 4;
     const rowsP = Math.ceil(ho / S);
